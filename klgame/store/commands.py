@@ -1,0 +1,97 @@
+"""``klgame scores [LEVEL]``: the best saved result of each player at each level."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+
+from klgame.store.errors import StoreUnavailable
+from klgame.store.paths import sanitize_name, strip_controls
+from klgame.store.scores import Attempt, try_open_store
+
+#: Stars a level awards at most; more are shown if a row has more.
+MAX_STARS = 3
+
+_HEADERS = ("Level", "Player", "Stars", "Points", "D", "D*", "Excess", "Moves", "Hints", "Date")
+_RIGHT = {"Points", "D", "D*", "Excess", "Moves", "Hints"}
+
+
+def format_number(value: float) -> str:
+    """Four decimals; ``∞`` for infinity and ``—`` for NaN, never ``inf``/``nan``."""
+    if math.isnan(value):
+        return "—"
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    return f"{value:.4f}"
+
+
+def format_stars(stars: int) -> str:
+    stars = max(0, stars)
+    return "★" * stars + "☆" * max(0, MAX_STARS - stars)
+
+
+def format_date(finished_at: str) -> str:
+    """The local date and minute of an ISO-8601 time, or the text as saved."""
+    try:
+        moment = datetime.fromisoformat(finished_at)
+    except ValueError:
+        return strip_controls(finished_at)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _cells(attempt: Attempt) -> tuple[str, ...]:
+    return (
+        strip_controls(attempt.level_id),
+        sanitize_name(attempt.player),
+        format_stars(attempt.stars),
+        str(attempt.points),
+        format_number(attempt.divergence),
+        format_number(attempt.best),
+        format_number(attempt.excess),
+        str(attempt.moves),
+        str(attempt.hints),
+        format_date(attempt.finished_at),
+    )
+
+
+def format_table(attempts: Sequence[Attempt]) -> str:
+    """A plain-text table, one attempt a line, under a header line."""
+    rows = [_HEADERS, *(_cells(attempt) for attempt in attempts)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(_HEADERS))]
+    lines = []
+    for row in rows:
+        cells = [
+            cell.rjust(width) if header in _RIGHT else cell.ljust(width)
+            for cell, width, header in zip(row, widths, _HEADERS, strict=True)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def cmd_scores(args: argparse.Namespace) -> int:
+    """Print the best results, of one level if ``args.level`` is set, of one
+    player if ``args.player`` is set. Exit status 1 if the scores cannot be read."""
+    level: str | None = getattr(args, "level", None)
+    player: str | None = getattr(args, "player", None)
+    store, reason = try_open_store()
+    if store is None:
+        print(f"klgame: {reason}", file=sys.stderr)
+        return 1
+    with store:
+        try:
+            attempts = store.table(
+                level_id=level, player=sanitize_name(player) if player is not None else None
+            )
+        except StoreUnavailable as error:  # damage found only when reading
+            print(f"klgame: {error}", file=sys.stderr)
+            return 1
+    if not attempts:
+        print("No scores yet." if level is None else f"No scores yet for {strip_controls(level)}.")
+        return 0
+    print(format_table(attempts))
+    return 0

@@ -1,0 +1,93 @@
+"""Where klgame keeps its files, and who is playing.
+
+Everything lives in one data directory: ``$KLGAME_HOME`` if set, else the
+platform's per-user data directory (``~/.local/share/klgame`` on Linux).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+import platformdirs
+
+from klgame.store.errors import StoreUnavailable
+
+#: Environment variable naming the data directory.
+HOME_ENV = "KLGAME_HOME"
+
+#: Longest player name kept, in characters.
+MAX_NAME_LENGTH = 32
+
+#: Name used when neither an explicit name nor a login name is available.
+DEFAULT_PLAYER = "player"
+
+# C0 controls (which include ESC), DEL, and the C1 controls (which include the
+# one-byte CSI), so that a name can never drive the terminal it is shown on.
+_CONTROL = {code: None for code in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+
+
+def data_dir() -> Path:
+    """The data directory, created (mode 0o700) if it does not exist yet.
+
+    Raises :class:`StoreUnavailable` if it cannot be created.
+    """
+    configured = os.environ.get(HOME_ENV, "")
+    if configured:
+        path = Path(configured).expanduser()
+    else:
+        path = Path(platformdirs.user_data_dir("klgame", appauthor=False))
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise StoreUnavailable(
+            f"cannot create the klgame data directory {path} ({reason})"
+        ) from None
+    if not path.is_dir():
+        raise StoreUnavailable(f"the klgame data directory {path} is not a directory")
+    return path
+
+
+def replays_dir() -> Path:
+    """``data_dir()/replays``, created (mode 0o700) if it does not exist yet."""
+    path = data_dir() / "replays"
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise StoreUnavailable(f"cannot create the replay directory {path} ({reason})") from None
+    return path
+
+
+def scores_db_path() -> Path:
+    """``data_dir()/scores.sqlite3``."""
+    return data_dir() / "scores.sqlite3"
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control characters (C0 including ESC, DEL, C1)."""
+    return text.translate(_CONTROL)
+
+
+def sanitize_name(name: str) -> str:
+    """``name`` without control characters or surrounding blanks, at most 32 characters."""
+    return strip_controls(name).strip()[:MAX_NAME_LENGTH].strip()
+
+
+def player_name(explicit: str | None = None) -> str:
+    """The name scores are saved under.
+
+    The explicit name if it has anything printable in it, else the login name,
+    else ``"player"``; always sanitised by :func:`sanitize_name`.
+    """
+    if explicit is not None:
+        name = sanitize_name(explicit)
+        if name:
+            return name
+    try:
+        login = getpass.getuser()
+    except Exception:  # no login name: OSError (3.13+), KeyError from pwd (older)
+        login = ""
+    return sanitize_name(login) or DEFAULT_PLAYER

@@ -1,0 +1,137 @@
+"""``klgame scores``."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+import pytest
+
+from klgame.cli import main
+from klgame.store import open_store
+from klgame.store.commands import cmd_scores, format_number
+
+
+def _scores(level: str | None = None, player: str | None = None) -> int:
+    return cmd_scores(argparse.Namespace(level=level, player=player))
+
+
+def test_no_scores_yet(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _scores() == 0
+    assert capsys.readouterr().out == "No scores yet.\n"
+    assert _scores("gauss-1") == 0
+    assert capsys.readouterr().out.startswith("No scores yet")
+
+
+def test_a_table_of_best_results(
+    home: Path, make_attempt, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with open_store() as store:
+        store.record(make_attempt(points=100, stars=1))
+        store.record(make_attempt(points=812, stars=2, divergence=0.1234567, excess=0.0734567))
+        store.record(
+            make_attempt(
+                player="bob",
+                level_id="zoo",
+                points=0,
+                stars=0,
+                divergence=math.inf,
+                excess=math.inf,
+                moves=3,
+                hints=4,
+            )
+        )
+    assert _scores() == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split() == [
+        "Level",
+        "Player",
+        "Stars",
+        "Points",
+        "D",
+        "D*",
+        "Excess",
+        "Moves",
+        "Hints",
+        "Date",
+    ]
+    assert len(lines) == 3
+    ada, bob = lines[1].split(), lines[2].split()
+    assert ada == [
+        "gauss-1",
+        "ada",
+        "★★☆",
+        "812",
+        "0.1235",
+        "0.0500",
+        "0.0735",
+        "12",
+        "1",
+        "2024-05-01",
+        ada[-1],
+    ]
+    assert bob[:9] == ["zoo", "bob", "☆☆☆", "0", "∞", "0.0500", "∞", "3", "4"]
+    assert "inf" not in out and "nan" not in out
+
+
+def test_one_level_and_one_player(
+    home: Path, make_attempt, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with open_store() as store:
+        store.record(make_attempt(level_id="a", player="ada"))
+        store.record(make_attempt(level_id="b", player="ada"))
+        store.record(make_attempt(level_id="b", player="bob"))
+    assert _scores(level="b") == 0
+    rows = [line.split()[:2] for line in capsys.readouterr().out.splitlines()[1:]]
+    assert sorted(rows) == [["b", "ada"], ["b", "bob"]]
+    assert _scores(player="bob") == 0
+    rows = [line.split()[:2] for line in capsys.readouterr().out.splitlines()[1:]]
+    assert rows == [["b", "bob"]]
+
+
+def test_stored_control_characters_never_reach_the_terminal(
+    home: Path, make_attempt, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with open_store() as store:
+        store.record(make_attempt(player="\x1b[2Jmallory", level_id="l\x1b]0;x\x07"))
+    assert _scores() == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "[2Jmallory" in out
+
+
+def test_unavailable_scores_say_why_on_stderr(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home.mkdir()
+    (home / "scores.sqlite3").write_text("this is not a database\n" * 100)
+    assert _scores() == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert str(home / "scores.sqlite3") in captured.err
+    assert "not a klgame score database" in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_through_the_command_line(
+    home: Path, make_attempt, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with open_store() as store:
+        store.record(make_attempt(player="ada", level_id="one"))
+        store.record(make_attempt(player="bob", level_id="one"))
+        store.record(make_attempt(player="bob", level_id="two"))
+    assert main(["--player", "bob", "scores", "one"]) == 0
+    rows = [line.split()[:2] for line in capsys.readouterr().out.splitlines()[1:]]
+    assert rows == [["one", "bob"]]
+    assert main(["scores"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 4
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(math.inf, "∞"), (-math.inf, "-∞"), (math.nan, "—"), (0.0, "0.0000"), (1.23456, "1.2346")],
+)
+def test_format_number(value: float, shown: str) -> None:
+    assert format_number(value) == shown
