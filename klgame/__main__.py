@@ -1,0 +1,10 @@
+"""Entry point: ``python -m klgame`` and the ``klgame`` console script."""
+
+from __future__ import annotations
+
+import sys
+
+from klgame.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

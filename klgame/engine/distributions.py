@@ -1,0 +1,331 @@
+"""The distributions the game plays with: immutable, validated, seeded.
+
+Continuous: :class:`Gaussian` and :class:`Mixture` (of Gaussians).
+Discrete: :class:`Categorical` (over any hashable support values, such as
+teeth counts 0..10 or the labels ``dog``/``panda``) and :class:`Binomial`.
+
+Bad parameters raise :class:`ValueError` naming the parameter and its value,
+so a level author sees ``variance must be > 0, got -1.0`` and not a NaN later.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+#: How far probabilities may drift from summing to one.
+SUM_TOLERANCE = 1e-9
+
+_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+def _finite(name: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return number
+
+
+def _positive(name: str, value: Any) -> float:
+    number = _finite(name, value)
+    if number <= 0.0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return number
+
+
+class Distribution:
+    """Common base: something with a mean, a variance and seeded samples.
+
+    ``mean`` and ``variance`` are defined by each subclass (as fields of
+    :class:`Gaussian`, as properties elsewhere).
+    """
+
+    if TYPE_CHECKING:  # declared for type checkers only: Gaussian stores them as fields
+
+        @property
+        def mean(self) -> float: ...
+
+        @property
+        def variance(self) -> float: ...
+
+    def sample(self, size: int, seed: int | None = None) -> np.ndarray:
+        raise NotImplementedError
+
+
+class Continuous(Distribution):
+    """A density on the real line."""
+
+    def log_density(self, x: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def density(self, x: Any) -> np.ndarray:
+        return np.exp(self.log_density(x))
+
+    def as_mixture(self) -> Mixture:
+        raise NotImplementedError
+
+
+class Discrete(Distribution):
+    """A probability mass function over a finite support."""
+
+    @property
+    def support(self) -> tuple[Hashable, ...]:
+        raise NotImplementedError
+
+    @property
+    def probs(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def log_mass(self, value: Hashable) -> float:
+        mass = self.mass(value)
+        return math.log(mass) if mass > 0.0 else -math.inf
+
+    def mass(self, value: Hashable) -> float:
+        try:
+            index = self.support.index(value)
+        except ValueError:
+            return 0.0
+        return float(self.probs[index])
+
+    def sample(self, size: int, seed: int | None = None) -> np.ndarray:
+        rng = np.random.default_rng(seed)
+        indices = rng.choice(len(self.support), size=size, p=self.probs)
+        return np.asarray(self.support, dtype=object)[indices]
+
+    def _numeric_support(self) -> np.ndarray:
+        try:
+            return np.asarray(self.support, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"support {self.support!r} is not numeric: mean and variance are undefined"
+            ) from None
+
+    @property
+    def mean(self) -> float:
+        return float(np.dot(self.probs, self._numeric_support()))
+
+    @property
+    def variance(self) -> float:
+        values = self._numeric_support()
+        return float(np.dot(self.probs, (values - self.mean) ** 2))
+
+
+@dataclass(frozen=True)
+class Gaussian(Continuous):
+    """A normal distribution N(mean, variance) -- note: variance, not std."""
+
+    mean: float
+    variance: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mean", _finite("mean", self.mean))
+        object.__setattr__(self, "variance", _positive("variance", self.variance))
+
+    @property
+    def std(self) -> float:
+        return math.sqrt(self.variance)
+
+    def log_density(self, x: Any) -> np.ndarray:
+        z = (np.asarray(x, dtype=float) - self.mean) / self.std
+        return -0.5 * z * z - math.log(self.std) - _LOG_SQRT_2PI
+
+    def sample(self, size: int, seed: int | None = None) -> np.ndarray:
+        return np.random.default_rng(seed).normal(self.mean, self.std, size)
+
+    def as_mixture(self) -> Mixture:
+        return Mixture((self,))
+
+
+@dataclass(frozen=True)
+class Mixture(Continuous):
+    """A weighted sum of Gaussians; weights are relative and normalised here."""
+
+    components: tuple[Gaussian, ...]
+    weights: tuple[float, ...] = field(default=())
+
+    def __init__(
+        self, components: Iterable[Gaussian], weights: Iterable[float] | None = None
+    ) -> None:
+        parts = tuple(components)
+        if not parts:
+            raise ValueError("components must not be empty")
+        for index, part in enumerate(parts, 1):
+            if not isinstance(part, Gaussian):
+                raise ValueError(f"component {index} must be a Gaussian, got {part!r}")
+        raw = [1.0] * len(parts) if weights is None else list(weights)
+        if len(raw) != len(parts):
+            raise ValueError(
+                f"weights must have one entry per component ({len(parts)}), got {len(raw)}"
+            )
+        checked = [_finite(f"weight {i}", w) for i, w in enumerate(raw, 1)]
+        for index, weight in enumerate(checked, 1):
+            if weight < 0.0:
+                raise ValueError(f"weight {index} must be >= 0, got {weight!r}")
+        total = math.fsum(checked)
+        if total <= 0.0:
+            raise ValueError(f"weights must not all be zero, got {raw!r}")
+        object.__setattr__(self, "components", parts)
+        object.__setattr__(self, "weights", tuple(w / total for w in checked))
+
+    # Cached arrays: the quadrature reads these on every key press.
+    @cached_property
+    def means(self) -> np.ndarray:
+        return np.array([c.mean for c in self.components])
+
+    @cached_property
+    def variances(self) -> np.ndarray:
+        return np.array([c.variance for c in self.components])
+
+    @cached_property
+    def inv_stds(self) -> np.ndarray:
+        return 1.0 / np.sqrt(self.variances)
+
+    @cached_property
+    def quadratic_form(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(a, b, c) with log(weight·N(x)) = a·x² + b·x + c per component."""
+        a = -0.5 / self.variances
+        b = self.means / self.variances
+        c = self.log_norms - 0.5 * self.means**2 / self.variances
+        return a, b, c
+
+    @cached_property
+    def log_norms(self) -> np.ndarray:
+        """log(weight / (std·√(2π))) per component."""
+        return np.log(np.asarray(self.weights)) + np.log(self.inv_stds) - _LOG_SQRT_2PI
+
+    @property
+    def mean(self) -> float:
+        return float(np.dot(self.weights, self.means))
+
+    @property
+    def variance(self) -> float:
+        second = np.dot(self.weights, self.variances + self.means**2)
+        return float(second - self.mean**2)
+
+    def log_density(self, x: Any) -> np.ndarray:
+        points = np.asarray(x, dtype=float)
+        logs = np.stack([c.log_density(points) for c in self.components])
+        logs += np.log(np.asarray(self.weights))[(slice(None),) + (None,) * points.ndim]
+        top = logs.max(axis=0)
+        return top + np.log(np.exp(logs - top).sum(axis=0))
+
+    def sample(self, size: int, seed: int | None = None) -> np.ndarray:
+        rng = np.random.default_rng(seed)
+        which = rng.choice(len(self.components), size=size, p=self.weights)
+        return rng.normal(self.means[which], np.sqrt(self.variances[which]))
+
+    def as_mixture(self) -> Mixture:
+        return self
+
+
+@dataclass(frozen=True)
+class Categorical(Discrete):
+    """Probabilities over an explicit support (numbers or labels)."""
+
+    _probs: tuple[float, ...]
+    _support: tuple[Hashable, ...]
+
+    def __init__(self, probs: Sequence[float], support: Sequence[Hashable] | None = None):
+        values = [_finite(f"probs[{i}]", p) for i, p in enumerate(probs)]
+        if not values:
+            raise ValueError("probs must not be empty")
+        for index, value in enumerate(values):
+            if value < 0.0:
+                raise ValueError(f"probs[{index}] must be >= 0, got {value!r}")
+        total = math.fsum(values)
+        if abs(total - 1.0) > SUM_TOLERANCE:
+            raise ValueError(f"probs must sum to 1 (within 1e-9), got sum {total!r}")
+        labels = tuple(range(len(values))) if support is None else tuple(support)
+        if len(labels) != len(values):
+            raise ValueError(
+                f"support must have one value per probability ({len(values)}), got {len(labels)}"
+            )
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"support values must be distinct, got {labels!r}")
+        object.__setattr__(self, "_probs", tuple(values))
+        object.__setattr__(self, "_support", labels)
+
+    @classmethod
+    def from_counts(
+        cls, counts: Sequence[float], support: Sequence[Hashable] | None = None
+    ) -> Categorical:
+        values = [_finite(f"counts[{i}]", c) for i, c in enumerate(counts)]
+        for index, value in enumerate(values):
+            if value < 0.0:
+                raise ValueError(f"counts[{index}] must be >= 0, got {value!r}")
+        total = math.fsum(values)
+        if total <= 0.0:
+            raise ValueError(f"counts must not all be zero, got {list(counts)!r}")
+        return cls([v / total for v in values], support)
+
+    @classmethod
+    def uniform(cls, support: Sequence[Hashable] | int) -> Categorical:
+        labels = tuple(range(support)) if isinstance(support, int) else tuple(support)
+        if not labels:
+            raise ValueError("support must not be empty")
+        return cls([1.0 / len(labels)] * len(labels), labels)
+
+    @property
+    def support(self) -> tuple[Hashable, ...]:
+        return self._support
+
+    @property
+    def probs(self) -> np.ndarray:
+        return np.asarray(self._probs)
+
+    def __repr__(self) -> str:
+        return f"Categorical(probs={list(self._probs)!r}, support={list(self._support)!r})"
+
+
+@dataclass(frozen=True)
+class Binomial(Discrete):
+    """Binomial(n, p) over the support 0..n."""
+
+    n: int
+    p: float
+
+    def __post_init__(self) -> None:
+        if isinstance(self.n, bool) or not float(self.n).is_integer():
+            raise ValueError(f"n must be a whole number, got {self.n!r}")
+        if self.n < 0:
+            raise ValueError(f"n must be >= 0, got {self.n!r}")
+        p = _finite("p", self.p)
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"p must be in [0, 1], got {self.p!r}")
+        object.__setattr__(self, "n", int(self.n))
+        object.__setattr__(self, "p", p)
+
+    @property
+    def support(self) -> tuple[Hashable, ...]:
+        return tuple(range(self.n + 1))
+
+    @property
+    def probs(self) -> np.ndarray:
+        k = np.arange(self.n + 1)
+        if self.p in (0.0, 1.0):
+            out = np.zeros(self.n + 1)
+            out[0 if self.p == 0.0 else self.n] = 1.0
+            return out
+        log_choose = np.array(
+            [math.lgamma(self.n + 1) - math.lgamma(i + 1) - math.lgamma(self.n - i + 1) for i in k]
+        )
+        return np.exp(log_choose + k * math.log(self.p) + (self.n - k) * math.log1p(-self.p))
+
+    @property
+    def mean(self) -> float:
+        return self.n * self.p
+
+    @property
+    def variance(self) -> float:
+        return self.n * self.p * (1.0 - self.p)
+
+    def sample(self, size: int, seed: int | None = None) -> np.ndarray:
+        return np.random.default_rng(seed).binomial(self.n, self.p, size)

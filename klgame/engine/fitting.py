@@ -1,0 +1,352 @@
+"""The best achievable fit, and the slope at any guess.
+
+Scoring needs D*, the smallest divergence a player could reach within the
+level's family and bounds; hints and the autopilot need the gradient.
+
+* Forward KL(p‖q) for one free Gaussian is moment matching (closed form).
+* Everything else is a bounded L-BFGS-B search from several starts -- each
+  target component, the target's moments, a broad guess -- because reverse
+  fits are multimodal: one start from the moments finds the wrong peak.
+* Variances are searched on a log scale, where the surface is rounder.
+
+scipy is imported lazily: only fitting needs it, and ``import klgame.engine``
+must stay fast.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from klgame.engine.distributions import Continuous, Discrete, Distribution, Gaussian, Mixture
+from klgame.engine.divergence import _grid, _log_mixture, continuous_pair, kl
+from klgame.engine.families import Family, GaussianFamily, MixtureFamily, is_continuous
+
+Direction = Literal["forward", "reverse"]
+DIRECTIONS: tuple[Direction, ...] = ("forward", "reverse")
+Bounds = Mapping[str, tuple[float, float]]
+
+
+def divergence(target: Distribution, guess: Distribution, direction: str) -> float:
+    """The scoring divergence in nats: forward KL(p‖q) or reverse KL(q‖p)."""
+    if direction == "forward":
+        return kl(target, guess)
+    if direction == "reverse":
+        return kl(guess, target)
+    raise ValueError(f"direction must be 'forward' or 'reverse', got {direction!r}")
+
+
+def both_directions(target: Distribution, guess: Distribution) -> tuple[float, float]:
+    """(forward, reverse) in nats; continuous pairs share one quadrature."""
+    if isinstance(target, Continuous) and isinstance(guess, Continuous):
+        if isinstance(target, Gaussian) and isinstance(guess, Gaussian):
+            return kl(target, guess), kl(guess, target)
+        return continuous_pair(target, guess)
+    return kl(target, guess), kl(guess, target)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A best fit: its parameters, the guess they build, and its divergences (nats)."""
+
+    family: Family
+    values: dict[str, float]
+    guess: Distribution
+    direction: Direction
+    divergence: float
+    forward: float
+    reverse: float
+
+
+# --- gradients ------------------------------------------------------------
+
+
+def _mixture_gradient(
+    target: Continuous, guess: Mixture, direction: str
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """D and dD/dmean_j, dD/dvariance_j for a Gaussian-mixture guess.
+
+    forward:  dKL(p‖q)/dθ = −∫ p ∂θ log q
+    reverse:  dKL(q‖p)/dθ =  ∫ q ∂θ log q · (log q − log p)
+    """
+    pm = target.as_mixture()
+    nodes, weights = _grid(pm, guess)
+    p_log = _log_mixture(pm, nodes)
+    q_log = _log_mixture(guess, nodes)
+    means, variances = guess.means, guess.variances
+    dev = nodes[:, None] - means[None, :]
+    comp_log = -0.5 * dev**2 / variances + guess.log_norms  # log wⱼNⱼ(x)
+    resp = np.exp(comp_log - q_log[:, None])  # responsibilities rⱼ(x)
+    d_mean = resp * dev / variances
+    d_var = resp * (0.5 * dev**2 / variances**2 - 0.5 / variances)
+    if direction == "forward":
+        lead = -np.exp(p_log)
+        value = kl(target, guess)
+    else:
+        lead = np.exp(q_log) * (q_log - p_log)
+        value = kl(guess, target)
+    return value, (weights * lead) @ d_mean, (weights * lead) @ d_var
+
+
+def gradient(
+    target: Distribution, family: Family, values: Mapping[str, float], direction: str
+) -> dict[str, float]:
+    """dD/dθ in nats per unit of each parameter of ``family`` at ``values``."""
+    guess = family.build(values)
+    if isinstance(family, GaussianFamily | MixtureFamily) and isinstance(target, Continuous):
+        _, d_mean, d_var = _mixture_gradient(target, guess.as_mixture(), direction)  # type: ignore[attr-defined]
+        if isinstance(family, GaussianFamily):
+            return {"mean": float(d_mean[0]), "variance": float(d_var[0])}
+        out: dict[str, float] = {}
+        for i in range(family.components):
+            out[f"mean{i + 1}"] = float(d_mean[i])
+            out[f"variance{i + 1}"] = float(d_var[i])
+        return out
+    return _numeric_gradient(target, family, values, direction)
+
+
+def _numeric_gradient(
+    target: Distribution, family: Family, values: Mapping[str, float], direction: str
+) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for name in family.param_names:
+        x = float(values[name])
+        h = 1e-6 * max(1.0, abs(x))
+        plus, minus = dict(values), dict(values)
+        plus[name], minus[name] = x + h, x - h
+        ups = _safe_divergence(target, family, plus, direction)
+        downs = _safe_divergence(target, family, minus, direction)
+        here = _safe_divergence(target, family, values, direction)
+        if math.isfinite(ups) and math.isfinite(downs):
+            out[name] = (ups - downs) / (2 * h)
+        elif math.isfinite(ups) and math.isfinite(here):
+            out[name] = (ups - here) / h
+        elif math.isfinite(downs) and math.isfinite(here):
+            out[name] = (here - downs) / h
+        else:
+            out[name] = 0.0
+    return out
+
+
+def _safe_divergence(
+    target: Distribution, family: Family, values: Mapping[str, float], direction: str
+) -> float:
+    try:
+        return divergence(target, family.build(values), direction)
+    except ValueError:
+        return math.inf
+
+
+# --- fitting ----------------------------------------------------------------
+
+
+def fit(
+    target: Distribution,
+    family: Family,
+    direction: str,
+    bounds: Bounds,
+    fixed: Mapping[str, float] | None = None,
+    starts: Sequence[Mapping[str, float]] = (),
+) -> Fit:
+    """The global best fit of ``family`` to ``target`` within ``bounds``.
+
+    ``bounds`` gives (low, high) for each free parameter; ``fixed`` holds the
+    values of the others. The result's divergences are in nats.
+    """
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be 'forward' or 'reverse', got {direction!r}")
+    fixed = dict(fixed or {})
+    free = [name for name in family.param_names if name not in fixed]
+    for name in free:
+        if name not in bounds:
+            raise ValueError(f"parameter {name!r} is neither fixed nor bounded")
+        lo, hi = bounds[name]
+        if not lo <= hi:
+            raise ValueError(f"bounds for {name!r} are empty: [{lo}, {hi}]")
+    if not free:
+        return _finish(target, family, dict(fixed), direction)
+    if (
+        isinstance(family, GaussianFamily)
+        and direction == "forward"
+        and isinstance(target, Continuous)
+    ):
+        return _finish(target, family, _moment_match(target, bounds, fixed), direction)
+    candidates = [dict(fixed) | _clip(start, free, bounds) for start in starts]
+    candidates += [dict(fixed) | c for c in _default_starts(target, family, free, bounds)]
+    best: Fit | None = None
+    for start in candidates:
+        values = family.project(dict(start))
+        result = _finish(
+            target, family, _descend(target, family, direction, free, bounds, values), direction
+        )
+        if best is None or result.divergence < best.divergence:
+            best = result
+        if best.divergence <= 1e-12:
+            break  # an exact match cannot be beaten
+    assert best is not None
+    return best
+
+
+def _finish(target: Distribution, family: Family, values: dict[str, float], direction: str) -> Fit:
+    guess = family.build(values)
+    forward, reverse = both_directions(target, guess)
+    return Fit(
+        family=family,
+        values=values,
+        guess=guess,
+        direction=direction,  # type: ignore[arg-type]
+        divergence=forward if direction == "forward" else reverse,
+        forward=forward,
+        reverse=reverse,
+    )
+
+
+def _moment_match(target: Continuous, bounds: Bounds, fixed: Mapping[str, float]) -> dict:
+    """Forward KL to one Gaussian: the mean, then the variance about it, clipped."""
+    mean = fixed.get("mean")
+    if mean is None:
+        lo, hi = bounds["mean"]
+        mean = min(max(target.mean, lo), hi)
+    variance = fixed.get("variance")
+    if variance is None:
+        lo, hi = bounds["variance"]
+        variance = min(max(target.variance + (target.mean - mean) ** 2, lo), hi)
+    return {"mean": float(mean), "variance": float(variance)}
+
+
+def _clip(values: Mapping[str, float], free: Sequence[str], bounds: Bounds) -> dict[str, float]:
+    return {
+        name: min(max(float(values[name]), bounds[name][0]), bounds[name][1])
+        for name in free
+        if name in values
+    }
+
+
+def _is_log(name: str, bounds: Bounds) -> bool:
+    return name.startswith("variance") and bounds[name][0] > 0.0
+
+
+def _default_starts(
+    target: Distribution, family: Family, free: Sequence[str], bounds: Bounds
+) -> list[dict[str, float]]:
+    """Several places to start: the target's own pieces, its moments, broad."""
+    mid = {name: 0.5 * (bounds[name][0] + bounds[name][1]) for name in free}
+    starts: list[dict[str, float]] = [mid]
+    if isinstance(target, Continuous) and is_continuous(family):
+        pieces = sorted(zip(target.as_mixture().means, target.as_mixture().variances, strict=True))
+        k = family.components if isinstance(family, MixtureFamily) else 1
+        suffixes = [""] if isinstance(family, GaussianFamily) else [str(i + 1) for i in range(k)]
+        # Each target component alone (what a mode-seeking fit covers) ...
+        for mean, var in pieces:
+            starts.append(
+                {f"mean{s}": mean for s in suffixes} | {f"variance{s}": var for s in suffixes}
+            )
+        # ... the moments, a broad guess, and the pieces spread over the components.
+        starts.append(
+            {f"mean{s}": target.mean for s in suffixes}
+            | {f"variance{s}": target.variance for s in suffixes}
+        )
+        if k > 1:
+            spread = {f"mean{s}": pieces[i % len(pieces)][0] for i, s in enumerate(suffixes)}
+            spread |= {f"variance{s}": pieces[i % len(pieces)][1] for i, s in enumerate(suffixes)}
+            starts.append(spread)
+            quantiles = np.linspace(
+                target.mean - 2 * math.sqrt(target.variance),
+                target.mean + 2 * math.sqrt(target.variance),
+                k,
+            )
+            starts.append(
+                {f"mean{s}": float(quantiles[i]) for i, s in enumerate(suffixes)}
+                | {f"variance{s}": target.variance / k for s in suffixes}
+            )
+    elif isinstance(target, Discrete):
+        # Few discrete parameters: a coarse grid finds the right basin.
+        grids = [
+            np.linspace(bounds[name][0], bounds[name][1], 21 if len(free) == 1 else 9)
+            for name in free
+        ]
+        mesh = np.meshgrid(*grids, indexing="ij")
+        for point in zip(*(axis.ravel() for axis in mesh), strict=True):
+            starts.append(dict(zip(free, (float(v) for v in point), strict=True)))
+    return [
+        _clip(start | {n: mid[n] for n in free if n not in start}, free, bounds) for start in starts
+    ]
+
+
+_PENALTY = 1e12  # stands in for ∞ so the optimiser can still compare points
+
+
+def _descend(
+    target: Distribution,
+    family: Family,
+    direction: str,
+    free: Sequence[str],
+    bounds: Bounds,
+    start: dict[str, float],
+) -> dict[str, float]:
+    """A bounded local search from ``start``; returns all parameter values."""
+    from scipy.optimize import minimize  # lazy: keeps the engine import light
+
+    logs = [_is_log(name, bounds) for name in free]
+
+    def to_values(u: np.ndarray) -> dict[str, float]:
+        out = dict(start)
+        for name, value, is_log in zip(free, u, logs, strict=True):
+            out[name] = math.exp(value) if is_log else float(value)
+        return out
+
+    def objective(u: np.ndarray) -> tuple[float, np.ndarray]:
+        values = to_values(u)
+        try:
+            guess = family.build(values)
+        except ValueError:
+            return _PENALTY, np.zeros(len(free))
+        value = divergence(target, guess, direction)
+        if not math.isfinite(value):
+            return _PENALTY, np.zeros(len(free))
+        grads = gradient(target, family, values, direction)
+        g = np.array(
+            [
+                grads[n] * (values[n] if is_log else 1.0)
+                for n, is_log in zip(free, logs, strict=True)
+            ]
+        )
+        return value, np.where(np.isfinite(g), g, 0.0)
+
+    x0 = np.array(
+        [math.log(start[n]) if is_log else start[n] for n, is_log in zip(free, logs, strict=True)]
+    )
+    box = [
+        (math.log(bounds[n][0]), math.log(bounds[n][1])) if is_log else bounds[n]
+        for n, is_log in zip(free, logs, strict=True)
+    ]
+    limit = family.sum_limit()
+    if limit is not None:
+        names, cap = limit
+        coeffs = np.array([1.0 if n in names else 0.0 for n in free])
+        result = minimize(
+            objective,
+            x0,
+            jac=True,
+            method="SLSQP",
+            bounds=box,
+            constraints=[
+                {"type": "ineq", "fun": lambda u: cap - coeffs @ u, "jac": lambda u: -coeffs}
+            ],
+            options={"maxiter": 200, "ftol": 1e-14},
+        )
+    else:
+        result = minimize(
+            objective,
+            x0,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=box,
+            options={"maxiter": 500, "ftol": 1e-15, "gtol": 1e-10},
+        )
+    best = result.x if result.fun <= objective(x0)[0] else x0
+    return family.project(to_values(best))
