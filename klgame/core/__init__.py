@@ -1,0 +1,1 @@
+"""The game's rules, scoring and replays: pure, headless, UI-free."""

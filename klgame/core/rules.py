@@ -1,0 +1,397 @@
+"""The game's rules: ``state = apply(state, action)``, pure and deterministic.
+
+A :class:`GameState` holds everything about one attempt at a level: the
+target drawn from the seed, the guess's parameter values (kept per model, so
+switching back restores them), the selection, units, reveal, counts and the
+undo/redo history. The terminal UI and headless replays both drive it only
+through :func:`apply`; nothing here reads a clock, a file or a terminal.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from klgame.core import actions as A
+from klgame.core.scoring import Score, score_attempt
+from klgame.engine import Distribution, divergence, gradient
+from klgame.engine.fitting import both_directions
+from klgame.levels.model import GuessModel, Level, ParamSpec
+from klgame.levels.solve import best_fit
+
+Units = Literal["nats", "bits"]
+LN2 = math.log(2.0)
+
+# A persistent stack: (top, rest) pairs, so pushing is O(1) and states share
+# their history instead of copying it on every nudge.
+Stack = tuple[Any, Any] | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The undoable part of a state: which model, and every parameter value."""
+
+    model_index: int
+    values: tuple[tuple[float, ...], ...]
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The best achievable fit for the drawn target (D* in nats)."""
+
+    model_id: str
+    values: dict[str, float]
+    divergence: float
+    forward: float
+    reverse: float
+    guess: Distribution
+
+
+@dataclass(frozen=True)
+class GameState:
+    level: Level
+    seed: int
+    target: Distribution
+    model_index: int
+    values: tuple[tuple[float, ...], ...]  # per model, per parameter (in spec order)
+    selected: int  # index into the current model's free parameters
+    units: Units
+    revealed: bool = False
+    moves: int = 0
+    hints: int = 0
+    attempt: int = 1
+    clock: float = 0.0  # seconds since the attempt began, from the last action
+    undo_stack: Stack = None
+    redo_stack: Stack = None
+    solution: Solution | None = None  # worked out at reveal
+    score: Score | None = None  # set at reveal; free play afterwards is not scored
+    message: str = ""  # a line of feedback for the player
+
+    # --- derived views ----------------------------------------------------
+
+    @property
+    def model(self) -> GuessModel:
+        return self.level.models[self.model_index]
+
+    @property
+    def free_params(self) -> tuple[ParamSpec, ...]:
+        return tuple(spec for spec in self.model.params if not spec.fixed)
+
+    @property
+    def selected_param(self) -> ParamSpec | None:
+        free = self.free_params
+        return free[self.selected] if free else None
+
+    @property
+    def current_values(self) -> dict[str, float]:
+        return {
+            spec.name: value
+            for spec, value in zip(self.model.params, self.values[self.model_index], strict=True)
+        }
+
+    @property
+    def guess(self) -> Distribution:
+        return self.model.family.build(self.current_values)
+
+    def divergences(self) -> dict[str, float]:
+        """Both directions, in nats."""
+        forward, reverse = both_directions(self.target, self.guess)
+        return {"forward": forward, "reverse": reverse}
+
+    def scoring_divergence(self) -> float:
+        return divergence(self.target, self.guess, self.level.direction)
+
+    def in_units(self, nats: float) -> float:
+        return nats / LN2 if self.units == "bits" else nats
+
+    @property
+    def can_undo(self) -> bool:
+        return self.undo_stack is not None
+
+    @property
+    def can_redo(self) -> bool:
+        return self.redo_stack is not None
+
+
+def new_game(level: Level, seed: int, attempt: int = 1) -> GameState:
+    """A fresh attempt: the target drawn from ``seed``, every guess at its start."""
+    values = tuple(
+        tuple(model.start_values()[spec.name] for spec in model.params) for model in level.models
+    )
+    return GameState(
+        level=level,
+        seed=seed,
+        target=level.target.draw(seed),
+        model_index=0,
+        values=values,
+        selected=0,
+        units=level.units,
+        attempt=attempt,
+        message=f"Attempt {attempt}: match the hidden target." if attempt > 1 else "",
+    )
+
+
+def solve(level: Level, target: Distribution) -> Solution:
+    result = best_fit(level, target)
+    model_id, fit = result if isinstance(result, tuple) else (result.model_id, result.fit)
+    return Solution(
+        model_id=model_id,
+        values=dict(fit.values),
+        divergence=fit.divergence,
+        forward=fit.forward,
+        reverse=fit.reverse,
+        guess=fit.guess,
+    )
+
+
+# --- applying actions -------------------------------------------------------
+
+
+def apply(state: GameState, action: A.Action) -> GameState:
+    """The state after ``action``. Unavailable actions leave it unchanged
+    (with a message saying why), so a replay never fails half-way."""
+    handler = _HANDLERS[type(action)]
+    new = handler(state, action)
+    return new if new.clock == action.t else replace(new, clock=max(new.clock, action.t))
+
+
+def apply_all(state: GameState, actions: Iterable[A.Action]) -> GameState:
+    for action in actions:
+        state = apply(state, action)
+    return state
+
+
+def _snapshot(state: GameState) -> Snapshot:
+    return Snapshot(state.model_index, state.values)
+
+
+def _with_values(state: GameState, values: dict[str, float], message: str = "") -> GameState:
+    """Record an undoable change of the current model's values."""
+    model = state.model
+    row = tuple(values[spec.name] for spec in model.params)
+    if row == state.values[state.model_index]:
+        return replace(state, message=message)
+    table = list(state.values)
+    table[state.model_index] = row
+    return replace(
+        state,
+        values=tuple(table),
+        moves=state.moves + 1,
+        undo_stack=(_snapshot(state), state.undo_stack),
+        redo_stack=None,
+        message=message,
+    )
+
+
+def _select(state: GameState, action: A.Select) -> GameState:
+    count = len(state.free_params)
+    if count == 0:
+        return replace(state, message="This model has nothing to tune.")
+    return replace(state, selected=(state.selected + action.delta) % count, message="")
+
+
+def _clean(value: float) -> float:
+    # Steps like 0.1 drift in binary; keep values on a tidy grid.
+    return round(value, 10)
+
+
+def _nudge(state: GameState, action: A.Nudge) -> GameState:
+    spec = state.selected_param
+    if spec is None:
+        return replace(state, message="This model has nothing to tune: press m to switch model.")
+    size = {"step": spec.step, "big": spec.big_step, "fine": spec.step / 10.0}[action.size]
+    values = state.current_values
+    wanted = _clean(values[spec.name] + action.sign * size)
+    clamped = min(max(wanted, spec.min), spec.max)
+    values[spec.name] = clamped
+    values = state.model.family.project(values, spec.name)
+    message = ""
+    if values[spec.name] != wanted:
+        edge = "maximum" if action.sign > 0 else "minimum"
+        message = f"{spec.label} is at its {edge}."
+    return _with_values(state, values, message)
+
+
+def _switch_model(state: GameState, action: A.SwitchModel) -> GameState:
+    count = len(state.level.models)
+    if count < 2:
+        return replace(state, message="This level has one model.")
+    index = (state.model_index + action.delta) % count
+    return replace(
+        state,
+        model_index=index,
+        selected=0,
+        moves=state.moves + 1,
+        undo_stack=(_snapshot(state), state.undo_stack),
+        redo_stack=None,
+        message=f"Model: {state.level.models[index].title}",
+    )
+
+
+def _reveal(state: GameState, action: A.Reveal) -> GameState:
+    if state.revealed:
+        return replace(state, message="Already revealed: press n for a new target.")
+    solution = state.solution or solve(state.level, state.target)
+    score = score_attempt(
+        level=state.level,
+        divergence=state.scoring_divergence(),
+        best=solution.divergence,
+        moves=state.moves,
+        hints=state.hints,
+        seconds=action.t,
+    )
+    return replace(state, revealed=True, solution=solution, score=score, message="")
+
+
+def _restart(state: GameState, action: A.Restart) -> GameState:
+    fresh = new_game(state.level, state.seed + 1, attempt=state.attempt + 1)
+    return replace(fresh, units=state.units, clock=0.0)
+
+
+def _undo(state: GameState, action: A.Undo) -> GameState:
+    if state.undo_stack is None:
+        return replace(state, message="Nothing to undo.")
+    top, rest = state.undo_stack
+    return _restore(state, top, undo_stack=rest, redo_stack=(_snapshot(state), state.redo_stack))
+
+
+def _redo(state: GameState, action: A.Redo) -> GameState:
+    if state.redo_stack is None:
+        return replace(state, message="Nothing to redo.")
+    top, rest = state.redo_stack
+    return _restore(state, top, undo_stack=(_snapshot(state), state.undo_stack), redo_stack=rest)
+
+
+def _restore(state: GameState, snap: Snapshot, undo_stack: Stack, redo_stack: Stack) -> GameState:
+    selected = state.selected if snap.model_index == state.model_index else 0
+    return replace(
+        state,
+        model_index=snap.model_index,
+        values=snap.values,
+        selected=selected,
+        moves=state.moves + 1,
+        undo_stack=undo_stack,
+        redo_stack=redo_stack,
+        message="",
+    )
+
+
+def _toggle_units(state: GameState, action: A.ToggleUnits) -> GameState:
+    units: Units = "nats" if state.units == "bits" else "bits"
+    return replace(state, units=units, message=f"Showing divergences in {units}.")
+
+
+# --- hints and the autopilot -------------------------------------------------
+
+
+def _slopes(state: GameState) -> dict[str, float]:
+    """Expected change of the scoring divergence (nats) per step of each free param."""
+    if not math.isfinite(state.scoring_divergence()):
+        return {}
+    grads = gradient(state.target, state.model.family, state.current_values, state.level.direction)
+    return {spec.name: grads.get(spec.name, 0.0) * spec.step for spec in state.free_params}
+
+
+def hint_for(state: GameState) -> tuple[str | None, int, str]:
+    """(parameter name, direction ±1, message): the most downhill move."""
+    free = state.free_params
+    if not free:
+        others = [m.title for i, m in enumerate(state.level.models) if i != state.model_index]
+        tip = f" Try another model ({', '.join(others)}): press m." if others else ""
+        return None, 0, f"Nothing to tune in {state.model.title}.{tip}"
+    if not math.isfinite(state.scoring_divergence()):
+        return (
+            None,
+            0,
+            (
+                "The divergence is ∞: your guess gives zero probability where the target has some. "
+                "Spread your guess out."
+            ),
+        )
+    slopes = _slopes(state)
+    values = state.current_values
+    best_name, best_gain, best_sign = None, 0.0, 0
+    for spec in free:
+        slope = slopes[spec.name]
+        sign = -1 if slope > 0 else 1
+        at_edge = values[spec.name] <= spec.min if sign < 0 else values[spec.name] >= spec.max
+        if not at_edge and abs(slope) > best_gain:
+            best_name, best_gain, best_sign = spec.name, abs(slope), sign
+    if best_name is None or best_gain < 1e-6:
+        return (
+            None,
+            0,
+            "You are at a low point: no single step helps. Reveal, or explore elsewhere.",
+        )
+    label = next(spec.label for spec in free if spec.name == best_name)
+    arrow = "up (→)" if best_sign > 0 else "down (←)"
+    return best_name, best_sign, f"Hint: move {label} {arrow}."
+
+
+def _hint(state: GameState, action: A.Hint) -> GameState:
+    name, _, message = hint_for(state)
+    hints = state.hints + (0 if state.revealed else 1)
+    selected = state.selected
+    if name is not None:
+        selected = [spec.name for spec in state.free_params].index(name)
+    return replace(state, hints=hints, selected=selected, message=message)
+
+
+def autopilot_step(state: GameState) -> dict[str, float] | None:
+    """One gradient step downhill (in mean / log-variance coordinates), with a
+    backtracking line search so the divergence always goes down."""
+    free = state.free_params
+    if not free or not math.isfinite(state.scoring_divergence()):
+        return None
+    values = state.current_values
+    grads = gradient(state.target, state.model.family, values, state.level.direction)
+    logs = {s.name for s in free if s.name.startswith("variance") and s.min > 0}
+    # Direction in working coordinates: d/d(log v) = v · d/dv.
+    direction = {
+        s.name: -grads.get(s.name, 0.0) * (values[s.name] if s.name in logs else 1.0) for s in free
+    }
+    norm = math.sqrt(sum(d * d for d in direction.values()))
+    if norm < 1e-9:
+        return None
+    here = state.scoring_divergence()
+    step = min(1.0, 1.0 / norm) * 2.0
+    for _ in range(30):
+        trial = dict(values)
+        for s in free:
+            move = step * direction[s.name]
+            value = values[s.name] * math.exp(move) if s.name in logs else values[s.name] + move
+            trial[s.name] = min(max(_clean(value), s.min), s.max)
+        trial = state.model.family.project(trial)
+        try:
+            there = divergence(state.target, state.model.family.build(trial), state.level.direction)
+        except ValueError:
+            there = math.inf
+        if there < here - 1e-12:
+            return trial
+        step /= 2.0
+    return None
+
+
+def _autopilot(state: GameState, action: A.Autopilot) -> GameState:
+    if not state.revealed:
+        return replace(state, message="The autopilot unlocks after you reveal the target (r).")
+    trial = autopilot_step(state)
+    if trial is None:
+        return replace(state, message="Autopilot: at a low point — no step goes further down.")
+    return _with_values(state, trial, "Autopilot: one step downhill.")
+
+
+_HANDLERS: dict[type[A.Action], Callable[[GameState, Any], GameState]] = {
+    A.Select: _select,
+    A.Nudge: _nudge,
+    A.SwitchModel: _switch_model,
+    A.Reveal: _reveal,
+    A.Restart: _restart,
+    A.Undo: _undo,
+    A.Redo: _redo,
+    A.ToggleUnits: _toggle_units,
+    A.Hint: _hint,
+    A.Autopilot: _autopilot,
+}

@@ -1,0 +1,175 @@
+"""The pure rules: every action, applied through apply()."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from conftest import TWO_PEAKS, gaussian_model, make_level
+
+from klgame.core import actions as A
+from klgame.core.rules import apply, apply_all, hint_for, new_game
+from klgame.engine import Gaussian, divergence
+
+
+def values(state):
+    return state.current_values
+
+
+def test_new_game_starts_every_parameter_at_its_start(two_peaks_reverse):
+    state = new_game(two_peaks_reverse, seed=3)
+    assert values(state) == {"mean": 0.0, "variance": 5.0}
+    assert state.selected_param.name == "mean"
+    assert not state.revealed and state.moves == 0 and state.hints == 0
+
+
+def test_nudge_sizes_move_the_selected_parameter(two_peaks_reverse):
+    state = new_game(two_peaks_reverse, seed=1)
+    state = apply(state, A.Nudge(sign=1, size="step"))
+    assert values(state)["mean"] == pytest.approx(0.1)
+    state = apply(state, A.Nudge(sign=1, size="big"))
+    assert values(state)["mean"] == pytest.approx(1.1)
+    state = apply(state, A.Nudge(sign=-1, size="fine"))
+    assert values(state)["mean"] == pytest.approx(1.09)
+    assert state.moves == 3
+
+
+def test_nudges_clamp_to_bounds_and_say_so(two_peaks_reverse):
+    state = new_game(two_peaks_reverse, seed=1)
+    state = apply_all(state, [A.Nudge(sign=1, size="big")] * 15)
+    assert values(state)["mean"] == 10.0
+    assert "maximum" in state.message
+    moves = state.moves
+    state = apply(state, A.Nudge(sign=1))
+    assert state.moves == moves  # nothing changed, so no move counted
+
+
+def test_select_cycles_through_free_parameters(two_peaks_reverse):
+    state = new_game(two_peaks_reverse, seed=1)
+    assert apply(state, A.Select(delta=1)).selected_param.name == "variance"
+    assert apply(state, A.Select(delta=-1)).selected_param.name == "variance"
+    state = apply(apply(state, A.Select(delta=1)), A.Nudge(sign=-1, size="big"))
+    assert values(state)["variance"] == pytest.approx(4.0)
+
+
+def test_fixed_parameters_cannot_be_selected():
+    model = gaussian_model()
+    fixed_variance = model.params[1].__class__(
+        "variance", "Variance", 1.0, 1.0, 1.0, 0.1, 1.0, fixed=True
+    )
+    level = make_level(Gaussian(0, 1), models=(model.__class__(
+        id="g", title="Gaussian", family=model.family, params=(model.params[0], fixed_variance)
+    ),))
+    state = new_game(level, seed=0)
+    assert [spec.name for spec in state.free_params] == ["mean"]
+    assert apply(state, A.Select()).selected_param.name == "mean"
+
+
+def test_undo_and_redo_walk_the_history(two_peaks_reverse):
+    state = new_game(two_peaks_reverse, seed=1)
+    state = apply_all(state, [A.Nudge(sign=1), A.Nudge(sign=1), A.Nudge(sign=1)])
+    assert values(state)["mean"] == pytest.approx(0.3)
+    state = apply_all(state, [A.Undo(), A.Undo()])
+    assert values(state)["mean"] == pytest.approx(0.1)
+    state = apply(state, A.Redo())
+    assert values(state)["mean"] == pytest.approx(0.2)
+    # A new change forgets what could be redone.
+    state = apply(state, A.Nudge(sign=-1, size="big"))
+    assert not state.can_redo
+    assert "Nothing to redo" in apply(state, A.Redo()).message
+    emptied = apply_all(state, [A.Undo()] * 10)
+    assert values(emptied)["mean"] == 0.0
+    assert "Nothing to undo" in emptied.message
+
+
+def test_toggle_units_changes_display_only(two_peaks_reverse):
+    state = new_game(two_peaks_reverse, seed=1)
+    bits = apply(state, A.ToggleUnits())
+    assert bits.units == "bits"
+    nats = state.scoring_divergence()
+    assert bits.in_units(nats) == pytest.approx(nats / math.log(2))
+    assert apply(bits, A.ToggleUnits()).units == "nats"
+
+
+def test_reveal_scores_against_the_global_optimum(two_peaks_reverse):
+    state = new_game(two_peaks_reverse, seed=1)
+    state = apply(state, A.Reveal(t=12.5))
+    assert state.revealed
+    assert state.solution.divergence == pytest.approx(0.50739, abs=1e-5)
+    assert state.solution.values["mean"] == pytest.approx(2.988, abs=1e-3)
+    d = divergence(TWO_PEAKS, Gaussian(0.0, 5.0), "reverse")
+    assert state.score.divergence == pytest.approx(d)
+    assert state.score.excess == pytest.approx(d - 0.50739, abs=1e-5)
+    assert state.score.seconds == 12.5
+    # Free play after reveal does not change the score.
+    later = apply(state, A.Nudge(sign=1, size="big"))
+    assert later.score == state.score
+
+
+def test_restart_draws_from_the_next_seed_and_resets():
+    from klgame.levels.model import Level  # noqa: F401  (the model is what we build on)
+
+    class SeededTarget:
+        kind, is_random = "random", True
+
+        def draw(self, seed):
+            return Gaussian(float(seed), 1.0)
+
+    level = make_level(Gaussian(0, 1), target=SeededTarget())
+    state = apply_all(new_game(level, seed=4), [A.Nudge(), A.Reveal()])
+    fresh = apply(state, A.Restart())
+    assert fresh.seed == 5 and fresh.target == Gaussian(5.0, 1.0)
+    assert not fresh.revealed and fresh.moves == 0 and fresh.attempt == 2
+    assert not fresh.can_undo
+
+
+def test_hint_points_downhill_and_costs(two_peaks_reverse):
+    state = new_game(two_peaks_reverse, seed=1)
+    name, sign, message = hint_for(state)
+    assert name in ("mean", "variance") and sign in (1, -1)
+    hinted = apply(state, A.Hint())
+    assert hinted.hints == 1 and hinted.selected_param.name == name
+    assert message in hinted.message
+    moved = apply(hinted, A.Nudge(sign=sign))
+    assert moved.scoring_divergence() < state.scoring_divergence()
+
+
+def test_autopilot_waits_for_reveal(two_peaks_reverse):
+    state = new_game(two_peaks_reverse, seed=1)
+    after = apply(state, A.Autopilot())
+    assert after.current_values == state.current_values
+    assert "reveal" in after.message
+
+
+@pytest.mark.parametrize(
+    ("start_mean", "peak"),
+    [(1.5, 3.0), (-1.5, -3.0)],
+)
+def test_autopilot_descends_to_the_nearest_peak(two_peaks_reverse, start_mean, peak):
+    """Reverse KL is mode-seeking: the optimiser ends on whichever peak the
+    player's own guess was closer to -- the local optima of the source text."""
+    state = new_game(two_peaks_reverse, seed=1)
+    steps = round(abs(start_mean) / 1.0)
+    sign = 1 if start_mean > 0 else -1
+    state = apply_all(state, [A.Nudge(sign=sign, size="big")] * steps)
+    state = apply_all(state, [A.Nudge(sign=sign, size="step")] * 5)
+    state = apply(state, A.Select())
+    state = apply_all(state, [A.Nudge(sign=-1, size="big")] * 3)  # variance 2
+    state = apply(state, A.Reveal())
+    previous = state.scoring_divergence()
+    for _ in range(60):
+        state = apply(state, A.Autopilot())
+        now = state.scoring_divergence()
+        assert now <= previous + 1e-12
+        previous = now
+    assert state.current_values["mean"] == pytest.approx(peak, abs=0.1)
+
+
+def test_replaying_the_same_actions_gives_the_same_state(two_peaks_reverse):
+    moves = [A.Nudge(sign=1, size="big"), A.Select(), A.Nudge(sign=-1), A.Hint(), A.Undo(),
+             A.Redo(), A.ToggleUnits(), A.Reveal(), A.Autopilot(), A.Restart(), A.Nudge()]
+    first = apply_all(new_game(two_peaks_reverse, seed=9), moves)
+    second = apply_all(new_game(two_peaks_reverse, seed=9), moves)
+    assert first.current_values == second.current_values
+    assert (first.seed, first.moves, first.hints, first.units) == (
+        second.seed, second.moves, second.hints, second.units)

@@ -1,0 +1,57 @@
+"""The project's own promises: the README's commands, CI, lint and types."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```sh\n(python3 -m venv[^\n]*)\n```", text)
+
+
+def test_readme_has_exactly_two_setup_commands():
+    play, test = readme_commands()
+    assert play.endswith("klgame")
+    assert "pytest" in test
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    _, test = readme_commands()
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert test in script.splitlines()
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is not installed: it is part of the [test] extra")
+    return found
+
+
+def test_ruff_lint_and_format_are_clean():
+    for args in (["check", "klgame", "tests", "benchmarks"],
+                 ["format", "--check", "klgame", "tests", "benchmarks"]):
+        run = subprocess.run([_tool("ruff"), *args], cwd=ROOT, capture_output=True, text=True)
+        assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_mypy_is_clean():
+    run = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_version_and_help():
+    for flag, expected in (("--version", "klgame "), ("--help", "usage: klgame")):
+        run = subprocess.run([sys.executable, "-m", "klgame", flag], capture_output=True,
+                             text=True, cwd=ROOT)
+        assert run.returncode == 0
+        assert expected in run.stdout
