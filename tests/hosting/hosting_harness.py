@@ -1,0 +1,246 @@
+"""Real programs for the hosting tests: an OpenSSH server, tmux, /proc scans.
+
+Nothing here is mocked: sshd, ssh and tmux are the system's binaries, run on
+127.0.0.1 with private, temporary keys and configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+SSHD = "/usr/sbin/sshd"
+PRIVSEP_DIR = Path("/run/sshd")
+
+#: The klgame interpreter: the one running the tests (``.venv`` in CI).
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def require_binary(name: str) -> str:
+    """The path of ``name``, or skip the test with the reason."""
+    path = name if os.path.isabs(name) else shutil.which(name)
+    if not path or not os.access(path, os.X_OK):
+        pytest.skip(f"{name} is not installed (Debian: see README 'Test')")
+    return path
+
+
+def wait_for(predicate: Callable[[], object], timeout: float, what: str) -> object:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.1)
+
+
+def processes_with_env(marker: str) -> list[int]:
+    """PIDs of processes whose environment contains ``marker`` (needs root for others')."""
+    found = []
+    needle = marker.encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            environ = Path(f"/proc/{entry}/environ").read_bytes()
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        if needle in environ and ") Z " not in stat:
+            found.append(int(entry))
+    return found
+
+
+class SshServer:
+    """A private sshd on 127.0.0.1 that lets one temporary key in as the current user."""
+
+    def __init__(self, root: Path, force_command: str, extra_config: str = "") -> None:
+        require_binary(SSHD)
+        self.ssh = require_binary("ssh")
+        keygen = require_binary("ssh-keygen")
+        self.root = root
+        self.port = free_port()
+        self.host_key = root / "host_ed25519"
+        self.client_key = root / "client_ed25519"
+        self.authorized_keys = root / "authorized_keys"
+        self.log = root / "sshd.log"
+        for key in (self.host_key, self.client_key):
+            subprocess.run(
+                [keygen, "-q", "-t", "ed25519", "-N", "", "-C", "klgame-test", "-f", str(key)],
+                check=True,
+            )
+        public = self.client_key.with_suffix(".pub").read_text().strip()
+        self.authorized_keys.write_text(f"restrict,pty {public}\n")
+        self.fingerprint = subprocess.run(
+            [keygen, "-l", "-E", "sha256", "-f", str(self.client_key)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()[1]
+        user = os.environ.get("USER") or __import__("getpass").getuser()
+        self.user = user
+        self.config = root / "sshd_config"
+        self.config.write_text(
+            "\n".join(
+                [
+                    f"Port {self.port}",
+                    "ListenAddress 127.0.0.1",
+                    f"HostKey {self.host_key}",
+                    f"PidFile {root / 'sshd.pid'}",
+                    f"AuthorizedKeysFile {self.authorized_keys}",
+                    "UsePAM no",
+                    "StrictModes no",
+                    "PasswordAuthentication no",
+                    "KbdInteractiveAuthentication no",
+                    "PubkeyAuthentication yes",
+                    "PermitRootLogin prohibit-password",
+                    f"AllowUsers {user}",
+                    "PermitTTY yes",
+                    "AllowTcpForwarding no",
+                    "AllowAgentForwarding no",
+                    "AllowStreamLocalForwarding no",
+                    "X11Forwarding no",
+                    "PermitTunnel no",
+                    "PermitUserRC no",
+                    "PermitUserEnvironment no",
+                    "ExposeAuthInfo yes",
+                    "ClientAliveInterval 5",
+                    "ClientAliveCountMax 2",
+                    "LogLevel VERBOSE",
+                    extra_config,
+                    f"ForceCommand {force_command}",
+                    "",
+                ]
+            )
+        )
+        PRIVSEP_DIR.mkdir(mode=0o755, exist_ok=True)
+        check = subprocess.run([SSHD, "-t", "-f", str(self.config)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr
+        self.process = subprocess.Popen(
+            [SSHD, "-D", "-e", "-f", str(self.config)],
+            stdout=subprocess.DEVNULL,
+            stderr=self.log.open("wb"),
+        )
+        wait_for(self._listening, 10, "sshd to listen")
+
+    def _listening(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError(f"sshd exited: {self.log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    def ssh_argv(self, *extra: str) -> list[str]:
+        return [
+            self.ssh,
+            "-i",
+            str(self.client_key),
+            "-p",
+            str(self.port),
+            "-F",
+            "/dev/null",
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "LogLevel=ERROR",
+            *extra,
+            f"{self.user}@127.0.0.1",
+        ]
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def game_command(home: Path, *args: str) -> str:
+    """A ForceCommand running klgame with this interpreter and ``KLGAME_HOME=home``."""
+    words = ["env", f"KLGAME_HOME={home}", "TERM=xterm-256color", PYTHON, "-m", "klgame", *args]
+    return shlex.join(words)
+
+
+class Tmux:
+    """A private tmux server (own socket) with one session running ``argv``."""
+
+    def __init__(self, root: Path, argv: list[str], width: int = 100, height: int = 32) -> None:
+        self.tmux = require_binary("tmux")
+        self.socket = root / "tmux.sock"
+        self.session = "klgame"
+        self.run(
+            "new-session",
+            "-d",
+            "-s",
+            self.session,
+            "-x",
+            str(width),
+            "-y",
+            str(height),
+            shlex.join(argv),
+        )
+        self.run("set-option", "-t", self.session, "remain-on-exit", "on")
+
+    def run(self, *args: str) -> str:
+        done = subprocess.run(
+            [self.tmux, "-S", str(self.socket), "-f", "/dev/null", *args],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", self.session)
+
+    def send(self, *keys: str) -> None:
+        self.run("send-keys", "-t", self.session, *keys)
+
+    def wait_text(self, text: str, timeout: float = 20) -> str:
+        def found() -> str:
+            screen = self.screen()
+            return screen if text in screen else ""
+
+        try:
+            return str(wait_for(found, timeout, repr(text)))
+        except AssertionError as error:
+            raise AssertionError(f"{error}; screen:\n{self.screen()}") from None
+
+    def pane_pid(self) -> int:
+        return int(self.run("display-message", "-p", "-t", self.session, "#{pane_pid}").strip())
+
+    def kill(self) -> None:
+        subprocess.run(
+            [self.tmux, "-S", str(self.socket), "kill-server"], capture_output=True, timeout=10
+        )
+
+
+def iter_lines(path: Path) -> Iterator[str]:
+    if path.exists():
+        yield from path.read_text(errors="replace").splitlines()
