@@ -70,7 +70,13 @@ def processes_with_env(marker: str) -> list[int]:
 class SshServer:
     """A private sshd on 127.0.0.1 that lets one temporary key in as the current user."""
 
-    def __init__(self, root: Path, force_command: str, extra_config: str = "") -> None:
+    def __init__(
+        self,
+        root: Path,
+        force_command: str | None,
+        extra_config: str = "",
+        key_options: str = "restrict,pty",
+    ) -> None:
         require_binary(SSHD)
         self.ssh = require_binary("ssh")
         keygen = require_binary("ssh-keygen")
@@ -86,7 +92,7 @@ class SshServer:
                 check=True,
             )
         public = self.client_key.with_suffix(".pub").read_text().strip()
-        self.authorized_keys.write_text(f"restrict,pty {public}\n")
+        self.authorized_keys.write_text(f"{key_options} {public}\n")
         self.fingerprint = subprocess.run(
             [keygen, "-l", "-E", "sha256", "-f", str(self.client_key)],
             check=True,
@@ -99,6 +105,7 @@ class SshServer:
         self.config.write_text(
             "\n".join(
                 [
+                    extra_config,  # first: for most keywords, sshd keeps the first value
                     f"Port {self.port}",
                     "ListenAddress 127.0.0.1",
                     f"HostKey {self.host_key}",
@@ -123,8 +130,7 @@ class SshServer:
                     "ClientAliveInterval 5",
                     "ClientAliveCountMax 2",
                     "LogLevel VERBOSE",
-                    extra_config,
-                    f"ForceCommand {force_command}",
+                    f"ForceCommand {force_command}" if force_command else "",
                     "",
                 ]
             )
