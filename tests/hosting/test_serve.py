@@ -1,0 +1,129 @@
+"""``klgame serve``: the game in a real headless Chromium, over textual-serve."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hosting_browser import Browser
+from hosting_harness import free_port, wait_for
+
+pytestmark = pytest.mark.slow
+
+needs_ui = pytest.mark.skipif(
+    importlib.util.find_spec("klgame.ui.run") is None,
+    reason="the terminal game (klgame.ui.run) is not in this checkout",
+)
+
+
+class Served:
+    def __init__(self, root: Path) -> None:
+        self.home = root / "klgame-home"
+        self.home.mkdir()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.output = ""
+        env = {**os.environ, "KLGAME_HOME": str(self.home), "KLGAME_PLAYER": "web"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "klgame", "serve", "--port", str(self.port)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+        wait_for(self._up, 20, "klgame serve to answer")
+
+    def _up(self) -> bool:
+        if self.process.poll() is not None:
+            out = self.process.stdout.read() if self.process.stdout else b""
+            raise AssertionError(f"klgame serve exited: {out.decode(errors='replace')}")
+        try:
+            with urllib.request.urlopen(self.url, timeout=1) as reply:
+                return bool(reply.status == 200)
+        except OSError:
+            return False
+
+    def stop(self) -> str:
+        if self.process.returncode is not None:
+            return self.output
+        os.killpg(self.process.pid, signal.SIGINT)
+        try:
+            out, _ = self.process.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            out, _ = self.process.communicate()
+        self.output = out.decode(errors="replace")
+        return self.output
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    server = Served(tmp_path)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_serve_listens_on_loopback_and_prints_the_url(served: Served) -> None:
+    with urllib.request.urlopen(served.url, timeout=5) as reply:
+        page = reply.read().decode()
+    assert "<title>klgame</title>" in page or "klgame" in page
+    assert f"ws://127.0.0.1:{served.port}/ws" in page
+    assert f"serving on {served.url}" in served.stop()
+
+
+def test_serve_refuses_a_bad_port() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "klgame", "serve", "--port", "70000"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 1
+    assert "--port" in done.stderr and "Traceback" not in done.stderr
+
+
+def _attempts(home: Path) -> int:
+    db = home / "scores.sqlite3"
+    if not db.exists():
+        return 0
+    with sqlite3.connect(db, timeout=5) as conn:
+        try:
+            return int(conn.execute("SELECT count(*) FROM attempts").fetchone()[0])
+        except sqlite3.OperationalError:
+            return 0
+
+
+@needs_ui
+def test_a_browser_sees_the_title_screen_then_plays_a_level(served: Served, tmp_path: Path) -> None:
+    async def play() -> None:
+        browser = Browser(tmp_path / "chromium-profile")
+        try:
+            await browser.connect()
+            await browser.goto(served.url)
+            await browser.wait_text("One Gaussian", timeout=30)
+            seen = len(await browser.screen_text())
+            await browser.press("enter")
+            await browser.wait_text("KL", timeout=20, since=seen)
+            for key in ("right", "right", "down", "left"):
+                await browser.press(key)
+            await browser.press("r")
+            for _ in range(80):
+                if _attempts(served.home):
+                    break
+                await asyncio.sleep(0.25)
+        finally:
+            await browser.close()
+
+    asyncio.run(asyncio.wait_for(play(), 60))
+    assert _attempts(served.home) == 1
