@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hosting_harness import PYTHON, SshServer, game_command
+from hosting_harness import PYTHON, SSHD, SshServer, game_command, require_binary
 
 pytestmark = pytest.mark.slow
 
@@ -89,3 +89,22 @@ def test_host_sets_the_player_name_with_setenv(tmp_path: Path, home: Path) -> No
     finally:
         server.close()
     assert "name bob" in done.stdout, done.stdout + done.stderr
+
+
+def test_the_documented_sshd_config_is_valid(tmp_path: Path) -> None:
+    """The sshd_config block in docs/hosting.md parses with this sshd (``sshd -t``)."""
+    require_binary(SSHD)
+    keygen = require_binary("ssh-keygen")
+    doc = (Path(__file__).parents[2] / "docs" / "hosting.md").read_text()
+    start = doc.index("   # Global section")
+    block = doc[start : doc.index("```", start)]
+    server_key = tmp_path / "host_key"
+    subprocess.run([keygen, "-q", "-t", "ed25519", "-N", "", "-f", str(server_key)], check=True)
+    config = tmp_path / "sshd_config"
+    lines = [line.removeprefix("   ") for line in block.splitlines()]
+    config.write_text(f"HostKey {server_key}\n" + "\n".join(lines) + "\n")
+    done = subprocess.run(
+        [SSHD, "-t", "-f", str(config)], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ForceCommand" in block and "PermitTTY yes" in block
