@@ -171,7 +171,9 @@ def main() -> int:
             before = [cpu_ticks(g.process.pid) for g in games]
             room.pump(options.idle)
             after = [cpu_ticks(g.process.pid) for g in games]
-            idle_cpu = [(b - a) / CLK_TCK / options.idle * 100 for a, b in zip(before, after)]
+            idle_cpu = [
+                (b - a) / CLK_TCK / options.idle * 100 for a, b in zip(before, after, strict=True)
+            ]
 
             for round_number in range(options.rounds):
                 room.send(RIGHT if round_number % 2 == 0 else LEFT, timed=True)
