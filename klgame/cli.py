@@ -135,6 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Handler = args.handler
     try:
+        if args.hosted:
+            from klgame.hosting.hosted import check_hosted_args
+
+            check_hosted_args(args)  # no paths from a player on a shared host
         return handler(args)
     except KlgameError as error:
         print(f"klgame: {error}", file=sys.stderr)

@@ -38,8 +38,10 @@ def _tool(name: str) -> str:
 
 
 def test_ruff_lint_and_format_are_clean():
-    for args in (["check", "klgame", "tests", "benchmarks"],
-                 ["format", "--check", "klgame", "tests", "benchmarks"]):
+    for args in (
+        ["check", "klgame", "tests", "benchmarks"],
+        ["format", "--check", "klgame", "tests", "benchmarks"],
+    ):
         run = subprocess.run([_tool("ruff"), *args], cwd=ROOT, capture_output=True, text=True)
         assert run.returncode == 0, run.stdout + run.stderr
 
@@ -51,7 +53,8 @@ def test_mypy_is_clean():
 
 def test_version_and_help():
     for flag, expected in (("--version", "klgame "), ("--help", "usage: klgame")):
-        run = subprocess.run([sys.executable, "-m", "klgame", flag], capture_output=True,
-                             text=True, cwd=ROOT)
+        run = subprocess.run(
+            [sys.executable, "-m", "klgame", flag], capture_output=True, text=True, cwd=ROOT
+        )
         assert run.returncode == 0
         assert expected in run.stdout

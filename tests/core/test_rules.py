@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 from conftest import TWO_PEAKS, gaussian_model, make_level
@@ -57,9 +58,17 @@ def test_fixed_parameters_cannot_be_selected():
     fixed_variance = model.params[1].__class__(
         "variance", "Variance", 1.0, 1.0, 1.0, 0.1, 1.0, fixed=True
     )
-    level = make_level(Gaussian(0, 1), models=(model.__class__(
-        id="g", title="Gaussian", family=model.family, params=(model.params[0], fixed_variance)
-    ),))
+    level = make_level(
+        Gaussian(0, 1),
+        models=(
+            model.__class__(
+                id="g",
+                title="Gaussian",
+                family=model.family,
+                params=(model.params[0], fixed_variance),
+            ),
+        ),
+    )
     state = new_game(level, seed=0)
     assert [spec.name for spec in state.free_params] == ["mean"]
     assert apply(state, A.Select()).selected_param.name == "mean"
@@ -107,15 +116,14 @@ def test_reveal_scores_against_the_global_optimum(two_peaks_reverse):
 
 
 def test_restart_draws_from_the_next_seed_and_resets():
-    from klgame.levels.model import Level  # noqa: F401  (the model is what we build on)
-
     class SeededTarget:
         kind, is_random = "random", True
 
         def draw(self, seed):
             return Gaussian(float(seed), 1.0)
 
-    level = make_level(Gaussian(0, 1), target=SeededTarget())
+    level = make_level(Gaussian(0, 1))
+    level = replace(level, target=SeededTarget())
     state = apply_all(new_game(level, seed=4), [A.Nudge(), A.Reveal()])
     fresh = apply(state, A.Restart())
     assert fresh.seed == 5 and fresh.target == Gaussian(5.0, 1.0)
@@ -166,10 +174,25 @@ def test_autopilot_descends_to_the_nearest_peak(two_peaks_reverse, start_mean, p
 
 
 def test_replaying_the_same_actions_gives_the_same_state(two_peaks_reverse):
-    moves = [A.Nudge(sign=1, size="big"), A.Select(), A.Nudge(sign=-1), A.Hint(), A.Undo(),
-             A.Redo(), A.ToggleUnits(), A.Reveal(), A.Autopilot(), A.Restart(), A.Nudge()]
+    moves = [
+        A.Nudge(sign=1, size="big"),
+        A.Select(),
+        A.Nudge(sign=-1),
+        A.Hint(),
+        A.Undo(),
+        A.Redo(),
+        A.ToggleUnits(),
+        A.Reveal(),
+        A.Autopilot(),
+        A.Restart(),
+        A.Nudge(),
+    ]
     first = apply_all(new_game(two_peaks_reverse, seed=9), moves)
     second = apply_all(new_game(two_peaks_reverse, seed=9), moves)
     assert first.current_values == second.current_values
     assert (first.seed, first.moves, first.hints, first.units) == (
-        second.seed, second.moves, second.hints, second.units)
+        second.seed,
+        second.moves,
+        second.hints,
+        second.units,
+    )
