@@ -61,7 +61,7 @@ def main() -> None:
         for _ in range(args.repeat):
             start = time.perf_counter()
             replay = read_replay(path)
-            state, score, _ = run_replay(replay, load_catalog([]).get(replay.header.level))
+            _, score, _ = run_replay(replay, load_catalog([]).get(replay.header.level))
             times.append(time.perf_counter() - start)
     result = {
         "level": args.level,
