@@ -1,0 +1,105 @@
+"""How numbers and names read on screen: one place, so every screen agrees.
+
+Pure functions (no Textual), so they are tested like the rules.
+"""
+
+from __future__ import annotations
+
+import math
+
+LN2 = math.log(2.0)
+
+#: The divergence of each direction, written the way the lessons write it.
+DIRECTION_SYMBOL = {"forward": "KL(p‖q)", "reverse": "KL(q‖p)"}
+
+#: What each direction does to a guess that cannot match exactly.
+DIRECTION_NATURE = {"forward": "mass-covering", "reverse": "mode-seeking"}
+
+
+def direction_label(direction: str) -> str:
+    """``forward KL(p‖q)`` or ``reverse KL(q‖p)``."""
+    return f"{direction} {DIRECTION_SYMBOL[direction]}"
+
+
+def convert(nats: float, units: str) -> float:
+    """A divergence in nats, shown in ``units``."""
+    return nats / LN2 if units == "bits" else nats
+
+
+def number(value: float, digits: int = 4) -> str:
+    """A divergence for reading: ∞ for infinity, never ``nan``."""
+    if math.isnan(value):
+        return "—"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    if abs(value) < 0.5 * 10.0**-digits:
+        value = 0.0  # no "-0.0000"
+    return f"{value:.{digits}f}"
+
+
+def big_number(value: float) -> str:
+    """A divergence for the large display: at most six characters, ∞ as ``∞``."""
+    if math.isnan(value):
+        return "-"
+    if math.isinf(value):
+        return "∞"
+    value = max(value, 0.0)
+    if value < 10:
+        return f"{value:.4f}"
+    if value < 100:
+        return f"{value:.3f}"
+    if value < 1000:
+        return f"{value:.2f}"
+    if value < 1e6:
+        return f"{value:.0f}"
+    return "999999"
+
+
+def param_value(value: float, step: float) -> str:
+    """A parameter value with as many decimals as its smallest (fine) step needs."""
+    fine = step / 10.0
+    decimals = 0
+    while decimals < 6 and abs(round(fine, decimals) - fine) > fine * 1e-6:
+        decimals += 1
+    shown = max(2, decimals)
+    text = f"{value:.{shown}f}"
+    return "0." + "0" * shown if text.startswith("-") and float(text) == 0 else text
+
+
+def reflow(text: str) -> str:
+    """Level text as paragraphs: the line breaks of the file are joined, so
+    the text wraps to the width of the screen; blank lines stay paragraph breaks."""
+    paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def stars(count: int) -> str:
+    return "★" * count + "☆" * (3 - count)
+
+
+def duration(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}:{rest:02d}" if minutes else f"{seconds:.1f} s"
+
+
+def meter_fill(divergence: float, limit: float) -> float:
+    """How full a meter is: 1 at KL = 0, 0 at KL ≥ limit (and at ∞)."""
+    if not math.isfinite(divergence) or limit <= 0:
+        return 0.0
+    return min(1.0, max(0.0, 1.0 - divergence / limit))
+
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def bar(fill: float, width: int) -> tuple[str, str]:
+    """A horizontal bar ``width`` cells wide: (filled part, empty part).
+
+    The filled part ends in an eighth-block, so small changes show.
+    """
+    width = max(0, width)
+    eighths = round(min(1.0, max(0.0, fill)) * width * 8)
+    full, part = divmod(eighths, 8)
+    filled = "█" * full + (_EIGHTHS[part] if part else "")
+    return filled, "░" * (width - len(filled))

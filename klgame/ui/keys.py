@@ -1,0 +1,221 @@
+"""Every key of the game, declared once.
+
+These tables are the screens' ``BINDINGS``; the footer, the help screen and
+the command palette all read them, so a key is never described twice. Each
+binding calls a parametrised action (``nudge(1, 'step')``) and has an ``id``
+(for keymaps) and a tooltip (the help screen's and the palette's text).
+
+Only quit has ``priority``: it must work on every screen, modal ones too.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+from textual.keys import format_key
+
+NUDGE = Binding.Group("Nudge", compact=True)
+SELECT = Binding.Group("Param", compact=True)
+
+#: On every screen.
+APP_KEYS: list[BindingType] = [
+    Binding(
+        "q",
+        "quit",
+        "Quit",
+        tooltip="Quit klgame (asks first if an attempt is under way)",
+        priority=True,
+        id="quit",
+    ),
+    Binding(
+        "question_mark",
+        "help",
+        "Help",
+        key_display="?",
+        tooltip="Keys, what KL divergence is, and this level's direction",
+        id="help",
+    ),
+]
+
+#: The play screen.
+PLAY_KEYS: list[BindingType] = [
+    Binding(
+        "left,h",
+        "nudge(-1, 'step')",
+        "Nudge down",
+        key_display="←",
+        tooltip="Move the selected parameter down by one step",
+        group=NUDGE,
+        id="nudge-down",
+    ),
+    Binding(
+        "right,l",
+        "nudge(1, 'step')",
+        "Nudge up",
+        key_display="→",
+        tooltip="Move the selected parameter up by one step",
+        group=NUDGE,
+        id="nudge-up",
+    ),
+    Binding(
+        "shift+left",
+        "nudge(-1, 'big')",
+        "Big step down",
+        key_display="⇧←",
+        tooltip="Move the selected parameter down by a big step",
+        show=False,
+        id="nudge-down-big",
+    ),
+    Binding(
+        "shift+right",
+        "nudge(1, 'big')",
+        "Big step up",
+        key_display="⇧→",
+        tooltip="Move the selected parameter up by a big step",
+        show=False,
+        id="nudge-up-big",
+    ),
+    Binding(
+        "left_square_bracket",
+        "nudge(-1, 'fine')",
+        "Fine step down",
+        key_display="[",
+        tooltip="Move the selected parameter down by a tenth of a step",
+        show=False,
+        id="nudge-down-fine",
+    ),
+    Binding(
+        "right_square_bracket",
+        "nudge(1, 'fine')",
+        "Fine step up",
+        key_display="]",
+        tooltip="Move the selected parameter up by a tenth of a step",
+        show=False,
+        id="nudge-up-fine",
+    ),
+    Binding(
+        "up,k",
+        "select(-1)",
+        "Previous parameter",
+        key_display="↑",
+        tooltip="Select the previous parameter",
+        group=SELECT,
+        id="select-previous",
+    ),
+    Binding(
+        "down,j",
+        "select(1)",
+        "Next parameter",
+        key_display="↓",
+        tooltip="Select the next parameter",
+        group=SELECT,
+        id="select-next",
+    ),
+    Binding(
+        "tab",
+        "select(1)",
+        "Next parameter",
+        tooltip="Select the next parameter",
+        show=False,
+        id="select-next-tab",
+    ),
+    Binding(
+        "shift+tab",
+        "select(-1)",
+        "Previous parameter",
+        tooltip="Select the previous parameter",
+        show=False,
+        id="select-previous-tab",
+    ),
+    Binding(
+        "m",
+        "switch_model",
+        "Model",
+        tooltip="Switch the guess to the next model family",
+        id="switch-model",
+    ),
+    Binding("r", "reveal", "Reveal", tooltip="Reveal the target and see your score", id="reveal"),
+    Binding(
+        "n",
+        "restart",
+        "New target",
+        tooltip="Start again with a new hidden target",
+        show=False,
+        id="restart",
+    ),
+    Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo the last change", id="undo"),
+    Binding("ctrl+y", "redo", "Redo", tooltip="Redo what was undone", show=False, id="redo"),
+    Binding(
+        "b",
+        "toggle_units",
+        "Bits/nats",
+        tooltip="Show divergences in bits or in nats",
+        show=False,
+        id="toggle-units",
+    ),
+    Binding(
+        "g",
+        "hint",
+        "Hint",
+        tooltip="Which knob to move, and which way (costs points before the reveal)",
+        show=False,
+        id="hint",
+    ),
+    Binding(
+        "a",
+        "autopilot",
+        "Autopilot",
+        tooltip="One optimiser step downhill from your guess",
+        id="autopilot",
+    ),
+    Binding(
+        "i",
+        "integrand",
+        "Integrand",
+        tooltip="Show where the divergence comes from (the pointwise KL)",
+        show=False,
+        id="integrand",
+    ),
+    Binding("escape", "back", "Levels", tooltip="Back to the level list", show=False, id="back"),
+]
+
+#: The reveal / score screen.
+REVEAL_KEYS: list[BindingType] = [
+    Binding("enter", "next_level", "Next level", tooltip="Play the next level", id="next-level"),
+    Binding(
+        "n", "try_again", "Try again", tooltip="Same level, a new hidden target", id="try-again"
+    ),
+    Binding(
+        "escape",
+        "keep_playing",
+        "Keep playing",
+        tooltip="Back to this target in free play: the autopilot (a) is unlocked",
+        id="keep-playing",
+    ),
+]
+
+#: The level list.
+TITLE_KEYS: list[BindingType] = [
+    Binding("enter", "play", "Play", tooltip="Play the highlighted level", id="play"),
+]
+
+#: Help and other pop-ups.
+CLOSE_KEYS: list[BindingType] = [
+    Binding("escape,question_mark", "close", "Close", key_display="esc", id="close"),
+]
+
+
+def keys_label(binding: Binding) -> str:
+    """Every key of a binding, for the help screen: ``← / h``."""
+    keys = [key.strip() for key in binding.key.split(",")]
+    shown = [binding.key_display or _key_display(keys[0])]
+    shown += [_key_display(key) for key in keys[1:]]
+    return " / ".join(shown)
+
+
+def _key_display(key: str) -> str:
+    *modifiers, name = key.split("+")
+    text = format_key(name)
+    if "ctrl" in modifiers:
+        modifiers.remove("ctrl")
+        text = "^" + text
+    return "+".join([*modifiers, text])

@@ -1,0 +1,1 @@
+"""The game's screens: title, play, reveal, help and small dialogs."""

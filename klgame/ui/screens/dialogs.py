@@ -1,0 +1,142 @@
+"""Small screens: help, a yes/no question, and the too-small-terminal notice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Static
+
+from klgame.levels.model import Level
+from klgame.ui.format import DIRECTION_NATURE, DIRECTION_SYMBOL
+from klgame.ui.keys import CLOSE_KEYS, keys_label
+
+KL_EXPLAINED = """\
+The Kullback–Leibler divergence of q from p is
+
+    KL(p‖q) = Σ p(x) · log( p(x) / q(x) )       (∫ … dx for densities)
+
+the average, over outcomes drawn from p, of how much more surprising each one
+is under q than under p: the information lost when q stands in for p.
+
+• KL(p‖q) ≥ 0, and it is 0 exactly when q = p.
+• It is not symmetric: KL(p‖q) and KL(q‖p) usually differ, so it is not a
+  distance. Which distribution comes first matters.
+• It is ∞ when q gives probability 0 to something p says can happen.
+• Units: with the natural logarithm it is in nats, with log₂ in bits
+  (1 nat = 1/ln 2 ≈ 1.443 bits).
+• Cross-entropy: H(p, q) = H(p) + KL(p‖q). Coding p's outcomes with a code
+  built for q costs p's own entropy plus the divergence.
+
+Forward KL(p‖q) is mass-covering: it averages over p, so q is punished
+wherever p has mass and q has little. A single bell curve q spreads out to
+cover every peak of p.
+
+Reverse KL(q‖p) is mode-seeking: it averages over q, so q is punished for
+putting mass where p has little. A single bell curve q settles on one peak
+of p and ignores the others."""
+
+
+def keys_table(tables: Sequence[Sequence[BindingType]]) -> Content:
+    """One line per binding: its keys and what it does."""
+    rows: list[tuple[str, str]] = []
+    for table in tables:
+        for binding in table:
+            if not isinstance(binding, Binding):
+                continue
+            rows.append((keys_label(binding), binding.tooltip or binding.description))
+    width = max((len(keys) for keys, _ in rows), default=0)
+    return Content("\n").join(
+        Content.assemble((keys.ljust(width), "bold $text-accent"), "  ", text)
+        for keys, text in rows
+    )
+
+
+def level_direction(level: Level) -> Content:
+    direction = level.direction
+    return Content.assemble(
+        ("This level: ", "bold"),
+        (level.title, "bold"),
+        " is scored by ",
+        (f"{direction} {DIRECTION_SYMBOL[direction]}", "bold $text-secondary"),
+        f" ({DIRECTION_NATURE[direction]}), in {level.units}.\n",
+        (level.lesson, "italic"),
+    )
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys (from the same tables as the footer) and what KL is."""
+
+    BINDINGS = CLOSE_KEYS
+
+    def __init__(self, tables: Sequence[Sequence[BindingType]], level: Level | None = None) -> None:
+        super().__init__()
+        self.tables = tables
+        self.level = level
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Static(Content.styled("Keys", "bold underline"))
+            yield Static(keys_table(self.tables), id="help-keys")
+            if self.level is not None:
+                yield Static(level_direction(self.level), id="help-level")
+            yield Static(Content.styled("KL divergence", "bold underline"))
+            yield Static(Content(KL_EXPLAINED), id="help-kl")
+        yield Footer()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; ``purpose`` tells the app what is being confirmed."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="yes"),
+        Binding("n,escape", "answer(False)", "No", id="no"),
+    ]
+
+    def __init__(self, question: str, purpose: str) -> None:
+        super().__init__()
+        self.question = question
+        self.purpose = purpose
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm"):
+            yield Static(Content(self.question), id="confirm-question")
+            yield Static(
+                Content.assemble(
+                    ("y", "bold $text-accent"), " yes   ", ("n", "bold $text-accent"), " no"
+                ),
+                id="confirm-keys",
+            )
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class TooSmallScreen(Screen[None]):
+    """Shown instead of the game while the terminal is below the minimum size."""
+
+    AUTO_FOCUS = None
+
+    def __init__(self, need: tuple[int, int]) -> None:
+        super().__init__()
+        self.need = need
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="too-small")
+
+    def show_size(self, width: int, height: int) -> None:
+        need_w, need_h = self.need
+        self.query_one("#too-small", Static).update(
+            Content(
+                f"Terminal too small (need {need_w}×{need_h}, have {width}×{height}).\n"
+                "Enlarge the window to play. q quits."
+            )
+        )

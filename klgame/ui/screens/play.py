@@ -1,0 +1,242 @@
+"""The play screen: one level, one :class:`~klgame.core.session.Session`.
+
+Keys become actions (``klgame.core.actions``), the session applies them, and
+the new state flows down to the widgets through two reactives: ``state`` and
+its ``readout`` (the numbers, worked out once per action).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from klgame.core import actions as A
+from klgame.core.rules import GameState
+from klgame.levels.model import Level
+from klgame.levels.solve import best_fit
+from klgame.ui.format import direction_label, reflow
+from klgame.ui.keys import PLAY_KEYS
+from klgame.ui.messages import ParamPicked, PlayLevel
+from klgame.ui.readout import Readout, read
+from klgame.ui.views import DistributionView
+from klgame.ui.widgets import DivergencePanel, IdentityPanel, MessageLine, Meters, ParamPanel
+
+#: Actions that change the game; all of them are off while watching a replay.
+GAME_ACTIONS = frozenset(
+    {
+        "nudge",
+        "select",
+        "switch_model",
+        "reveal",
+        "restart",
+        "undo",
+        "redo",
+        "toggle_units",
+        "hint",
+        "autopilot",
+        "integrand",
+    }
+)
+
+
+class Player(Protocol):
+    """What the screen needs from a session (a :class:`Session`, or a replay)."""
+
+    level: Level
+    state: GameState
+    saved: str
+    personal_best: bool
+
+    def act(self, action: A.Action) -> GameState: ...
+
+    def close(self) -> None: ...
+
+
+class PlayScreen(Screen[None]):
+    BINDINGS = PLAY_KEYS
+    AUTO_FOCUS = None
+
+    state: reactive[GameState | None] = reactive(None, always_update=True, init=False)
+    readout: reactive[Readout | None] = reactive(None, always_update=True, init=False)
+    show_integrand: reactive[bool] = reactive(False, init=False)
+
+    def __init__(self, player: Player, *, watching: bool = False) -> None:
+        super().__init__(classes="-discrete" if player.level.is_discrete else "-continuous")
+        self.player = player
+        self.level = player.level
+        self.watching = watching
+        self._availability: tuple[Any, ...] = ()
+
+    # --- layout ------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="heading", markup=False)
+        with Horizontal(id="body"):
+            yield DistributionView(self.level, id="figure").data_bind(
+                PlayScreen.state, PlayScreen.show_integrand
+            )
+            with Vertical(id="side"):
+                yield DivergencePanel(id="divergence").data_bind(PlayScreen.readout)
+                yield Meters(id="meters").data_bind(PlayScreen.readout)
+                yield ParamPanel(id="params").data_bind(PlayScreen.state)
+                if self.level.is_discrete:
+                    yield IdentityPanel(id="identity").data_bind(PlayScreen.readout)
+        yield MessageLine(id="message").data_bind(PlayScreen.state)
+        with VerticalScroll(id="intro", can_focus=False):
+            yield Static(Content(reflow(self.level.intro)), id="intro-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show(self.player.state)
+        self._prefetch_best_fit()
+
+    def on_unmount(self) -> None:
+        self.player.close()
+
+    # --- the state -------------------------------------------------------------------
+
+    @property
+    def attempt_in_progress(self) -> bool:
+        """A player who quits now would lose moves that are not scored yet."""
+        state = self.player.state
+        return not self.watching and not state.revealed and state.moves > 0
+
+    def act(self, action: A.Action) -> GameState:
+        """Apply one action and show the result (the one path every key takes)."""
+        before = self.player.state
+        state = self.player.act(action)
+        self._show(state)
+        if state.attempt != before.attempt:
+            self._prefetch_best_fit()
+        if state.revealed and not before.revealed and not self.watching:
+            self.show_score()
+        return state
+
+    def _show(self, state: GameState) -> None:
+        self.state = state
+        self.readout = read(state)
+        self._update_heading(state)
+        availability = (
+            state.revealed,
+            state.can_undo,
+            state.can_redo,
+            len(state.free_params) > 1,
+        )
+        if availability != self._availability:
+            self._availability = availability
+            self.refresh_bindings()
+
+    def _update_heading(self, state: GameState) -> None:
+        level = self.level
+        parts: list[str | tuple[str, str]] = [
+            (level.title, "bold"),
+            "  ",
+            (direction_label(level.direction), "$text-secondary"),
+            f" · {level.units}",
+            f" · attempt {state.attempt} · seed {state.seed}",
+        ]
+        if self.watching:
+            parts.append((" · replay", "bold $text-warning"))
+        elif state.revealed:
+            parts.append((" · free play", "bold $text-success"))
+        self.query_one("#heading", Static).update(Content.assemble(*parts))
+
+    def _prefetch_best_fit(self) -> None:
+        """Work out D* in the background, so the reveal is instant (the solver
+        caches it per target)."""
+        level, target = self.level, self.player.state.target
+        self.run_worker(
+            lambda: best_fit(level, target), thread=True, group="best-fit", exclusive=True
+        )
+
+    def show_score(self) -> None:
+        from klgame.ui.screens.reveal import RevealScreen
+
+        state = self.player.state
+        next_level = self.app.next_level_after(self.level.id)  # type: ignore[attr-defined]
+        self.app.push_screen(
+            RevealScreen(
+                state,
+                saved=self.player.saved,
+                personal_best=self.player.personal_best,
+                next_title=next_level.title if next_level is not None else None,
+                watching=self.watching,
+            ),
+            self._after_score,
+        )
+
+    def _after_score(self, choice: str | None) -> None:
+        if choice == "again":
+            self.act(A.Restart())
+        elif choice == "next":
+            following = self.app.next_level_after(self.level.id)  # type: ignore[attr-defined]
+            self.post_message(PlayLevel(following.id if following is not None else None))
+
+    # --- what the keys do ---------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in GAME_ACTIONS and self.watching:
+            return False
+        state = self.player.state
+        if action == "autopilot":
+            return state.revealed
+        if action == "undo":
+            return state.can_undo
+        if action == "redo":
+            return state.can_redo
+        if action == "select":
+            return len(state.free_params) > 1
+        if action == "switch_model":
+            return len(self.level.models) > 1
+        return True
+
+    def action_nudge(self, sign: int, size: A.NudgeSize) -> None:
+        self.act(A.Nudge(sign=sign, size=size))
+
+    def action_select(self, delta: int) -> None:
+        self.act(A.Select(delta=delta))
+
+    def action_switch_model(self) -> None:
+        self.act(A.SwitchModel())
+
+    def action_reveal(self) -> None:
+        if self.player.state.revealed:
+            self.show_score()
+        else:
+            self.act(A.Reveal())
+
+    def action_restart(self) -> None:
+        self.act(A.Restart())
+
+    def action_undo(self) -> None:
+        self.act(A.Undo())
+
+    def action_redo(self) -> None:
+        self.act(A.Redo())
+
+    def action_toggle_units(self) -> None:
+        self.act(A.ToggleUnits())
+
+    def action_hint(self) -> None:
+        self.act(A.Hint())
+
+    def action_autopilot(self) -> None:
+        self.act(A.Autopilot())
+
+    def action_integrand(self) -> None:
+        self.show_integrand = not self.show_integrand
+
+    def action_back(self) -> None:
+        self.app.leave(self, PlayLevel(None))  # type: ignore[attr-defined]
+
+    def on_param_picked(self, message: ParamPicked) -> None:
+        count = len(self.player.state.free_params)
+        steps = (message.index - self.player.state.selected) % count if count else 0
+        for _ in range(steps):
+            self.act(A.Select(delta=1))

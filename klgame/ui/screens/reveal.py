@@ -1,0 +1,141 @@
+"""The reveal: target, guess and best fit together, the score, and the lesson."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from klgame.core.rules import GameState
+from klgame.levels.model import ParamSpec
+from klgame.ui import figures
+from klgame.ui.format import direction_label, duration, number, param_value, reflow, stars
+from klgame.ui.keys import REVEAL_KEYS
+from klgame.ui.views import DistributionView, SweepView
+
+
+class RevealScreen(Screen[str]):
+    """Dismissed with ``"next"``, ``"again"`` or ``"keep"`` (back to free play)."""
+
+    BINDINGS = REVEAL_KEYS
+    AUTO_FOCUS = None
+
+    def __init__(
+        self,
+        state: GameState,
+        *,
+        saved: str,
+        personal_best: bool,
+        next_title: str | None,
+        best_points: int | None = None,
+        watching: bool = False,
+    ) -> None:
+        super().__init__()
+        self.game = state
+        self.saved = saved
+        self.personal_best = personal_best
+        self.next_title = next_title
+        self.best_points = best_points
+        self.watching = watching
+        self.sweep = figures.sweep(state.level, state.target)
+
+    def compose(self) -> ComposeResult:
+        level = self.game.level
+        yield Static(
+            Content.assemble((level.title, "bold"), ("  revealed", "bold $text-success")),
+            id="heading",
+        )
+        with Horizontal(id="reveal-body"):
+            with Vertical(id="reveal-figures"):
+                yield DistributionView(level, id="reveal-figure")
+                if self.sweep is not None:
+                    yield self._sweep_view()
+            with VerticalScroll(id="score", can_focus=False):
+                yield Static(self._score_text(), id="score-text")
+        with VerticalScroll(id="lesson", can_focus=False):
+            yield Static(Content(reflow(level.reveal)), id="lesson-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#reveal-figure", DistributionView).state = self.game
+
+    def _sweep_view(self) -> SweepView:
+        assert self.sweep is not None
+        state, sweep = self.game, self.sweep
+        mine = state.current_values.get(sweep.param) if state.model is sweep.model else None
+        solution = state.solution
+        best = None
+        if solution is not None and solution.model_id == sweep.model.id:
+            best = solution.values.get(sweep.param)
+        else:
+            from klgame.levels.solve import best_fit
+
+            best = (
+                best_fit(state.level, state.target)
+                .for_model(sweep.model.id)
+                .values.get(sweep.param)
+            )
+        return SweepView(sweep, mine, best, state.level.units, state.level.direction, id="sweep")
+
+    def _score_text(self) -> Content:
+        state = self.game
+        score = state.score
+        level = state.level
+        if score is None:  # not revealed: nothing to score
+            return Content("No score yet.")
+        units = score.units
+        symbol = direction_label(level.direction)
+        lines: list[Content] = [
+            Content.assemble(
+                (stars(score.stars), "bold $text-warning"),
+                "  ",
+                (f"{score.points} points", "bold"),
+            ),
+            Content(""),
+            Content.assemble(("D  ", "bold"), f"{number(score.divergence)} {units}  yours"),
+            Content.assemble(("D* ", "bold"), f"{number(score.best)} {units}  best possible"),
+            Content.assemble(("excess ", "bold"), f"{number(score.excess)} {units}"),
+            Content.styled(f"   scored by {symbol}", "dim"),
+            Content(""),
+            Content(f"moves {score.moves} · hints {score.hints} · time {duration(score.seconds)}"),
+        ]
+        if self.personal_best:
+            lines.append(Content.styled("New personal best!", "bold $text-success"))
+        elif self.best_points is not None:
+            lines.append(Content(f"Your best here: {self.best_points} points"))
+        if self.saved:
+            lines.append(Content.styled(self.saved, "dim"))
+        lines.append(Content(""))
+        lines.append(Content.styled(f"Your guess: {state.model.title}", "bold"))
+        lines.extend(self._values(state.model.params, state.current_values))
+        solution = state.solution
+        if solution is not None:
+            model = level.model(solution.model_id)
+            lines.append(Content.styled(f"Best fit: {model.title}", "bold"))
+            lines.extend(self._values(model.params, solution.values))
+        return Content("\n").join(lines)
+
+    @staticmethod
+    def _values(params: tuple[ParamSpec, ...], values: dict[str, float]) -> list[Content]:
+        free = [spec for spec in params if not spec.fixed and spec.name in values]
+        if not free:
+            return [Content.styled("  no knobs", "dim")]
+        return [
+            Content(f"  {spec.label} {param_value(values[spec.name], spec.step)}") for spec in free
+        ]
+
+    # --- keys -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (self.watching and action in ("next_level", "try_again"))
+
+    def action_next_level(self) -> None:
+        self.dismiss("next")
+
+    def action_try_again(self) -> None:
+        self.dismiss("again")
+
+    def action_keep_playing(self) -> None:
+        self.dismiss("keep")

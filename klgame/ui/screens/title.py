@@ -1,0 +1,105 @@
+"""The title: every level with its lesson, direction, units and your best."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from klgame.levels.model import Level
+from klgame.ui.format import direction_label, stars
+from klgame.ui.keys import TITLE_KEYS
+from klgame.ui.messages import PlayLevel
+
+TAGLINE = "Match a hidden distribution by feel, guided by the KL divergence."
+
+
+def level_prompt(level: Level, number: int, width: int, best: object | None) -> Content:
+    """Two lines: number, title, direction, units and best result; then the lesson."""
+    title = f"{number:>2}. {level.title}".ljust(width + 4)
+    result: Content
+    if best is None:
+        result = Content.styled("not played", "dim")
+    else:
+        result = Content.assemble(
+            (stars(getattr(best, "stars", 0)), "$text-warning"),
+            f" {getattr(best, 'points', 0):>5} pts",
+        )
+    return Content.assemble(
+        (title, "bold"),
+        "  ",
+        (direction_label(level.direction).ljust(16), "$text-secondary"),
+        f" {level.units:<5} ",
+        result,
+        "\n      ",
+        (level.lesson, "dim"),
+    )
+
+
+class TitleScreen(Screen[None]):
+    BINDINGS = TITLE_KEYS
+
+    def __init__(
+        self,
+        levels: Sequence[Level],
+        *,
+        player: str,
+        bests: Mapping[str, object],
+        notes: Sequence[str] = (),
+    ) -> None:
+        super().__init__()
+        self.levels = list(levels)
+        self.player = player
+        self.bests = dict(bests)
+        self.notes = list(notes)
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Content.assemble(
+                ("klgame", "bold $text-primary"),
+                "  ",
+                TAGLINE,
+            ),
+            id="title-heading",
+        )
+        yield Static(Content.assemble("Player: ", (self.player, "bold")), id="title-player")
+        yield OptionList(*self._options(), id="levels")
+        notes = Content("\n").join(Content.styled(note, "$text-warning") for note in self.notes)
+        yield Static(notes, id="title-notes", classes="" if self.notes else "-empty")
+        yield Footer()
+
+    def _options(self) -> list[Option]:
+        width = max((len(level.title) for level in self.levels), default=10)
+        return [
+            Option(level_prompt(level, i, width, self.bests.get(level.id)), id=level.id)
+            for i, level in enumerate(self.levels, 1)
+        ]
+
+    def update_bests(self, bests: Mapping[str, object]) -> None:
+        """Show fresh results (after playing), keeping the highlighted level."""
+        self.bests = dict(bests)
+        option_list = self.query_one("#levels", OptionList)
+        highlighted = option_list.highlighted
+        option_list.clear_options()
+        option_list.add_options(self._options())
+        option_list.highlighted = highlighted
+
+    def highlight(self, level_id: str) -> None:
+        option_list = self.query_one("#levels", OptionList)
+        ids = [level.id for level in self.levels]
+        if level_id in ids:
+            option_list.highlighted = ids.index(level_id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_id is not None:
+            self.post_message(PlayLevel(event.option_id))
+
+    def action_play(self) -> None:
+        option_list = self.query_one("#levels", OptionList)
+        if option_list.highlighted is not None:
+            self.post_message(PlayLevel(self.levels[option_list.highlighted].id))

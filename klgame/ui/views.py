@@ -1,0 +1,212 @@
+"""The plots of a level: curves or bars of p and q, and the reveal's sweep.
+
+:class:`DistributionView` turns a :class:`GameState` into series for the plot
+widget. Per key press it evaluates only the guess, on a grid about as wide as
+the plot; the target's curve is cached for the attempt and the best fit's for
+the reveal.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from textual.app import ComposeResult
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from klgame.core.rules import GameState
+from klgame.levels.model import Level
+from klgame.ui import figures
+from klgame.ui.format import DIRECTION_SYMBOL
+from klgame.ui.plot import BarPlot, CurvePlot, Series
+
+_INTEGRAND_NAME = {"forward": "p·log(p/q)", "reverse": "q·log(q/p)"}
+
+# Short legend names: the heading and the intro say which is which.
+TARGET, GUESS, BEST = "p", "q", "best"
+
+
+class DistributionView(Widget):
+    """Target p and guess q: curves for densities, side-by-side bars for masses.
+
+    Before the reveal a hidden target is not drawn; afterwards the best fit
+    is drawn too, as a ghost. ``show_integrand`` overlays where the scored
+    divergence comes from.
+    """
+
+    state: reactive[GameState | None] = reactive(None, always_update=True, init=False)
+    show_integrand: reactive[bool] = reactive(False, init=False)
+    show_best: reactive[bool] = reactive(True, init=False)
+
+    def __init__(self, level: Level, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.level = level
+        self._points = figures.MIN_POINTS
+        self._xs: np.ndarray | None = None
+        self._cache: dict[str, tuple[Any, Any]] = {}
+        self._view_key: tuple[Any, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield BarPlot(id="plot") if self.level.is_discrete else CurvePlot(id="plot")
+
+    def on_resize(self) -> None:
+        points = figures.points_for_width(self.content_region.width)
+        if points != self._points:
+            self._points = points
+            self._xs = None
+            self._redraw()
+
+    def watch_state(self) -> None:
+        self._redraw()
+
+    def watch_show_integrand(self) -> None:
+        self._redraw()
+
+    def watch_show_best(self) -> None:
+        self._redraw()
+
+    def _cached(self, name: str, key: Any, make: Any) -> Any:
+        """One value per name, remade only when its key changes."""
+        hit = self._cache.get(name)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        value = make()
+        self._cache[name] = (key, value)
+        return value
+
+    def _target_shown(self, state: GameState) -> bool:
+        return state.revealed or not self.level.target.is_random
+
+    def _redraw(self) -> None:
+        state = self.state
+        if state is None or not self.is_mounted:
+            return
+        if self.level.is_discrete:
+            self._draw_bars(state)
+        else:
+            self._draw_curves(state)
+
+    # --- continuous ------------------------------------------------------------
+
+    def _draw_curves(self, state: GameState) -> None:
+        plot = self.query_one("#plot", CurvePlot)
+        if self._xs is None or self._cache.get("xs-seed") != (state.seed, self._points):
+            self._xs = figures.grid(self.level, state.target, self._points)
+            self._cache["xs-seed"] = ((state.seed, self._points), None)
+        xs = self._xs
+        key = (state.seed, state.attempt, self._points)
+        series: list[Series] = []
+        if self._target_shown(state):
+            target = self._cached(
+                "target",
+                key,
+                lambda: Series(TARGET, xs, figures.density(state.target, xs), "target"),
+            )
+            series.append(target)
+        if state.revealed and state.solution is not None and self.show_best:
+            solution = state.solution
+            best = self._cached(
+                "best",
+                key,
+                lambda: Series(BEST, xs, figures.density(solution.guess, xs), "best"),
+            )
+            series.append(best)
+        guess = state.guess
+        series.append(Series(GUESS, xs, figures.density(guess, xs), "guess"))
+        integrand = None
+        if self.show_integrand:
+            direction = self.level.direction
+            ys = figures.integrand(state.target, guess, direction, xs)
+            integrand = Series(_INTEGRAND_NAME[direction], xs, ys, "integrand")
+            series.append(integrand)
+        view_key = ("curves", self.show_integrand, tuple(xs[[0, -1]]))
+        if view_key != self._view_key:
+            self._view_key = view_key
+            lo, hi = float(xs[0]), float(xs[-1])
+            y_max = self.level.view.y_max
+            plot.set_view(lo, hi, None if self.show_integrand else y_max)
+        plot.set_series(series)
+
+    # --- discrete --------------------------------------------------------------
+
+    def _draw_bars(self, state: GameState) -> None:
+        plot = self.query_one("#plot", BarPlot)
+        target = state.target
+        support = target.support  # type: ignore[attr-defined]
+        labels = figures.labels(self.level, target)  # type: ignore[arg-type]
+        p = figures.masses(target, support)
+        q = figures.masses(state.guess, support)
+        groups: list[tuple[str, Any, Any]] = []
+        if self._target_shown(state):
+            groups.append((TARGET, "target", p))
+        groups.append((GUESS, "guess", q))
+        if state.revealed and state.solution is not None and self.show_best:
+            solution = state.solution
+            best = self._cached(
+                "best",
+                (state.seed, state.attempt),
+                lambda: figures.masses(solution.guess, support),
+            )
+            groups.append((BEST, "best", best))
+        if self.show_integrand:
+            direction = self.level.direction
+            terms = (
+                figures.contributions(p, q)
+                if direction == "forward"
+                else figures.contributions(q, p)
+            )
+            groups.append((_INTEGRAND_NAME[direction], "integrand", terms))
+        view_key = ("bars", self.show_integrand)
+        if view_key != self._view_key:
+            self._view_key = view_key
+            plot.set_view(None if self.show_integrand else self.level.view.y_max)
+        plot.set_bars(labels, groups)
+
+
+class SweepView(Widget):
+    """The reveal's sweep: the scored divergence over one knob's range, with
+    the player's value and the best one marked and knob-less models as lines."""
+
+    def __init__(
+        self,
+        sweep: figures.Sweep,
+        mine: float | None,
+        best: float | None,
+        units: str,
+        direction: str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.sweep = sweep
+        self.mine = mine
+        self.best = best
+        self.units = units
+        self.direction = direction
+
+    def compose(self) -> ComposeResult:
+        yield CurvePlot(id="sweep-plot")
+
+    def on_mount(self) -> None:
+        sweep = self.sweep
+        scale = 1 / math.log(2.0) if self.units == "bits" else 1.0
+        ys = sweep.ys * scale
+        finite = ys[np.isfinite(ys)]
+        floor = float(finite.min()) if finite.size else 0.0
+        flats = [value * scale for _, value in sweep.flat if math.isfinite(value)]
+        top = max([floor * 4.0, *(f * 2.0 for f in flats), 0.5])
+        lo, hi = float(sweep.xs[0]), float(sweep.xs[-1])
+        symbol = DIRECTION_SYMBOL[self.direction]
+        series = [Series(f"{symbol} vs {sweep.label}", sweep.xs, np.minimum(ys, top * 10), "guess")]
+        for title, value in sweep.flat:
+            if math.isfinite(value):
+                series.append(Series(title, [lo, hi], [value * scale] * 2, "target"))
+        if self.best is not None:
+            series.append(Series(f"best {sweep.label}", [self.best, self.best], [0.0, top], "best"))
+        if self.mine is not None:
+            y = float(np.interp(self.mine, sweep.xs, np.where(np.isfinite(ys), ys, top)))
+            series.append(Series(f"your {sweep.label}", [self.mine], [min(y, top)], "marker"))
+        plot = self.query_one(CurvePlot)
+        plot.set_view(lo, hi, top)
+        plot.set_series(series)

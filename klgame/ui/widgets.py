@@ -1,0 +1,210 @@
+"""The play screen's widgets. They only display: data comes down through
+reactives (bound with ``data_bind``), clicks go up as messages.
+
+Text from level files and player names is always built as :class:`Content`
+from plain strings, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import events
+from textual.app import ComposeResult, RenderResult
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Digits, Static
+
+from klgame.core.rules import GameState
+from klgame.engine.families import CategoricalFamily
+from klgame.ui.format import bar as bar_text
+from klgame.ui.format import big_number, direction_label, number, param_value
+from klgame.ui.messages import ParamPicked
+from klgame.ui.readout import Readout
+
+#: ∞ in the 3-row style of :class:`~textual.widgets.Digits`.
+_BIG_INFINITY = "╭─╮ ╭─╮\n│  ╳  │\n╰─╯ ╰─╯"
+
+_DIRECTION_STYLE = {"forward": "$text-error", "reverse": "$text-primary"}
+
+
+class BigNumber(Digits):
+    """Digits that can also show ∞ (a divergence is infinite when the guess
+    gives no probability where the target has some)."""
+
+    def render(self) -> RenderResult:
+        if self.value == "∞":
+            return Content(_BIG_INFINITY)
+        return super().render()
+
+
+class DivergencePanel(Widget):
+    """The live divergence: the scored direction large, the others below,
+    each in its own colour (forward red, reverse blue) and always labelled."""
+
+    readout: reactive[Readout | None] = reactive(None, always_update=True, init=False)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="scoring-label", markup=False)
+        yield BigNumber(id="scoring-value")
+        yield Static(id="other-values", markup=False)
+
+    def watch_readout(self, readout: Readout | None) -> None:
+        if readout is None:
+            return
+        scoring = readout.scoring
+        self.query_one("#scoring-label", Static).update(
+            Content.assemble(
+                (direction_label(scoring.direction), f"bold {_DIRECTION_STYLE[scoring.direction]}"),
+                f" · {readout.units}",
+            )
+        )
+        value = self.query_one("#scoring-value", BigNumber)
+        value.set_class(scoring.direction == "forward", "-forward")
+        value.set_class(scoring.direction == "reverse", "-reverse")
+        value.update(big_number(scoring.value))
+        lines = [
+            Content.assemble(
+                (direction_label(r.direction), _DIRECTION_STYLE[r.direction]),
+                "  ",
+                (number(r.value), f"bold {_DIRECTION_STYLE[r.direction]}"),
+                f" {readout.units}",
+            )
+            for r in readout.readings[1:]
+        ]
+        others = self.query_one("#other-values", Static)
+        others.display = bool(lines)
+        others.update(Content("\n").join(lines))
+
+
+class Meters(Widget):
+    """The two meters of the original post: full when KL = 0, empty at the limit."""
+
+    readout: reactive[Readout | None] = reactive(None, always_update=True, init=False)
+
+    def render(self) -> RenderResult:
+        readout = self.readout
+        if readout is None:
+            return ""
+        width = max(4, self.content_region.width)
+        lines: list[Content] = []
+        for meter in readout.meters:
+            limit = f"KL < {meter.limit:g} {meter.units}"
+            gap = max(1, width - len(meter.label) - len(limit))
+            lines.append(Content.assemble((meter.label, "bold"), " " * gap, (limit, "dim")))
+            filled, empty = bar_text(meter.fill, width)
+            style = "$text-success" if meter.fill > 0 else "$foreground-muted"
+            lines.append(Content.assemble((filled, style), (empty, "$foreground-muted")))
+        return Content("\n").join(lines)
+
+
+class ParamPanel(Widget):
+    """The guess's knobs: name, value, where it sits in its range; the
+    selected one marked. A click selects a knob."""
+
+    state: reactive[GameState | None] = reactive(None, always_update=True, init=False)
+
+    def render(self) -> RenderResult:
+        state = self.state
+        if state is None:
+            return ""
+        width = max(10, self.content_region.width)
+        lines: list[Content] = [Content.styled(state.model.title, "bold")]
+        values = state.current_values
+        free = state.free_params
+        selected = state.selected_param
+        label_width = max((len(spec.label) for spec in free), default=0)
+        for spec in free:
+            mark = "▶ " if spec is selected else "  "
+            text = param_value(values[spec.name], spec.step).rjust(7)
+            track = max(3, width - len(mark) - label_width - len(text) - 4)
+            span = spec.max - spec.min
+            position = (
+                0 if span <= 0 else round((values[spec.name] - spec.min) / span * (track - 1))
+            )
+            slider = "─" * position + "●" + "─" * (track - 1 - position)
+            style = "bold $text-accent" if spec is selected else ""
+            lines.append(
+                Content.assemble(
+                    (mark, style),
+                    (spec.label.ljust(label_width), style),
+                    " ",
+                    (text, style),
+                    " ",
+                    (
+                        "├" + slider + "┤",
+                        "$text-accent" if spec is selected else "$foreground-muted",
+                    ),
+                )
+            )
+        family = state.model.family
+        if isinstance(family, CategoricalFamily):
+            rest = 1.0 - sum(values[name] for name in family.param_names)
+            lines.append(
+                Content.styled(f"  {family.rest_name} takes the rest: {max(rest, 0.0):.3f}", "dim")
+            )
+        if not free:
+            lines.append(Content.styled("  nothing to tune", "dim"))
+        elif selected is not None:
+            lines.append(
+                Content.styled(
+                    f"  {selected.label}: {selected.min:g} … {selected.max:g}, "
+                    f"step {selected.step:g}",
+                    "dim",
+                )
+            )
+        return Content("\n").join(lines)
+
+    def on_click(self, event: events.Click) -> None:
+        row = event.y - 1  # the first row is the model's title
+        state = self.state
+        if state is not None and 0 <= row < len(state.free_params):
+            self.post_message(ParamPicked(row))
+
+
+class IdentityPanel(Widget):
+    """H(p, q) = H(p) + KL(p‖q), with its three numbers (discrete levels)."""
+
+    readout: reactive[Readout | None] = reactive(None, always_update=True, init=False)
+
+    def render(self) -> RenderResult:
+        identity = self.readout.identity if self.readout is not None else None
+        if identity is None:
+            return ""
+        units = self.readout.units if self.readout is not None else ""
+        return Content.assemble(
+            ("H(p,q)", "bold"),
+            " = ",
+            ("H(p)", "bold"),
+            " + ",
+            ("KL(p‖q)", f"bold {_DIRECTION_STYLE['forward']}"),
+            "\n",
+            number(identity.cross_entropy, 3),
+            " = ",
+            number(identity.entropy, 3),
+            " + ",
+            (number(identity.kl, 3), _DIRECTION_STYLE["forward"]),
+            f" {units}",
+        )
+
+
+class MessageLine(Widget):
+    """The state's line of feedback, or a reminder of what to do."""
+
+    state: reactive[GameState | None] = reactive(None, always_update=True, init=False)
+
+    def render(self) -> RenderResult:
+        state = self.state
+        if state is None:
+            return ""
+        if state.message:
+            return Content(state.message)
+        if state.revealed:
+            return Content("Free play: a = autopilot step, n = new target, r = score again.")
+        return Content("←/→ nudge · ↑/↓ choose a knob · r reveal · ? help")
+
+
+def plain(text: Any) -> Content:
+    """Text from a level file or a player, shown exactly as written."""
+    return Content(str(text))
