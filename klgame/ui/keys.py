@@ -195,7 +195,7 @@ REVEAL_KEYS: list[BindingType] = [
 
 #: The level list.
 TITLE_KEYS: list[BindingType] = [
-    Binding("enter", "play", "Play", tooltip="Play the highlighted level", id="play"),
+    Binding("enter", "select", "Play", tooltip="Play the highlighted level", id="play"),
 ]
 
 #: Help and other pop-ups.

@@ -104,6 +104,14 @@ class ParamPanel(Widget):
     selected one marked. A click selects a knob."""
 
     state: reactive[GameState | None] = reactive(None, always_update=True, init=False)
+    _model: int | None = None
+
+    def watch_state(self, state: GameState | None) -> None:
+        # the height follows the model (its number of knobs), so only a change
+        # of model needs a new layout, not every nudge
+        if state is not None and state.model_index != self._model:
+            self._model = state.model_index
+            self.refresh(layout=True)
 
     def render(self) -> RenderResult:
         state = self.state
@@ -142,7 +150,9 @@ class ParamPanel(Widget):
         if isinstance(family, CategoricalFamily):
             rest = 1.0 - sum(values[name] for name in family.param_names)
             lines.append(
-                Content.styled(f"  {family.rest_name} takes the rest: {max(rest, 0.0):.3f}", "dim")
+                Content.styled(
+                    f"  Q({family.rest_name}) takes the rest: {max(rest, 0.0):.3f}", "dim"
+                )
             )
         if not free:
             lines.append(Content.styled("  nothing to tune", "dim"))
@@ -202,7 +212,8 @@ class MessageLine(Widget):
             return Content(state.message)
         if state.revealed:
             return Content("Free play: a = autopilot step, n = new target, r = score again.")
-        return Content("←/→ nudge · ↑/↓ choose a knob · r reveal · ? help")
+        model = " · m model" if len(state.level.models) > 1 else ""
+        return Content(f"←/→ nudge · ↑/↓ choose a knob{model} · r reveal · ? help")
 
 
 def plain(text: Any) -> Content:

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Grid, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
@@ -42,19 +42,18 @@ putting mass where p has little. A single bell curve q settles on one peak
 of p and ignores the others."""
 
 
-def keys_table(tables: Sequence[Sequence[BindingType]]) -> Content:
-    """One line per binding: its keys and what it does."""
-    rows: list[tuple[str, str]] = []
+def keys_rows(tables: Sequence[Sequence[BindingType]]) -> list[tuple[str, str]]:
+    """(keys, what they do) per action, in table order; keys of one action joined."""
+    rows: dict[str, tuple[str, str]] = {}
     for table in tables:
         for binding in table:
             if not isinstance(binding, Binding):
                 continue
-            rows.append((keys_label(binding), binding.tooltip or binding.description))
-    width = max((len(keys) for keys, _ in rows), default=0)
-    return Content("\n").join(
-        Content.assemble((keys.ljust(width), "bold $text-accent"), "  ", text)
-        for keys, text in rows
-    )
+            keys = keys_label(binding)
+            if binding.action in rows:
+                keys = f"{rows[binding.action][0]} / {keys}"
+            rows[binding.action] = (keys, binding.tooltip or binding.description)
+    return list(rows.values())
 
 
 def level_direction(level: Level) -> Content:
@@ -82,7 +81,10 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Static(Content.styled("Keys", "bold underline"))
-            yield Static(keys_table(self.tables), id="help-keys")
+            with Grid(id="help-keys"):
+                for keys, text in keys_rows(self.tables):
+                    yield Static(Content(keys), classes="help-key")
+                    yield Static(Content(text), classes="help-text")
             if self.level is not None:
                 yield Static(level_direction(self.level), id="help-level")
             yield Static(Content.styled("KL divergence", "bold underline"))
@@ -136,7 +138,7 @@ class TooSmallScreen(Screen[None]):
         need_w, need_h = self.need
         self.query_one("#too-small", Static).update(
             Content(
-                f"Terminal too small (need {need_w}×{need_h}, have {width}×{height}).\n"
-                "Enlarge the window to play. q quits."
+                f"Terminal too small (need {need_w}×{need_h}, have {width}×{height})\n\n"
+                "Enlarge the window to play.\nq quits."
             )
         )

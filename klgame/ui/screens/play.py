@@ -160,11 +160,13 @@ class PlayScreen(Screen[None]):
 
         state = self.player.state
         next_level = self.app.next_level_after(self.level.id)  # type: ignore[attr-defined]
+        best = self.app.bests().get(self.level.id)  # type: ignore[attr-defined]
         self.app.push_screen(
             RevealScreen(
                 state,
                 saved=self.player.saved,
                 personal_best=self.player.personal_best,
+                best_points=getattr(best, "points", None),
                 next_title=next_level.title if next_level is not None else None,
                 watching=self.watching,
             ),

@@ -101,12 +101,15 @@ class RevealScreen(Screen[str]):
             Content(""),
             Content(f"moves {score.moves} · hints {score.hints} · time {duration(score.seconds)}"),
         ]
-        if self.personal_best:
+        if self.personal_best and score.points > 0:
             lines.append(Content.styled("New personal best!", "bold $text-success"))
-        elif self.best_points is not None:
+        elif self.best_points is not None and not self.watching:
             lines.append(Content(f"Your best here: {self.best_points} points"))
         if self.saved:
             lines.append(Content.styled(self.saved, "dim"))
+        if not self.watching:
+            following = self.next_title or "the level list"
+            lines.append(Content.styled(f"⏎ next: {following}", "dim"))
         lines.append(Content(""))
         lines.append(Content.styled(f"Your guess: {state.model.title}", "bold"))
         lines.extend(self._values(state.model.params, state.current_values))

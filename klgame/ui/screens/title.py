@@ -40,9 +40,13 @@ def level_prompt(level: Level, number: int, width: int, best: object | None) -> 
     )
 
 
-class TitleScreen(Screen[None]):
+class LevelList(OptionList):
+    """The levels; Enter plays the highlighted one."""
+
     BINDINGS = TITLE_KEYS
 
+
+class TitleScreen(Screen[None]):
     def __init__(
         self,
         levels: Sequence[Level],
@@ -67,7 +71,7 @@ class TitleScreen(Screen[None]):
             id="title-heading",
         )
         yield Static(Content.assemble("Player: ", (self.player, "bold")), id="title-player")
-        yield OptionList(*self._options(), id="levels")
+        yield LevelList(*self._options(), id="levels")
         notes = Content("\n").join(Content.styled(note, "$text-warning") for note in self.notes)
         yield Static(notes, id="title-notes", classes="" if self.notes else "-empty")
         yield Footer()
@@ -98,8 +102,3 @@ class TitleScreen(Screen[None]):
         event.stop()
         if event.option_id is not None:
             self.post_message(PlayLevel(event.option_id))
-
-    def action_play(self) -> None:
-        option_list = self.query_one("#levels", OptionList)
-        if option_list.highlighted is not None:
-            self.post_message(PlayLevel(self.levels[option_list.highlighted].id))
