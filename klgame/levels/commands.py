@@ -1,0 +1,322 @@
+"""``klgame levels``, ``klgame validate`` and ``klgame solve``.
+
+Plain text on stdout, problems on stderr; infinite divergences print as ``∞``
+(in JSON as the string ``"inf"``), never ``inf`` or ``nan``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from klgame.engine import Binomial, Discrete, Distribution, Gaussian, Mixture, divergence
+from klgame.errors import KlgameError
+from klgame.levels.errors import LevelError, escape_unsafe
+from klgame.levels.loader import (
+    LEVEL_SUFFIXES,
+    Catalog,
+    level_files,
+    load_catalog,
+    load_directory,
+    load_level,
+)
+from klgame.levels.model import Level
+from klgame.levels.solve import best_fit
+
+if TYPE_CHECKING:
+    from klgame.store import Attempt
+
+#: How each direction is named on screen.
+DIRECTION_NAMES = {"forward": "forward KL(p‖q)", "reverse": "reverse KL(q‖p)"}
+_MAX_STARS = 3
+
+
+def format_value(value: float, digits: int = 4) -> str:
+    """A number for people: ``∞`` for infinity, ``—`` for NaN, else fixed decimals."""
+    if math.isnan(value):
+        return "—"
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    text = f"{value:.{digits}f}"
+    return "0." + "0" * digits if text == "-0." + "0" * digits else text
+
+
+def json_value(value: float) -> float | str | None:
+    """A number for JSON: ``"inf"``/``"-inf"`` for infinities, ``null`` for NaN."""
+    if math.isnan(value):
+        return None
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return value
+
+
+def _print_problems(catalog: Catalog) -> None:
+    for message in catalog.warnings:
+        print(f"warning: {message}", file=sys.stderr)
+    for message in catalog.errors:
+        print(f"error: {message}", file=sys.stderr)
+
+
+# --- klgame levels -----------------------------------------------------------------
+
+
+def _best_results(player: str | None) -> dict[str, Attempt]:
+    """The player's best attempt per level id; empty if the scores cannot be read."""
+    try:
+        from klgame.store import player_name, try_open_store
+
+        store, _reason = try_open_store()
+        if store is None:
+            return {}
+        with store:
+            return store.bests(player_name(player))
+    except Exception:  # the list of levels must show even without scores
+        return {}
+
+
+def _best_cell(attempt: Attempt | None) -> str:
+    if attempt is None:
+        return "—"
+    stars = max(0, min(attempt.stars, _MAX_STARS))
+    return "★" * stars + "☆" * (_MAX_STARS - stars) + f" {attempt.points} pts"
+
+
+def format_levels(levels: Sequence[Level], bests: dict[str, Attempt]) -> str:
+    """The table printed by ``klgame levels``."""
+    headers = ("Id", "Title", "Scored by", "Units", "Best")
+    rows = [headers]
+    for level in levels:
+        rows.append(
+            (
+                level.id,
+                level.title,
+                DIRECTION_NAMES[level.direction],
+                level.units,
+                _best_cell(bests.get(level.id)),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+
+
+def cmd_levels(args: argparse.Namespace) -> int:
+    """List the levels in play order, with the player's best result at each."""
+    catalog = load_catalog(getattr(args, "level_dirs", None) or [])
+    _print_problems(catalog)
+    bests = _best_results(getattr(args, "player", None))
+    print(format_levels(catalog.levels, bests))
+    return 0
+
+
+# --- klgame validate -------------------------------------------------------------
+
+
+def validate_paths(paths: Sequence[str]) -> tuple[int, list[str]]:
+    """(number of valid levels, every error) for level files and directories."""
+    count = 0
+    errors: list[str] = []
+    for name in paths:
+        path = Path(name)
+        shown = escape_unsafe(name, 500)
+        if path.is_dir():
+            try:
+                has_files = bool(level_files(path))
+            except OSError as error:
+                errors.append(f"{shown}: cannot read: {error.strerror or error}")
+                continue
+            if not has_files:
+                suffixes = ", ".join(f"*{s}" for s in LEVEL_SUFFIXES)
+                errors.append(f"{shown}: no level files ({suffixes}) in this directory")
+                continue
+            levels, problems = load_directory(path)
+            count += len(levels)
+            errors.extend(problems)
+        elif path.exists():
+            try:
+                load_level(path)
+            except LevelError as error:
+                errors.extend(error.messages)
+            else:
+                count += 1
+        else:
+            errors.append(f"{shown}: no such file or directory")
+    return count, errors
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check level files; exit 1 listing every error if any file is broken."""
+    count, errors = validate_paths(args.paths)
+    for message in errors:
+        print(message, file=sys.stderr)
+    if errors:
+        noun = "error" if len(errors) == 1 else "errors"
+        print(f"{len(errors)} {noun}; {count} valid level(s)", file=sys.stderr)
+        return 1
+    print(f"ok: {count} level{'' if count == 1 else 's'}")
+    return 0
+
+
+# --- klgame solve ----------------------------------------------------------------
+
+
+def resolve_level(name: str, extra_dirs: Sequence[str] = ()) -> Level:
+    """A level by id (from the catalog) or by the path of its file."""
+    path = Path(name)
+    if name.endswith(LEVEL_SUFFIXES) or "/" in name or "\\" in name or path.is_file():
+        return load_level(path)
+    catalog = load_catalog(extra_dirs)
+    try:
+        return catalog.get(name)
+    except KlgameError as error:
+        if catalog.errors:  # the level asked for may be one of the broken files
+            details = "\n".join(catalog.errors)
+            raise KlgameError(f"{error}\nlevel files with errors:\n{details}") from None
+        raise
+
+
+def _target_info(level: Level, seed: int, target: Distribution) -> dict[str, Any]:
+    info: dict[str, Any] = {"family": level.target.kind, "random": level.target.is_random}
+    info["params"] = level.target.values(seed)
+    if isinstance(target, Discrete):
+        info["support"] = list(target.support)
+        info["probs"] = [float(p) for p in target.probs]
+    if isinstance(target, Mixture):
+        info["components"] = [
+            {"weight": w, "mean": c.mean, "variance": c.variance}
+            for w, c in zip(target.weights, target.components, strict=True)
+        ]
+    return info
+
+
+def describe_target(target: Distribution) -> list[str]:
+    """The drawn target in a few lines of text."""
+    if isinstance(target, Gaussian):
+        return [
+            f"Gaussian: mean {format_value(target.mean)}, variance {format_value(target.variance)}"
+        ]
+    if isinstance(target, Mixture):
+        lines = [f"mixture of {len(target.components)} Gaussians:"]
+        for weight, part in zip(target.weights, target.components, strict=True):
+            lines.append(
+                f"  weight {format_value(weight)}: mean {format_value(part.mean)}, "
+                f"variance {format_value(part.variance)}"
+            )
+        return lines
+    if isinstance(target, Discrete):
+        kind = "categorical"
+        if isinstance(target, Binomial):
+            kind = f"binomial, n = {target.n}, p = {format_value(target.p)}"
+        cells = [
+            f"{value}: {format_value(float(p))}"
+            for value, p in zip(target.support, target.probs, strict=True)
+        ]
+        return [kind, "  " + ", ".join(cells)]
+    return [repr(target)]
+
+
+def _values_text(values: dict[str, float]) -> str:
+    if not values:
+        return "no parameters"
+    return ", ".join(f"{name} = {format_value(value)}" for name, value in values.items())
+
+
+def _start_divergence(level: Level, model_id: str, target: Distribution) -> float:
+    """The scoring divergence of a model's starting guess, in the level's units."""
+    model = level.model(model_id)
+    guess = model.build(model.start_values())
+    return level.in_units(divergence(target, guess, level.direction))
+
+
+def solve_report(level: Level, seed: int) -> dict[str, Any]:
+    """What ``klgame solve --json`` prints (divergences in the level's units)."""
+    target = level.target.draw(seed)
+    solution = best_fit(level, target)
+    models = []
+    for model in level.models:
+        result = solution.for_model(model.id)
+        models.append(
+            {
+                "id": model.id,
+                "title": model.title,
+                "values": dict(result.values),
+                "free": [spec.name for spec in model.free_params()],
+                "divergence": json_value(level.in_units(result.divergence)),
+                "forward": json_value(level.in_units(result.forward)),
+                "reverse": json_value(level.in_units(result.reverse)),
+                "start": {
+                    "values": model.start_values(),
+                    "divergence": json_value(_start_divergence(level, model.id, target)),
+                },
+            }
+        )
+    return {
+        "level": level.id,
+        "title": level.title,
+        "source": level.source,
+        "content_hash": level.content_hash,
+        "seed": seed,
+        "direction": level.direction,
+        "units": level.units,
+        "target": _target_info(level, seed, target),
+        "models": models,
+        "best": {
+            "model": solution.model_id,
+            "values": dict(solution.fit.values),
+            "divergence": json_value(level.in_units(solution.divergence)),
+        },
+    }
+
+
+def format_solve(level: Level, seed: int) -> str:
+    """What ``klgame solve`` prints."""
+    target = level.target.draw(seed)
+    solution = best_fit(level, target)
+    units = level.units
+    lines = [f"{level.id}: {level.title}"]
+    drawn = f"seed {seed}" if level.target.is_random else "not random"
+    lines.append(f"target ({drawn}): " + "\n".join(describe_target(target)))
+    lines.append(f"scored by {DIRECTION_NAMES[level.direction]}, in {units}")
+    lines.append("")
+    for model in level.models:
+        result = solution.for_model(model.id)
+        best = f"best at {_values_text(result.values)}" if result.values else "no parameters"
+        lines.append(f"model {model.id} ({model.title}): {best}")
+        lines.append(
+            f"  forward KL(p‖q) = {format_value(level.in_units(result.forward))} {units}, "
+            f"reverse KL(q‖p) = {format_value(level.in_units(result.reverse))} {units}"
+        )
+        if model.free_params():
+            start = _start_divergence(level, model.id, target)
+            excess = start - level.in_units(solution.divergence)
+            lines.append(
+                f"  at the start: {level.direction} = {format_value(start)} {units} "
+                f"(excess {format_value(excess)})"
+            )
+    lines.append("")
+    d_star = format_value(level.in_units(solution.divergence))
+    lines.append(
+        f"D* = {d_star} {units}: model {solution.model_id}, {_values_text(solution.fit.values)}"
+    )
+    return "\n".join(lines)
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    """Print a level's target for a seed and the best fit of each of its models."""
+    level = resolve_level(args.level, getattr(args, "level_dirs", None) or [])
+    seed = getattr(args, "seed", None)
+    seed = 0 if seed is None else seed
+    if seed < 0:
+        raise KlgameError(f"--seed must be >= 0, got {seed}")
+    if getattr(args, "json", False):
+        print(json.dumps(solve_report(level, seed), indent=2, ensure_ascii=False, allow_nan=False))
+    else:
+        print(format_solve(level, seed))
+    return 0

@@ -1,0 +1,347 @@
+"""Level files: YAML in, :class:`~klgame.levels.model.Level` out, or every problem found.
+
+A level file is plain data, read with PyYAML's *safe* loader only. It is read
+in two passes:
+
+1. the event stream, to refuse what a level never needs before anything is
+   built: tags other than YAML's plain ones (``!!python/object`` ...),
+   aliases, nesting deeper than :data:`MAX_DEPTH`, more than one document;
+2. the node tree (``SafeLoader.compose``), whose line and column marks let
+   every message point at the place to fix::
+
+       levels/foo.yaml:12:5: guess.params.variance.min: must be > 0
+
+The node tree is checked by :mod:`klgame.levels.schema`, which goes on after
+the first problem, so an author sees them all at once. The field reference is
+``docs/levels.md``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from klgame.errors import KlgameError
+from klgame.levels.errors import LevelError, escape_unsafe
+from klgame.levels.model import Level
+from klgame.levels.schema import EXPLICIT_TAGS, YAML_TAG_PREFIX, check_level
+
+__all__ = [
+    "LEVELS_ENV",
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "Catalog",
+    "LevelError",
+    "builtin_levels_dir",
+    "level_dirs",
+    "load_catalog",
+    "load_directory",
+    "load_level",
+    "load_level_text",
+]
+
+#: Largest level file read, in bytes.
+MAX_BYTES = 1_000_000
+#: Deepest nesting of lists and mappings accepted (a level needs about 5).
+MAX_DEPTH = 20
+#: Environment variable with more level directories, ``os.pathsep``-separated.
+LEVELS_ENV = "KLGAME_LEVELS"
+#: File name endings of level files.
+LEVEL_SUFFIXES = (".yaml", ".yml")
+
+# --- reading files -----------------------------------------------------------------
+
+
+def _mark_of(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    line = before.count("\n") + 1
+    return line, position - (before.rfind("\n") + 1) + 1
+
+
+def _yaml_message(error: yaml.YAMLError, source: str) -> str:
+    """A PyYAML error as ``file:line:col: YAML syntax error: problem (context)``."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark is not None else source
+        problem = error.problem or "cannot be read"
+        context = f" ({error.context})" if error.context else ""
+        return f"{where}: YAML syntax error: {problem}{context}"
+    return f"{source}: YAML error: {error}"
+
+
+def _prescan(text: str, source: str) -> list[str]:
+    """Refuse what a level never needs, from the event stream (no objects built)."""
+    errors: list[str] = []
+
+    def at(mark: Any) -> str:
+        return f"{source}:{mark.line + 1}:{mark.column + 1}"
+
+    depth = documents = 0
+    loader: yaml.SafeLoader | None = None
+    try:
+        loader = yaml.SafeLoader(text)  # checks every character at once
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    errors.append(
+                        f"{at(event.start_mark)}: only one level per file (found a second "
+                        "document after '---')"
+                    )
+                    break
+            elif isinstance(event, yaml.AliasEvent):
+                errors.append(
+                    f"{at(event.start_mark)}: aliases (*{event.anchor}) are not supported: "
+                    "write the value out"
+                )
+            if isinstance(event, yaml.CollectionStartEvent | yaml.ScalarEvent):
+                tag = event.tag
+                if tag is not None and tag not in EXPLICIT_TAGS:
+                    shown = tag.replace(YAML_TAG_PREFIX, "!!")
+                    errors.append(
+                        f"{at(event.start_mark)}: tag '{shown}' is not allowed: "
+                        "a level file holds plain text, numbers, lists and mappings"
+                    )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    errors.append(
+                        f"{at(event.start_mark)}: nested more than {MAX_DEPTH} levels deep"
+                    )
+                    break
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            if len(errors) >= 20:
+                break
+    except yaml.reader.ReaderError as error:
+        line, column = _mark_of(text, error.position)
+        char = error.character
+        what = f"control character U+{char:04X}" if isinstance(char, int) else "a character"
+        errors.append(f"{source}:{line}:{column}: {what} is not allowed in a level file")
+    except yaml.YAMLError as error:
+        errors.append(_yaml_message(error, source))
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return errors
+
+
+def _parse(text: str, source: str, content_hash: str, path: str | None) -> Level:
+    if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise LevelError([f"{source}: file is larger than {MAX_BYTES // 1_000_000} MB"], path)
+    errors = _prescan(text, source)
+    if errors:
+        raise LevelError(errors, path)
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError as error:
+        raise LevelError([_yaml_message(error, source)], path) from None
+    finally:
+        loader.dispose()
+    if root is None:
+        raise LevelError(
+            [f"{source}: the file is empty: a level is a mapping with id, title, target, ..."],
+            path,
+        )
+    return check_level(root, source, content_hash, path)
+
+
+def _guarded(source: str, path: str | None, work: Callable[[], Level]) -> Level:
+    """Run ``work``; anything unexpected becomes a :class:`LevelError` for this file."""
+    try:
+        return work()
+    except LevelError:
+        raise
+    except RecursionError:
+        raise LevelError([f"{source}: the file is nested too deeply"], path) from None
+    except Exception as error:  # a bug must not show an author a traceback
+        name = type(error).__name__
+        raise LevelError(
+            [f"{source}: cannot read this level ({name}: {escape_unsafe(str(error), 200)})"], path
+        ) from None
+
+
+def load_level_text(text: str, source: str = "<string>") -> Level:
+    """The level in ``text``; ``source`` names it in messages. Raises :class:`LevelError`."""
+    shown = escape_unsafe(source, 500)
+
+    def work() -> Level:
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return _parse(text.removeprefix("\ufeff"), shown, digest, None)
+
+    return _guarded(shown, None, work)
+
+
+def load_level(path: str | os.PathLike[str]) -> Level:
+    """The level in the file at ``path``. Raises :class:`LevelError`."""
+    name = os.fspath(path)
+    shown = escape_unsafe(name, 500)
+
+    def work() -> Level:
+        file = Path(name)
+        try:
+            if not file.is_file():
+                problem = "is not a file" if file.exists() else "no such file"
+                raise LevelError([f"{shown}: {problem}"], name)
+            with file.open("rb") as stream:
+                data = stream.read(MAX_BYTES + 1)
+        except OSError as error:
+            raise LevelError([f"{shown}: cannot read: {error.strerror or error}"], name) from None
+        if len(data) > MAX_BYTES:
+            raise LevelError([f"{shown}: file is larger than {MAX_BYTES // 1_000_000} MB"], name)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            before = data[: error.start].decode("utf-8", "replace")
+            line, column = _mark_of(before, len(before))
+            raise LevelError(
+                [f"{shown}:{line}:{column}: not UTF-8 text (byte 0x{data[error.start]:02x})"],
+                name,
+            ) from None
+        return _parse(text, shown, hashlib.sha256(data).hexdigest(), name)
+
+    return _guarded(shown, name, work)
+
+
+# --- directories and the catalog --------------------------------------------------
+
+
+def builtin_levels_dir() -> Path:
+    """The built-in levels: inside the installed package, else the checkout's ``levels/``."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "_builtin_levels"
+    if installed.is_dir():
+        return installed
+    return package.parent / "levels"
+
+
+def level_dirs(extra: Sequence[str] = ()) -> list[Path]:
+    """User level directories: ``extra`` (``--levels``) first, then ``$KLGAME_LEVELS``."""
+    dirs = [Path(d).expanduser() for d in extra if d]
+    dirs += [Path(d).expanduser() for d in os.environ.get(LEVELS_ENV, "").split(os.pathsep) if d]
+    return dirs
+
+
+def level_files(directory: Path) -> list[Path]:
+    """The level files of a directory (not its subdirectories), by name; no hidden files."""
+    return sorted(
+        path
+        for path in directory.iterdir()
+        if path.suffix in LEVEL_SUFFIXES and not path.name.startswith(".")
+    )
+
+
+def load_directory(directory: str | os.PathLike[str]) -> tuple[list[Level], list[str]]:
+    """Every valid level of a directory, and the errors of the others.
+
+    A second file with an id already seen in the directory is an error.
+    """
+    root = Path(directory)
+    shown = escape_unsafe(os.fspath(directory), 500)
+    try:
+        if not root.is_dir():
+            problem = "not a directory" if root.exists() else "no such directory"
+            return [], [f"{shown}: {problem}"]
+        files = level_files(root)
+    except OSError as error:
+        return [], [f"{shown}: cannot read: {error.strerror or error}"]
+    levels: list[Level] = []
+    errors: list[str] = []
+    seen: dict[str, str] = {}
+    for file in files:
+        try:
+            level = load_level(file)
+        except LevelError as error:
+            errors.extend(error.messages)
+            continue
+        if level.id in seen:
+            errors.append(
+                f"{escape_unsafe(str(file), 500)}: id: '{level.id}' is already used by "
+                f"{escape_unsafe(seen[level.id], 500)}"
+            )
+            continue
+        seen[level.id] = str(file)
+        levels.append(level)
+    return levels, errors
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every level the game can offer, sorted by (order, id).
+
+    ``warnings`` tell of user levels that replace others; ``errors`` of files
+    that could not be loaded (the rest load anyway).
+    """
+
+    levels: tuple[Level, ...]
+    warnings: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+
+    def __iter__(self) -> Iterator[Level]:
+        return iter(self.levels)
+
+    def __len__(self) -> int:
+        return len(self.levels)
+
+    def __contains__(self, level_id: object) -> bool:
+        return any(level.id == level_id for level in self.levels)
+
+    def ids(self) -> tuple[str, ...]:
+        return tuple(level.id for level in self.levels)
+
+    def get(self, level_id: str) -> Level:
+        """The level called ``level_id``; a :class:`KlgameError` naming the choices if none."""
+        for level in self.levels:
+            if level.id == level_id:
+                return level
+        ids = self.ids()
+        close = difflib.get_close_matches(level_id, ids, n=1, cutoff=0.5)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise KlgameError(
+            f"unknown level '{escape_unsafe(level_id, 60)}'{hint}; 'klgame levels' lists them"
+        )
+
+    def next_after(self, level_id: str) -> Level | None:
+        """The level after ``level_id`` in play order, if any."""
+        ids = self.ids()
+        if level_id in ids and ids.index(level_id) + 1 < len(ids):
+            return self.levels[ids.index(level_id) + 1]
+        return None
+
+
+def load_catalog(extra_dirs: Sequence[str] = ()) -> Catalog:
+    """The built-in levels, then those of :func:`level_dirs` (``extra_dirs`` first).
+
+    A user level with a built-in's id replaces it; between user directories
+    the first one listed wins. Each replacement is a warning.
+    """
+    builtin_dir = builtin_levels_dir()
+    levels, errors = load_directory(builtin_dir)
+    by_id: dict[str, Level] = {level.id: level for level in levels}
+    builtin_ids = set(by_id)
+    from_user: dict[str, Level] = {}
+    warnings: list[str] = []
+    for directory in level_dirs(extra_dirs):
+        found, problems = load_directory(directory)
+        errors.extend(problems)
+        for level in found:
+            where = escape_unsafe(level.source or "?", 500)
+            if level.id in from_user:
+                winner = escape_unsafe(from_user[level.id].source or "?", 500)
+                warnings.append(f"{where}: level '{level.id}' is ignored: {winner} has the same id")
+                continue
+            if level.id in builtin_ids:
+                warnings.append(f"{where}: level '{level.id}' replaces the built-in level")
+            from_user[level.id] = level
+            by_id[level.id] = level
+    ordered = sorted(by_id.values(), key=lambda level: (level.order, level.id))
+    return Catalog(tuple(ordered), tuple(warnings), tuple(errors))

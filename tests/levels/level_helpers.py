@@ -1,0 +1,43 @@
+"""Paths and a valid level shared by the level tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILTIN_DIR = ROOT / "levels"
+BROKEN_DIR = ROOT / "tests" / "data" / "broken_levels"
+
+BUILTIN_IDS = (
+    "gaussian",
+    "two-peaks-reverse",
+    "two-peaks-forward",
+    "finale",
+    "space-worms",
+    "dog-or-panda",
+    "three-states",
+)
+
+#: A small valid level; tests change one thing in it at a time.
+VALID_LEVEL = """\
+id: tiny
+title: Tiny
+lesson: A level with nothing special.
+intro: Match the hidden curve.
+reveal: Well done.
+target:
+  family: gaussian
+  mean: {random: [-1, 1]}
+  variance: 2
+guess:
+  family: gaussian
+direction: reverse
+"""
+
+
+def write_level(directory: Path, name: str, text: str = VALID_LEVEL) -> Path:
+    """Write a level file (creating ``directory``) and return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path
