@@ -8,6 +8,7 @@ app directly with a temporary store and a fixed seed.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,7 @@ class KLGame(App[int]):
         replays_dir: Path | None = None,
         first_screen: Callable[[KLGame], Screen[None]] | None = None,
         hosted: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if hosted and (record_path is not None or first_screen is not None):
             raise ValueError("hosted mode takes no paths from the player")
@@ -67,6 +69,7 @@ class KLGame(App[int]):
         self.replays_dir = replays_dir
         self.first_screen = first_screen
         self.hosted = hosted
+        self.clock = clock
         self.register_theme(KLGAME_THEME)
         self.theme = KLGAME_THEME.name
 
@@ -96,6 +99,7 @@ class KLGame(App[int]):
             store_problem=self.store_problem,
             record_path=record,
             replays_dir=self.replays_dir,
+            clock=self.clock,
         )
 
     def on_play_level(self, message: PlayLevel) -> None:
@@ -183,9 +187,7 @@ class KLGame(App[int]):
         notice = self.screen if isinstance(self.screen, TooSmallScreen) else None
         if small:
             if notice is None:
-                notice = TooSmallScreen(MIN_SIZE)
-                self.push_screen(notice)
-                self.call_after_refresh(notice.show_size, width, height)
+                self.push_screen(TooSmallScreen(MIN_SIZE, (width, height)))
             else:
                 notice.show_size(width, height)
         elif notice is not None:

@@ -36,9 +36,12 @@ class DistributionView(Widget):
     divergence comes from.
     """
 
-    state: reactive[GameState | None] = reactive(None, always_update=True, init=False)
-    show_integrand: reactive[bool] = reactive(False, init=False)
-    show_best: reactive[bool] = reactive(True, init=False)
+    # the plot inside repaints itself (only the rows that changed)
+    state: reactive[GameState | None] = reactive(
+        None, always_update=True, init=False, repaint=False
+    )
+    show_integrand: reactive[bool] = reactive(False, init=False, repaint=False)
+    show_best: reactive[bool] = reactive(True, init=False, repaint=False)
 
     def __init__(self, level: Level, **kwargs: Any) -> None:
         super().__init__(**kwargs)

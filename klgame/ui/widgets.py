@@ -43,22 +43,30 @@ class DivergencePanel(Widget):
     """The live divergence: the scored direction large, the others below,
     each in its own colour (forward red, reverse blue) and always labelled."""
 
-    readout: reactive[Readout | None] = reactive(None, always_update=True, init=False)
+    readout: reactive[Readout | None] = reactive(
+        None, always_update=True, init=False, repaint=False
+    )
 
     def compose(self) -> ComposeResult:
         yield Static(id="scoring-label", markup=False)
         yield BigNumber(id="scoring-value")
         yield Static(id="other-values", markup=False)
 
+    _shape: tuple[str, int] | None = None
+
     def watch_readout(self, readout: Readout | None) -> None:
         if readout is None:
             return
+        # a new layout only when the panel changes shape, not on every nudge
+        shape = (readout.units, len(readout.readings))
+        layout, self._shape = shape != self._shape, shape
         scoring = readout.scoring
         self.query_one("#scoring-label", Static).update(
             Content.assemble(
                 (direction_label(scoring.direction), f"bold {_DIRECTION_STYLE[scoring.direction]}"),
                 f" · {readout.units}",
-            )
+            ),
+            layout=layout,
         )
         value = self.query_one("#scoring-value", BigNumber)
         value.set_class(scoring.direction == "forward", "-forward")
@@ -74,8 +82,9 @@ class DivergencePanel(Widget):
             for r in readout.readings[1:]
         ]
         others = self.query_one("#other-values", Static)
-        others.display = bool(lines)
-        others.update(Content("\n").join(lines))
+        if layout:
+            others.display = bool(lines)
+        others.update(Content("\n").join(lines), layout=layout)
 
 
 class Meters(Widget):

@@ -127,18 +127,22 @@ class TooSmallScreen(Screen[None]):
 
     AUTO_FOCUS = None
 
-    def __init__(self, need: tuple[int, int]) -> None:
+    def __init__(self, need: tuple[int, int], have: tuple[int, int]) -> None:
         super().__init__()
         self.need = need
+        self.have = have
 
     def compose(self) -> ComposeResult:
-        yield Static(id="too-small")
+        yield Static(self._message(), id="too-small")
+
+    def _message(self) -> Content:
+        (need_w, need_h), (width, height) = self.need, self.have
+        return Content(
+            f"Terminal too small\n(need {need_w}×{need_h}, have {width}×{height})\n\n"
+            "Enlarge the window to play.\nq quits."
+        )
 
     def show_size(self, width: int, height: int) -> None:
-        need_w, need_h = self.need
-        self.query_one("#too-small", Static).update(
-            Content(
-                f"Terminal too small (need {need_w}×{need_h}, have {width}×{height})\n\n"
-                "Enlarge the window to play.\nq quits."
-            )
-        )
+        self.have = (width, height)
+        if self.is_mounted:
+            self.query_one("#too-small", Static).update(self._message())

@@ -62,9 +62,14 @@ class PlayScreen(Screen[None]):
     BINDINGS = PLAY_KEYS
     AUTO_FOCUS = None
 
-    state: reactive[GameState | None] = reactive(None, always_update=True, init=False)
-    readout: reactive[Readout | None] = reactive(None, always_update=True, init=False)
-    show_integrand: reactive[bool] = reactive(False, init=False)
+    # the screen itself draws nothing: only the widgets bound to these repaint
+    state: reactive[GameState | None] = reactive(
+        None, always_update=True, init=False, repaint=False
+    )
+    readout: reactive[Readout | None] = reactive(
+        None, always_update=True, init=False, repaint=False
+    )
+    show_integrand: reactive[bool] = reactive(False, init=False, repaint=False)
 
     def __init__(self, player: Player, *, watching: bool = False) -> None:
         super().__init__(classes="-discrete" if player.level.is_discrete else "-continuous")
@@ -72,6 +77,7 @@ class PlayScreen(Screen[None]):
         self.level = player.level
         self.watching = watching
         self._availability: tuple[Any, ...] = ()
+        self._heading: Content | None = None
 
     # --- layout ------------------------------------------------------------------
 
@@ -145,7 +151,10 @@ class PlayScreen(Screen[None]):
             parts.append((" · replay", "bold $text-warning"))
         elif state.revealed:
             parts.append((" · free play", "bold $text-success"))
-        self.query_one("#heading", Static).update(Content.assemble(*parts))
+        heading = Content.assemble(*parts)
+        if heading != self._heading:
+            self._heading = heading
+            self.query_one("#heading", Static).update(heading, layout=False)
 
     def _prefetch_best_fit(self) -> None:
         """Work out D* in the background, so the reveal is instant (the solver
