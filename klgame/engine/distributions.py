@@ -41,6 +41,13 @@ def _positive(name: str, value: Any) -> float:
     return number
 
 
+def _frozen(array: np.ndarray) -> np.ndarray:
+    """Cached arrays are shared: make them read-only so no caller can change
+    an immutable distribution by writing into one."""
+    array.flags.writeable = False
+    return array
+
+
 class Distribution:
     """Common base: something with a mean, a variance and seeded samples.
 
@@ -178,15 +185,15 @@ class Mixture(Continuous):
     # Cached arrays: the quadrature reads these on every key press.
     @cached_property
     def means(self) -> np.ndarray:
-        return np.array([c.mean for c in self.components])
+        return _frozen(np.array([c.mean for c in self.components]))
 
     @cached_property
     def variances(self) -> np.ndarray:
-        return np.array([c.variance for c in self.components])
+        return _frozen(np.array([c.variance for c in self.components]))
 
     @cached_property
     def inv_stds(self) -> np.ndarray:
-        return 1.0 / np.sqrt(self.variances)
+        return _frozen(1.0 / np.sqrt(self.variances))
 
     @cached_property
     def quadratic_form(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -194,12 +201,12 @@ class Mixture(Continuous):
         a = -0.5 / self.variances
         b = self.means / self.variances
         c = self.log_norms - 0.5 * self.means**2 / self.variances
-        return a, b, c
+        return _frozen(a), _frozen(b), _frozen(c)
 
     @cached_property
     def log_norms(self) -> np.ndarray:
         """log(weight / (std·√(2π))) per component."""
-        return np.log(np.asarray(self.weights)) + np.log(self.inv_stds) - _LOG_SQRT_2PI
+        return _frozen(np.log(np.asarray(self.weights)) + np.log(self.inv_stds) - _LOG_SQRT_2PI)
 
     @property
     def mean(self) -> float:

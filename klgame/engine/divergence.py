@@ -187,7 +187,7 @@ def _kinks(m: Mixture) -> list[float]:
                 if any(a[n] * x * x + b[n] * x + c[n] > here + 40.0 for n in range(k)):
                     continue  # a third component dominates: the swap is invisible
                 slope = abs(2.0 * qa * x + qb)
-                if slope > 0.0:
+                if slope > 1e-12:  # a gentler bend is smooth at every scale we grid
                     found.extend((x, 1.0 / slope))
     return found
 
