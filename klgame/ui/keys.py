@@ -15,6 +15,7 @@ from textual.keys import format_key
 
 NUDGE = Binding.Group("Nudge", compact=True)
 SELECT = Binding.Group("Param", compact=True)
+LEVEL = Binding.Group("Level", compact=True)
 
 #: On every screen.
 APP_KEYS: list[BindingType] = [
@@ -195,7 +196,25 @@ REVEAL_KEYS: list[BindingType] = [
 
 #: The level list.
 TITLE_KEYS: list[BindingType] = [
-    Binding("enter", "select", "Play", tooltip="Play the highlighted level", id="play"),
+    Binding("enter", "play", "Play", tooltip="Play the highlighted level", id="play"),
+    Binding(
+        "up,k",
+        "move(-1)",
+        "Previous level",
+        key_display="↑",
+        tooltip="Highlight the previous level",
+        group=LEVEL,
+        id="level-previous",
+    ),
+    Binding(
+        "down,j",
+        "move(1)",
+        "Next level",
+        key_display="↓",
+        tooltip="Highlight the next level",
+        group=LEVEL,
+        id="level-next",
+    ),
 ]
 
 #: Help and other pop-ups.

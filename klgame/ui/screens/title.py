@@ -40,13 +40,15 @@ def level_prompt(level: Level, number: int, width: int, best: object | None) -> 
     )
 
 
-class LevelList(OptionList):
-    """The levels; Enter plays the highlighted one."""
-
-    BINDINGS = TITLE_KEYS
+class LevelList(OptionList, can_focus=False):
+    """The levels. The screen's keys move the highlight, so the list works
+    whether or not the terminal reports focus (browsers may not)."""
 
 
 class TitleScreen(Screen[None]):
+    BINDINGS = TITLE_KEYS
+    AUTO_FOCUS = None
+
     def __init__(
         self,
         levels: Sequence[Level],
@@ -76,6 +78,9 @@ class TitleScreen(Screen[None]):
         yield Static(notes, id="title-notes", classes="" if self.notes else "-empty")
         yield Footer()
 
+    def on_mount(self) -> None:
+        self.query_one("#levels", OptionList).highlighted = 0
+
     def _options(self) -> list[Option]:
         width = max((len(level.title) for level in self.levels), default=10)
         return [
@@ -97,6 +102,16 @@ class TitleScreen(Screen[None]):
         ids = [level.id for level in self.levels]
         if level_id in ids:
             option_list.highlighted = ids.index(level_id)
+
+    def action_move(self, delta: int) -> None:
+        option_list = self.query_one("#levels", OptionList)
+        if delta < 0:
+            option_list.action_cursor_up()
+        else:
+            option_list.action_cursor_down()
+
+    def action_play(self) -> None:
+        self.query_one("#levels", OptionList).action_select()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
