@@ -20,9 +20,11 @@ class GameCommands(Provider):
     def _commands(self) -> Iterator[Command]:
         app = self.app
         screen = self.screen
+        seen: set[str] = set()
         for binding in getattr(screen, "BINDINGS", ()):
-            if not hasattr(binding, "action"):
+            if not hasattr(binding, "action") or binding.action in seen:
                 continue
+            seen.add(binding.action)
             _, name, params = parse(binding.action)
             if screen.check_action(name, params) is not True:
                 continue

@@ -41,7 +41,6 @@ class DistributionView(Widget):
         None, always_update=True, init=False, repaint=False
     )
     show_integrand: reactive[bool] = reactive(False, init=False, repaint=False)
-    show_best: reactive[bool] = reactive(True, init=False, repaint=False)
 
     def __init__(self, level: Level, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -65,9 +64,6 @@ class DistributionView(Widget):
         self._redraw()
 
     def watch_show_integrand(self) -> None:
-        self._redraw()
-
-    def watch_show_best(self) -> None:
         self._redraw()
 
     def _cached(self, name: str, key: Any, make: Any) -> Any:
@@ -108,7 +104,7 @@ class DistributionView(Widget):
                 lambda: Series(TARGET, xs, figures.density(state.target, xs), "target"),
             )
             series.append(target)
-        if state.revealed and state.solution is not None and self.show_best:
+        if state.revealed and state.solution is not None:
             solution = state.solution
             best = self._cached(
                 "best",
@@ -145,7 +141,7 @@ class DistributionView(Widget):
         if self._target_shown(state):
             groups.append((TARGET, "target", p))
         groups.append((GUESS, "guess", q))
-        if state.revealed and state.solution is not None and self.show_best:
+        if state.revealed and state.solution is not None:
             solution = state.solution
             best = self._cached(
                 "best",

@@ -318,3 +318,41 @@ def test_unwritable_record_file_is_a_klgame_error(home: Path, tmp_path: Path) ->
 def test_hosted_mode_takes_no_paths(catalog: object, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="hosted"):
         KLGame(catalog, player="x", hosted=True, record_path=tmp_path / "r.jsonl")  # type: ignore[arg-type]
+
+
+async def test_the_title_says_why_scores_are_not_saved(make_app: MakeApp) -> None:
+    app = make_app(store=None, store_problem="the disk is read-only", replays_dir=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "Scores are not saved: the disk is read-only" in screen_text(app)
+        await pilot.press("enter", "right", "r")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Score not saved: the disk is" in text and "read-only" in text
+
+
+async def test_level_text_is_shown_as_written_never_as_markup(
+    make_app: MakeApp, catalog: object
+) -> None:
+    import dataclasses
+
+    from klgame.levels.loader import Catalog
+
+    assert isinstance(catalog, Catalog)
+    tricky = dataclasses.replace(
+        catalog.get("gaussian"),
+        id="tricky",
+        title="[b]Bold[/b] $primary",
+        lesson="[red]not red[/red]",
+        intro="[link=x]no link[/link]",
+        order=99,
+    )
+    app = make_app(start_level="tricky")
+    app.catalog = Catalog((*catalog.levels, tricky))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "[b]Bold[/b] $primary" in text and "[link=x]no link[/link]" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "[red]not red[/red]" in screen_text(app)

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
 from klgame.levels.model import Level
-from klgame.ui.format import DIRECTION_NATURE, DIRECTION_SYMBOL
+from klgame.ui.format import DIRECTION_NATURE, DIRECTION_SYMBOL, reflow
 from klgame.ui.keys import CLOSE_KEYS, keys_label
 
 KL_EXPLAINED = """\
@@ -87,6 +87,7 @@ class HelpScreen(ModalScreen[None]):
                     yield Static(Content(text), classes="help-text")
             if self.level is not None:
                 yield Static(level_direction(self.level), id="help-level")
+                yield Static(Content(reflow(self.level.intro)), id="help-intro")
             yield Static(Content.styled("KL divergence", "bold underline"))
             yield Static(Content(KL_EXPLAINED), id="help-kl")
         yield Footer()
