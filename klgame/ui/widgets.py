@@ -12,6 +12,7 @@ from typing import Any
 from textual import events
 from textual.app import ComposeResult, RenderResult
 from textual.content import Content
+from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Digits, Static
@@ -75,7 +76,7 @@ class DivergencePanel(Widget):
         lines = [
             Content.assemble(
                 (direction_label(r.direction), _DIRECTION_STYLE[r.direction]),
-                "  ",
+                " ",
                 (number(r.value), f"bold {_DIRECTION_STYLE[r.direction]}"),
                 f" {readout.units}",
             )
@@ -118,9 +119,16 @@ class ParamPanel(Widget):
     def watch_state(self, state: GameState | None) -> None:
         # the height follows the model (its number of knobs), so only a change
         # of model needs a new layout, not every nudge
-        if state is not None and state.model_index != self._model:
+        if state is None:
+            return
+        if state.model_index != self._model:
             self._model = state.model_index
             self.refresh(layout=True)
+        # keep the selected knob in view when the side panel has to scroll
+        parent = self.parent
+        if isinstance(parent, Widget) and parent.max_scroll_y > 0:
+            row = self.virtual_region.y + 1 + state.selected
+            parent.scroll_to_region(Region(0, row - 1, 1, 3), animate=False, immediate=True)
 
     def render(self) -> RenderResult:
         state = self.state
