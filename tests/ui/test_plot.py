@@ -1,0 +1,225 @@
+"""The plot widgets render real Textual output: legend, markers, small sizes, bursts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+from textual.strip import Strip
+
+from klgame.ui.plot import BarPlot, CurvePlot, Series, nice_ticks
+
+XS = np.linspace(-8.0, 8.0, 401)
+BRAILLE = {chr(c) for c in range(0x2801, 0x2900)}
+QUADRANTS = set("▖▗▘▙▚▛▜▝▞▟▀▄▌▐█")
+
+
+def normal(mean: float, sd: float = 1.0) -> np.ndarray:
+    return np.exp(-0.5 * ((XS - mean) / sd) ** 2) / (sd * np.sqrt(2 * np.pi))
+
+
+def target() -> Series:
+    return Series("target p", XS, 0.4 * normal(-3) + 0.6 * normal(3), "target")
+
+
+def guess(mean: float = 0.0, name: str = "guess q") -> Series:
+    return Series(name, XS, normal(mean, 1.5), "guess")
+
+
+class CurveApp(App[None]):
+    def __init__(self, series: list[Series]) -> None:
+        super().__init__()
+        self.initial = series
+
+    def compose(self) -> ComposeResult:
+        plot = CurvePlot()
+        plot.set_view(-8, 8, 0.3)
+        plot.set_series(self.initial)
+        yield plot
+
+
+def screen_lines(plot: CurvePlot | BarPlot) -> list[Strip]:
+    """What Textual would put on screen for the widget (filters such as NO_COLOR included)."""
+    width, height = plot.size
+    return plot.render_lines(Region(0, 0, width, height))
+
+
+def screen_text(plot: CurvePlot | BarPlot) -> str:
+    return "\n".join(strip.text for strip in screen_lines(plot))
+
+
+def glyphs_of(plot: CurvePlot | BarPlot) -> set[str]:
+    return set(screen_text(plot)) - {" ", "\n"}
+
+
+async def test_renders_curves_axes_and_legend() -> None:
+    app = CurveApp([target(), guess()])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        plot = app.query_one(CurvePlot)
+        text = screen_text(plot)
+        lines = text.splitlines()
+        assert "target p" in lines[0] and "guess q" in lines[0]  # legend row
+        assert "0.30┤" in text and "-8" in text and "8" in lines[-1]  # axes and ticks
+        assert glyphs_of(plot) & BRAILLE  # guess
+        assert glyphs_of(plot) & QUADRANTS  # target
+
+
+async def test_each_role_has_its_own_marker() -> None:
+    app = CurveApp([guess()])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        plot = app.query_one(CurvePlot)
+        guess_only = glyphs_of(plot)
+        plot.set_series([target()])
+        await pilot.pause()
+        target_only = glyphs_of(plot)
+    axes = set("0123456789.-┤│└┬─ ") | set("targetpguessq")
+    assert (guess_only - axes) <= BRAILLE
+    assert (target_only - axes) <= QUADRANTS
+
+
+async def test_no_colour_mode_keeps_curves_apart_by_marker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = CurveApp([target(), guess()])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.no_color
+        plot = app.query_one(CurvePlot)
+        colours = set()
+        for strip in screen_lines(plot):
+            for segment in strip:
+                if segment.style and segment.style.color and segment.style.color.triplet:
+                    colours.add(tuple(segment.style.color.triplet))
+        assert colours and all(r == g == b for r, g, b in colours)  # no hue left
+        glyphs = glyphs_of(plot)
+        assert glyphs & BRAILLE and glyphs & QUADRANTS
+
+
+async def test_recolours_on_theme_change() -> None:
+    app = CurveApp([target(), guess()])
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.theme = "textual-dark"
+        await pilot.pause()
+        plot = app.query_one(CurvePlot)
+
+        def guess_colour() -> object:
+            for strip in screen_lines(plot):
+                for segment in strip:
+                    if set(segment.text) & BRAILLE and segment.style:
+                        return segment.style.color
+            raise AssertionError("no guess on screen")
+
+        before = guess_colour()
+        app.theme = "nord"
+        await pilot.pause()
+        assert guess_colour() != before
+
+
+@pytest.mark.parametrize("size", [(1, 1), (8, 3), (20, 5), (30, 8), (80, 24)])
+async def test_small_sizes_do_not_crash(size: tuple[int, int]) -> None:
+    app = CurveApp([target(), guess()])
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        plot = app.query_one(CurvePlot)
+        plot.set_series([target(), guess(1.0)])
+        await pilot.pause()
+        text = screen_text(plot)
+        if size[0] < 16 or size[1] < 5:
+            assert text.strip() == "" or text.startswith(("too small"[: size[0]], "enlarge"))
+        await pilot.resize_terminal(3, 2)
+        await pilot.pause()
+        screen_text(plot)
+
+
+async def test_a_burst_of_updates_draws_once_with_the_latest_state() -> None:
+    app = CurveApp([target(), guess()])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        plot = app.query_one(CurvePlot)
+        frames, rasterised = plot.frames_built, plot.layers_rasterised
+        for i in range(50):
+            plot.set_series([target(), guess(i * 0.1, name=f"guess #{i}")])
+        await pilot.pause()
+        assert plot.frames_built - frames <= 2
+        assert plot.layers_rasterised - rasterised <= 2  # the target layer is cached
+        legend = screen_text(plot).splitlines()[0]
+        assert "guess #49" in legend and "guess #10" not in legend
+
+
+async def test_going_back_reuses_the_cached_layer() -> None:
+    app = CurveApp([target(), guess(0.0)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        plot = app.query_one(CurvePlot)
+        first = screen_text(plot)
+        plot.set_series([target(), guess(0.5)])
+        await pilot.pause()
+        rasterised = plot.layers_rasterised
+        plot.set_series([target(), guess(0.0)])
+        await pilot.pause()
+        assert plot.layers_rasterised == rasterised
+        assert screen_text(plot) == first
+
+
+async def test_auto_y_axis_only_grows() -> None:
+    app = CurveApp([])
+    async with app.run_test(size=(100, 30)) as pilot:
+        plot = app.query_one(CurvePlot)
+        plot.set_view(-8, 8)  # y_max=None: fit the data
+        plot.set_series([guess(0.0)])
+        await pilot.pause()
+        tall = screen_text(plot)
+        plot.set_series([Series("flat", XS, normal(0, 4.0), "guess")])
+        await pilot.pause()
+        assert "0.30┤" in tall and "0.30┤" in screen_text(plot)
+
+
+class BarApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield BarPlot()
+
+    def on_mount(self) -> None:
+        p = np.array([1, 2, 4, 7, 10, 12, 10, 7, 4, 2, 1], float)
+        q = np.full(11, 1 / 11)
+        self.query_one(BarPlot).set_bars(
+            [str(i) for i in range(11)],
+            [("target p", "target", p / p.sum()), ("guess q", "guess", q)],
+        )
+
+
+async def test_bars_side_by_side_with_labels_and_legend() -> None:
+    app = BarApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        plot = app.query_one(BarPlot)
+        lines = screen_text(plot).splitlines()
+        assert "target p" in lines[0] and "guess q" in lines[0]
+        assert lines[-1].split() == [str(i) for i in range(11)]
+        bottom = lines[-3]  # the row at y = 0: every bar shows
+        assert bottom.count("██▒▒") == 11  # equally wide, target next to guess
+        plot.set_bars(["dog", "panda"], [("p", "target", [0.7, 0.3]), ("q", "guess", [0.5, 0.5])])
+        await pilot.pause()
+        assert screen_text(plot).splitlines()[-1].split() == ["dog", "panda"]
+
+
+def test_series_validates_and_freezes_data() -> None:
+    s = Series("q", (0, 1, 2), [0.1, 0.2, 0.3], "guess")
+    assert isinstance(s.xs, np.ndarray) and not s.xs.flags.writeable
+    with pytest.raises(ValueError):
+        Series("q", [0, 1], [0.1], "guess")
+    with pytest.raises(ValueError):
+        Series("q", [0], [0], "nonsense")  # type: ignore[arg-type]
+
+
+def test_nice_ticks() -> None:
+    assert nice_ticks(-8, 8, 9) == (
+        [-8, -6, -4, -2, 0, 2, 4, 6, 8],
+        ["-8", "-6", "-4", "-2", "0", "2", "4", "6", "8"],
+    )
+    ticks, labels = nice_ticks(0, 0.3, 4)
+    assert labels == ["0.0", "0.1", "0.2", "0.3"] and ticks[-1] == 0.3
+    assert nice_ticks(1, 1, 5) == ([], [])
