@@ -715,14 +715,18 @@ class BarPlot(_LayeredPlot):
         self._labels: list[str] = []
         self._groups: list[tuple[str, Role, np.ndarray]] = []
         self._y_max: float | None = None
-        self._auto_top = 0.0
+        self._auto_y: tuple[float, float] | None = None
 
     def set_view(self, y_max: float | None = None) -> None:
-        """Fix the top of the y axis (``None``: fit the data, only ever growing)."""
+        """Fix the top of the y axis at ``y_max`` (the bottom is 0).
+
+        With ``None`` the axis fits the data, negative values included, and only
+        ever grows (until the next ``set_view``).
+        """
         if y_max is not None and not (math.isfinite(y_max) and y_max > 0):
             raise ValueError(f"bad y_max: {y_max}")
         self._y_max = None if y_max is None else float(y_max)
-        self._auto_top = 0.0
+        self._auto_y = None
         self._grow()
         self._invalidate()
 
@@ -744,12 +748,20 @@ class BarPlot(_LayeredPlot):
         self._invalidate()
 
     def _grow(self) -> None:
-        top = max((float(np.nanmax(v)) for _, _, v in self._groups if v.size), default=0.0)
-        if top > self._auto_top:
-            self._auto_top = _round_up(top * 1.05)
+        values = [v[np.isfinite(v)] for _, _, v in self._groups]
+        lo = min((float(v.min()) for v in values if v.size), default=0.0)
+        hi = max((float(v.max()) for v in values if v.size), default=0.0)
+        new_lo = 0.0 if lo >= 0 else -_round_up(-lo * 1.05)
+        new_hi = 0.0 if hi <= 0 else _round_up(hi * 1.05)
+        if self._auto_y is not None:  # only ever grow
+            new_lo, new_hi = min(new_lo, self._auto_y[0]), max(new_hi, self._auto_y[1])
+        if new_hi > new_lo:
+            self._auto_y = (new_lo, new_hi)
 
     def _y_limits(self) -> tuple[float, float]:
-        return 0.0, self._y_max if self._y_max is not None else (self._auto_top or 1.0)
+        if self._y_max is not None:
+            return 0.0, self._y_max
+        return self._auto_y or (0.0, 1.0)
 
     def _x_limits(self, cols: int) -> tuple[float, float]:
         layout = _BarLayout.for_canvas(cols, len(self._labels), len(self._groups))
@@ -832,8 +844,8 @@ def _bar_drawer(
         if values.size == 0:
             return
         layout = _BarLayout.for_canvas(geometry.cols, values.size, count)
-        top = geometry.lims[3]
-        heights = np.clip(np.nan_to_num(values, nan=0.0), 0.0, top)
+        _, _, bottom, top = geometry.lims
+        heights = np.clip(np.nan_to_num(values, nan=0.0), bottom, top)  # bars start at 0
         xs = [layout.bar_center(i, index) for i in range(values.size)]
         # plotext scales the width by the spacing of the bars, which is 1 (one label)
         figure.bar(

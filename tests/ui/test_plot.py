@@ -204,6 +204,13 @@ async def test_bars_side_by_side_with_labels_and_legend() -> None:
         plot.set_bars(["dog", "panda"], [("p", "target", [0.7, 0.3]), ("q", "guess", [0.5, 0.5])])
         await pilot.pause()
         assert screen_text(plot).splitlines()[-1].split() == ["dog", "panda"]
+        # contributions to KL can be negative: the axis then reaches below 0
+        plot.set_view(None)
+        plot.set_bars(["a", "b"], [("terms", "integrand", [0.3, -0.1])])
+        await pilot.pause()
+        lines = screen_text(plot).splitlines()
+        zero = next(i for i, line in enumerate(lines) if line.startswith("0.0┤"))
+        assert "░" in lines[zero - 1] and "░" in lines[zero + 1]  # above and below 0
 
 
 def test_series_validates_and_freezes_data() -> None:
