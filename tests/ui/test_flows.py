@@ -356,3 +356,20 @@ async def test_level_text_is_shown_as_written_never_as_markup(
         await pilot.press("escape")
         await pilot.pause()
         assert "[red]not red[/red]" in screen_text(app)
+
+
+async def test_levels_from_extra_directories_are_listed(make_app: MakeApp, tmp_path: Path) -> None:
+    from klgame.levels.loader import builtin_levels_dir, load_catalog
+
+    extra = tmp_path / "my-levels"
+    extra.mkdir()
+    text = (builtin_levels_dir() / "gaussian.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: gaussian", "id: my-bell").replace(
+        "title: One Gaussian", "title: My bell"
+    )
+    (extra / "my-bell.yaml").write_text(text, encoding="utf-8")
+    app = make_app()
+    app.catalog = load_catalog([str(extra)])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "My bell" in screen_text(app)

@@ -34,6 +34,7 @@ class RevealScreen(Screen[str]):
     ) -> None:
         super().__init__()
         self.game = state
+        self.level = state.level  # for the help screen
         self.saved = saved
         self.personal_best = personal_best
         self.next_title = next_title
