@@ -206,7 +206,9 @@ class Mixture(Continuous):
     @cached_property
     def log_norms(self) -> np.ndarray:
         """log(weight / (std·√(2π))) per component."""
-        return _frozen(np.log(np.asarray(self.weights)) + np.log(self.inv_stds) - _LOG_SQRT_2PI)
+        with np.errstate(divide="ignore"):  # a zero weight is log 0 = -inf, on purpose
+            log_weights = np.log(np.asarray(self.weights))
+        return _frozen(log_weights + np.log(self.inv_stds) - _LOG_SQRT_2PI)
 
     @property
     def mean(self) -> float:
@@ -218,9 +220,10 @@ class Mixture(Continuous):
         return float(second - self.mean**2)
 
     def log_density(self, x: Any) -> np.ndarray:
+        live = self.as_mixture()
         points = np.asarray(x, dtype=float)
-        logs = np.stack([c.log_density(points) for c in self.components])
-        logs += np.log(np.asarray(self.weights))[(slice(None),) + (None,) * points.ndim]
+        logs = np.stack([c.log_density(points) for c in live.components])
+        logs += np.log(np.asarray(live.weights))[(slice(None),) + (None,) * points.ndim]
         top = logs.max(axis=0)
         return top + np.log(np.exp(logs - top).sum(axis=0))
 
@@ -230,7 +233,16 @@ class Mixture(Continuous):
         return rng.normal(self.means[which], np.sqrt(self.variances[which]))
 
     def as_mixture(self) -> Mixture:
-        return self
+        """This mixture without its zero-weight components (a level may switch
+        one off): the quadrature and densities never see log 0."""
+        return self._live
+
+    @cached_property
+    def _live(self) -> Mixture:
+        if all(weight > 0.0 for weight in self.weights):
+            return self
+        kept = [(c, w) for c, w in zip(self.components, self.weights, strict=True) if w > 0.0]
+        return Mixture([c for c, _ in kept], [w for _, w in kept])
 
 
 @dataclass(frozen=True)

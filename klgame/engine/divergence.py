@@ -130,7 +130,8 @@ def _kl_discrete(p: Distribution, q: Distribution) -> float:
     live = pp > 0.0
     if np.any(qq[live] <= 0.0):
         return math.inf
-    return float(math.fsum(pp[live] * np.log(pp[live] / qq[live])))
+    # log p − log q, not log(p/q): the ratio overflows for subnormal q.
+    return float(math.fsum(pp[live] * (np.log(pp[live]) - np.log(qq[live]))))
 
 
 # --- Gaussian closed form -------------------------------------------------

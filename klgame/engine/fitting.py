@@ -98,7 +98,10 @@ def gradient(
     """dD/dθ in nats per unit of each parameter of ``family`` at ``values``."""
     guess = family.build(values)
     if isinstance(family, GaussianFamily | MixtureFamily) and isinstance(target, Continuous):
-        _, d_mean, d_var = _mixture_gradient(target, guess.as_mixture(), direction)  # type: ignore[attr-defined]
+        # The guess itself, zero-weight components included, so that the
+        # gradient has one entry per parameter of the family.
+        mixture = guess if isinstance(guess, Mixture) else guess.as_mixture()  # type: ignore[attr-defined]
+        _, d_mean, d_var = _mixture_gradient(target, mixture, direction)
         if isinstance(family, GaussianFamily):
             return {"mean": float(d_mean[0]), "variance": float(d_var[0])}
         out: dict[str, float] = {}

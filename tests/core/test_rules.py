@@ -6,7 +6,7 @@ import math
 from dataclasses import replace
 
 import pytest
-from conftest import TWO_PEAKS, gaussian_model, make_level
+from levelkit import TWO_PEAKS, gaussian_model, make_level
 
 from klgame.core import actions as A
 from klgame.core.rules import apply, apply_all, hint_for, new_game
