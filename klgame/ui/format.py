@@ -78,9 +78,9 @@ def stars(count: int) -> str:
 
 
 def duration(seconds: float) -> str:
-    seconds = max(0.0, seconds)
-    minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes}:{rest:02d}" if minutes else f"{seconds:.1f} s"
+    """Minutes and seconds: ``0:07``, ``12:30``."""
+    minutes, rest = divmod(round(max(0.0, seconds)), 60)
+    return f"{minutes}:{rest:02d}"
 
 
 def meter_fill(divergence: float, limit: float) -> float:

@@ -194,7 +194,11 @@ class SweepView(Widget):
         finite = ys[np.isfinite(ys)]
         floor = float(finite.min()) if finite.size else 0.0
         flats = [value * scale for _, value in sweep.flat if math.isfinite(value)]
-        top = max([floor * 4.0, *(f * 2.0 for f in flats), 0.5])
+        mine_y = math.nan
+        if self.mine is not None:
+            mine_y = float(np.interp(self.mine, sweep.xs, np.where(np.isfinite(ys), ys, np.nan)))
+        here = [mine_y * 1.25] if math.isfinite(mine_y) else []
+        top = max([floor * 4.0, *(f * 2.0 for f in flats), *here, 0.5])
         lo, hi = float(sweep.xs[0]), float(sweep.xs[-1])
         symbol = DIRECTION_SYMBOL[self.direction]
         series = [Series(f"{symbol} vs {sweep.label}", sweep.xs, np.minimum(ys, top * 10), "guess")]

@@ -144,9 +144,10 @@ class PlayScreen(Screen[None]):
             (level.title, "bold"),
             "  ",
             (direction_label(level.direction), "$text-secondary"),
-            f" · {level.units}",
-            f" · attempt {state.attempt} · seed {state.seed}",
+            f" · {level.units} · seed {state.seed}",
         ]
+        if state.attempt > 1:
+            parts.append(f" · attempt {state.attempt}")
         if self.watching:
             parts.append((" · replay", "bold $text-warning"))
         elif state.revealed:
