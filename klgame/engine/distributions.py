@@ -204,6 +204,40 @@ class Mixture(Continuous):
         return _frozen(a), _frozen(b), _frozen(c)
 
     @cached_property
+    def crossings(self) -> tuple[float, ...]:
+        """(x, width) pairs, flattened: where two components swap dominance,
+        and over how wide a stretch log-sum-exp bends there.
+
+        The quadrature grades its panels around these points; cached because
+        a level's target is integrated against a new guess on every key.
+        Plain floats: with a handful of components this beats numpy's
+        per-call overhead.
+        """
+        a, b, c = (arr.tolist() for arr in self.quadratic_form)
+        k = len(a)
+        found: list[float] = []
+        for i in range(k):
+            for j in range(i + 1, k):
+                qa, qb, qc = a[i] - a[j], b[i] - b[j], c[i] - c[j]
+                if qa == 0.0:
+                    roots = [-qc / qb] if qb != 0.0 else []
+                else:
+                    disc = qb * qb - 4.0 * qa * qc
+                    if disc < 0.0:
+                        continue
+                    # The numerically stable pair of roots of qa·x² + qb·x + qc.
+                    big = -0.5 * (qb + math.copysign(math.sqrt(disc), qb))
+                    roots = [big / qa, qc / big] if big != 0.0 else [big / qa]
+                for x in roots:
+                    here = a[i] * x * x + b[i] * x + c[i]
+                    if any(a[n] * x * x + b[n] * x + c[n] > here + 40.0 for n in range(k)):
+                        continue  # a third component dominates: the swap is invisible
+                    slope = abs(2.0 * qa * x + qb)
+                    if slope > 1e-12:  # a gentler bend is smooth at every scale we grid
+                        found.extend((x, 1.0 / slope))
+        return tuple(found)
+
+    @cached_property
     def log_norms(self) -> np.ndarray:
         """log(weight / (std·√(2π))) per component."""
         with np.errstate(divide="ignore"):  # a zero weight is log 0 = -inf, on purpose

@@ -158,39 +158,37 @@ _OFFSETS = np.concatenate([-_OFFSETS[:0:-1], _OFFSETS])
 # Around each point where two components of one mixture swap dominance,
 # log-sum-exp bends over a width eps = 1/|slope|: grade the panels there.
 _KINK_OFFSETS = np.array([-64.0, -16.0, -4.0, -1.0, 0.0, 1.0, 4.0, 16.0, 64.0])
-_GL_ORDER = 10
-_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(_GL_ORDER)
-
-
-def _kinks(m: Mixture) -> list[float]:
-    """Points where two components of ``m`` cross, with the width of the bend.
-
-    Plain floats: with at most a handful of components this is cheaper
-    than numpy's per-call overhead.
-    """
-    a, b, c = (arr.tolist() for arr in m.quadratic_form)
-    k = len(a)
-    found: list[float] = []
-    for i in range(k):
-        for j in range(i + 1, k):
-            qa, qb, qc = a[i] - a[j], b[i] - b[j], c[i] - c[j]
-            if qa == 0.0:
-                roots = [-qc / qb] if qb != 0.0 else []
-            else:
-                disc = qb * qb - 4.0 * qa * qc
-                if disc < 0.0:
-                    continue
-                # The numerically stable pair of roots of qa·x² + qb·x + qc.
-                big = -0.5 * (qb + math.copysign(math.sqrt(disc), qb))
-                roots = [big / qa, qc / big] if big != 0.0 else [big / qa]
-            for x in roots:
-                here = a[i] * x * x + b[i] * x + c[i]
-                if any(a[n] * x * x + b[n] * x + c[n] > here + 40.0 for n in range(k)):
-                    continue  # a third component dominates: the swap is invisible
-                slope = abs(2.0 * qa * x + qb)
-                if slope > 1e-12:  # a gentler bend is smooth at every scale we grid
-                    found.extend((x, 1.0 / slope))
-    return found
+# 10-point Gauss–Legendre on [-1, 1], as numpy.polynomial.legendre.leggauss(10)
+# gives them (written out: importing numpy.polynomial costs ~8 ms at start-up;
+# tests/engine checks these against leggauss).
+_GL_NODES = np.array(
+    [
+        -0.9739065285171717,
+        -0.8650633666889845,
+        -0.6794095682990244,
+        -0.4333953941292472,
+        -0.14887433898163122,
+        0.14887433898163122,
+        0.4333953941292472,
+        0.6794095682990244,
+        0.8650633666889845,
+        0.9739065285171717,
+    ]
+)
+_GL_WEIGHTS = np.array(
+    [
+        0.06667134430868814,
+        0.1494513491505804,
+        0.219086362515982,
+        0.2692667193099965,
+        0.2955242247147528,
+        0.2955242247147528,
+        0.2692667193099965,
+        0.219086362515982,
+        0.1494513491505804,
+        0.06667134430868814,
+    ]
+)
 
 
 def _grid(*mixtures: Mixture) -> tuple[np.ndarray, np.ndarray]:
@@ -199,7 +197,7 @@ def _grid(*mixtures: Mixture) -> tuple[np.ndarray, np.ndarray]:
     stds = np.sqrt(np.concatenate([m.variances for m in mixtures]))
     edges = (means[:, None] + stds[:, None] * _OFFSETS[None, :]).ravel()
     lo, hi = edges.min(), edges.max()
-    kinks = [value for m in mixtures for value in _kinks(m)]
+    kinks = [value for m in mixtures for value in m.crossings]
     if kinks:
         pairs = np.asarray(kinks).reshape(-1, 2)
         extra = (pairs[:, :1] + pairs[:, 1:] * _KINK_OFFSETS[None, :]).ravel()

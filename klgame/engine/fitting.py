@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 
 from klgame.engine.distributions import Continuous, Discrete, Distribution, Gaussian, Mixture
-from klgame.engine.divergence import _grid, _log_mixture, continuous_pair, kl
+from klgame.engine.divergence import _grid, _kl_terms, _log_mixture, continuous_pair, kl
 from klgame.engine.families import Family, GaussianFamily, MixtureFamily, is_continuous
 
 Direction = Literal["forward", "reverse"]
@@ -83,12 +83,13 @@ def _mixture_gradient(
     resp = np.exp(comp_log - q_log[:, None])  # responsibilities rⱼ(x)
     d_mean = resp * dev / variances
     d_var = resp * (0.5 * dev**2 / variances**2 - 0.5 / variances)
+    # The divergence itself from the same evaluations (no second quadrature).
     if direction == "forward":
         lead = -np.exp(p_log)
-        value = kl(target, guess)
+        value = float(np.dot(weights, _kl_terms(p_log, q_log)))
     else:
         lead = np.exp(q_log) * (q_log - p_log)
-        value = kl(guess, target)
+        value = float(np.dot(weights, _kl_terms(q_log, p_log)))
     return value, (weights * lead) @ d_mean, (weights * lead) @ d_var
 
 

@@ -306,3 +306,12 @@ def test_gradient_for_a_binomial_guess():
     assert gradient(data, BinomialFamily(10), {"p": 0.544}, "forward")["p"] == pytest.approx(
         0.0, abs=1e-6
     )
+
+
+def test_written_out_gauss_legendre_rule_matches_numpy():
+    import importlib
+
+    divergence_module = importlib.import_module("klgame.engine.divergence")
+    nodes, weights = np.polynomial.legendre.leggauss(len(divergence_module._GL_NODES))
+    np.testing.assert_allclose(divergence_module._GL_NODES, nodes, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(divergence_module._GL_WEIGHTS, weights, rtol=0, atol=1e-15)
