@@ -21,8 +21,13 @@ def levels() -> dict[str, Level]:
     return {level.id: level for level in load_catalog().levels}
 
 
-def test_builtin_dir_is_the_checkout_levels_dir():
-    assert builtin_levels_dir().resolve() == BUILTIN_DIR.resolve()
+def test_builtin_dir_holds_the_checkout_levels():
+    """From a checkout or an installed copy, the built-ins are levels/ as committed."""
+    found = builtin_levels_dir()
+    ours = sorted(path.name for path in BUILTIN_DIR.glob("*.yaml"))
+    assert sorted(path.name for path in found.glob("*.yaml")) == ours
+    for name in ours:
+        assert (found / name).read_bytes() == (BUILTIN_DIR / name).read_bytes()
 
 
 def test_the_seven_levels_in_order(levels: dict[str, Level]):
