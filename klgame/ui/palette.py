@@ -30,7 +30,8 @@ class GameCommands(Provider):
                 continue
             help_text = f"{keys_label(binding)}  {binding.tooltip}"
             yield binding.description, help_text, partial(screen.run_action, binding.action)
-        for level in getattr(app, "catalog", ()):
+        world = getattr(app, "world", None)
+        for level in world.catalog if world is not None else ():
             yield (
                 f"Play: {level.title}",
                 level.lesson,

@@ -17,6 +17,7 @@ from klgame.core.replay import Replay
 from klgame.errors import KlgameError
 from klgame.levels.loader import Catalog, load_catalog
 from klgame.levels.model import Level
+from klgame.ui.world import World
 
 
 @dataclass
@@ -29,6 +30,17 @@ class Collaborators:
     store_problem: str | None
     replays_dir: Path | None
     hosted: bool
+
+    def world(self, seed: int | None = None, record_path: Path | None = None) -> World:
+        return World(
+            self.catalog,
+            self.player,
+            store=self.store,
+            store_problem=self.store_problem,
+            seed=seed,
+            record_path=record_path,
+            replays_dir=self.replays_dir,
+        )
 
 
 def resolve_player(args: argparse.Namespace) -> str:
@@ -91,15 +103,7 @@ def run_title(args: argparse.Namespace) -> int:
     from klgame.ui.app import KLGame
 
     parts = collaborators(args)
-    app = KLGame(
-        parts.catalog,
-        player=parts.player,
-        store=parts.store,
-        store_problem=parts.store_problem,
-        replays_dir=parts.replays_dir,
-        hosted=parts.hosted,
-    )
-    return _run(app, parts.store)
+    return _run(KLGame(parts.world(), hosted=parts.hosted), parts.store)
 
 
 def run_play(args: argparse.Namespace) -> int:
@@ -114,18 +118,8 @@ def run_play(args: argparse.Namespace) -> int:
     if record is not None:
         _check_writable(record)
     seed = args.seed if getattr(args, "seed", None) is not None else random.randrange(2**31)
-    app = KLGame(
-        parts.catalog,
-        player=parts.player,
-        store=parts.store,
-        store_problem=parts.store_problem,
-        seed=seed,
-        start_level=level.id,
-        record_path=record,
-        replays_dir=parts.replays_dir,
-        hosted=parts.hosted,
-    )
-    return _run(app, parts.store)
+    world = parts.world(seed=seed, record_path=record)
+    return _run(KLGame(world, start_level=level.id, hosted=parts.hosted), parts.store)
 
 
 def run_watch(args: argparse.Namespace, replay: Replay, level: Level) -> int:
@@ -137,9 +131,5 @@ def run_watch(args: argparse.Namespace, replay: Replay, level: Level) -> int:
     if speed <= 0:
         raise KlgameError(f"--speed must be > 0, got {speed:g}")
     catalog = load_catalog(list(getattr(args, "level_dirs", None) or []))
-    app = KLGame(
-        catalog,
-        player=replay.header.player or "replay",
-        first_screen=lambda _app: WatchScreen(replay, level, speed),
-    )
-    return _run(app, None)
+    world = World(catalog, player=replay.header.player or "replay")
+    return _run(KLGame(world, first_screen=lambda _app: WatchScreen(replay, level, speed)), None)

@@ -12,6 +12,7 @@ from ui_helpers import PLAYER, SEED, MakeApp, StoppedClock
 
 from klgame.levels.loader import Catalog, load_catalog
 from klgame.ui.app import KLGame
+from klgame.ui.world import World
 
 
 @pytest.fixture
@@ -46,8 +47,13 @@ def make_app(home: Path, catalog: Catalog) -> Iterator[MakeApp]:
             "replays_dir": replays_dir() if store is not None else None,
             "clock": StoppedClock(),
         }
+        app_options = {
+            name: overrides.pop(name)
+            for name in ("start_level", "first_screen", "hosted")
+            if name in overrides
+        }
         options.update(overrides)
-        return KLGame(catalog, **options)
+        return KLGame(World(catalog, **options), **app_options)
 
     yield make
     for store in stores:

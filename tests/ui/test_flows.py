@@ -23,6 +23,7 @@ from klgame.ui.screens.dialogs import ConfirmScreen, HelpScreen, TooSmallScreen
 from klgame.ui.screens.play import PlayScreen
 from klgame.ui.screens.reveal import RevealScreen
 from klgame.ui.screens.title import TitleScreen
+from klgame.ui.world import World
 
 SIZE = (100, 32)
 
@@ -249,7 +250,7 @@ async def test_the_ui_and_a_headless_replay_agree(make_app: MakeApp, tmp_path: P
     replay = read_replay(record)
     assert replay.header.seed == SEED and replay.header.level == "space-worms"
     assert [type(a) for a in replay.actions][-1] is A.Reveal
-    state, score, revealed = run_replay(replay, app.catalog.get("space-worms"))
+    state, score, revealed = run_replay(replay, app.world.catalog.get("space-worms"))
     assert revealed
     assert state.model.id == shown.model.id
     assert state.current_values == shown.current_values
@@ -267,13 +268,14 @@ async def test_watching_a_replay_reaches_the_headless_result(
         await pilot.press("right", "right", "down", "left", "r")
         await pilot.pause()
     replay = read_replay(record)
-    level = app.catalog.get("gaussian")
+    level = app.world.catalog.get("gaussian")
     expected, score, _ = run_replay(replay, level)
 
     from klgame.ui.screens.watch import WatchScreen
 
     watcher = KLGame(
-        app.catalog, player=PLAYER, first_screen=lambda _app: WatchScreen(replay, level, 1000.0)
+        World(app.world.catalog, player=PLAYER),
+        first_screen=lambda _app: WatchScreen(replay, level, 1000.0),
     )
     async with watcher.run_test(size=SIZE) as pilot:
         watch = watcher.screen_stack[0]
@@ -317,7 +319,8 @@ def test_unwritable_record_file_is_a_klgame_error(home: Path, tmp_path: Path) ->
 
 def test_hosted_mode_takes_no_paths(catalog: object, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="hosted"):
-        KLGame(catalog, player="x", hosted=True, record_path=tmp_path / "r.jsonl")  # type: ignore[arg-type]
+        world = World(catalog, player="x", record_path=tmp_path / "r.jsonl")  # type: ignore[arg-type]
+        KLGame(world, hosted=True)
 
 
 async def test_the_title_says_why_scores_are_not_saved(make_app: MakeApp) -> None:
@@ -348,7 +351,7 @@ async def test_level_text_is_shown_as_written_never_as_markup(
         order=99,
     )
     app = make_app(start_level="tricky")
-    app.catalog = Catalog((*catalog.levels, tricky))
+    app.world.catalog = Catalog((*catalog.levels, tricky))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         text = screen_text(app)
@@ -369,7 +372,7 @@ async def test_levels_from_extra_directories_are_listed(make_app: MakeApp, tmp_p
     )
     (extra / "my-bell.yaml").write_text(text, encoding="utf-8")
     app = make_app()
-    app.catalog = load_catalog([str(extra)])
+    app.world.catalog = load_catalog([str(extra)])
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert "My bell" in screen_text(app)

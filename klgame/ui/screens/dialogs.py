@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.content import Content
@@ -123,6 +123,10 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+#: Below this the game shows a notice instead of its screens.
+MIN_SIZE = (60, 20)
+
+
 class TooSmallScreen(Screen[None]):
     """Shown instead of the game while the terminal is below the minimum size."""
 
@@ -147,3 +151,16 @@ class TooSmallScreen(Screen[None]):
         self.have = (width, height)
         if self.is_mounted:
             self.query_one("#too-small", Static).update(self._message())
+
+
+def fit_to_size(app: App[Any], width: int, height: int) -> None:
+    """Cover the game with the notice while the terminal is too small, and
+    take the notice away as soon as it is big enough again."""
+    small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+    notice = app.screen if isinstance(app.screen, TooSmallScreen) else None
+    if small and notice is None:
+        app.push_screen(TooSmallScreen(MIN_SIZE, (width, height)))
+    elif small and notice is not None:
+        notice.show_size(width, height)
+    elif notice is not None:
+        app.pop_screen()

@@ -170,7 +170,7 @@ class PlayScreen(Screen[None]):
 
         state = self.player.state
         next_level = self.app.next_level_after(self.level.id)  # type: ignore[attr-defined]
-        best = self.app.bests().get(self.level.id)  # type: ignore[attr-defined]
+        best = self.app.world.bests().get(self.level.id)  # type: ignore[attr-defined]
         self.app.push_screen(
             RevealScreen(
                 state,
