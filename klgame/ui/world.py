@@ -1,0 +1,58 @@
+"""What the game touches outside itself, handed to the app in one piece.
+
+Levels, the score store (or why there is none), the player's name, seeds, a
+replay file to record and the clock: ``klgame`` builds this from the command
+line, tests build it with a temporary store and a stopped clock.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from klgame.core.session import Session
+from klgame.levels.loader import Catalog
+from klgame.levels.model import Level
+
+
+@dataclass
+class World:
+    catalog: Catalog
+    player: str
+    store: object | None = None
+    store_problem: str | None = None  # why there is no store
+    seed: int | None = None  # None: a random seed for every level
+    record_path: Path | None = None  # records the first level played
+    replays_dir: Path | None = None
+    clock: Callable[[], float] = field(default=time.monotonic)
+
+    def new_session(self, level: Level) -> Session:
+        seed = self.seed if self.seed is not None else random.randrange(2**31)
+        record, self.record_path = self.record_path, None
+        return Session(
+            level,
+            seed,
+            self.player,
+            store=self.store,
+            store_problem=self.store_problem,
+            record_path=record,
+            replays_dir=self.replays_dir,
+            clock=self.clock,
+        )
+
+    def bests(self) -> dict[str, object]:
+        """The player's best attempt per level id (none if the store fails)."""
+        if self.store is None:
+            return {}
+        try:
+            return dict(self.store.bests(self.player))  # type: ignore[attr-defined]
+        except Exception:  # a store that fails now still lets the game go on
+            return {}
+
+    def notes(self) -> list[str]:
+        """What the level list should tell: scores not saved, level files not loaded."""
+        notes = [f"Scores are not saved: {self.store_problem}"] if self.store is None else []
+        return notes + list(self.catalog.warnings) + list(self.catalog.errors)
