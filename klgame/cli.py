@@ -7,6 +7,7 @@ Each sub-command is a small function that imports what it needs lazily, so
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -145,3 +146,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (klgame scores | head): not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as error:
+        if os.environ.get("KLGAME_DEBUG"):
+            raise
+        print(
+            f"klgame: internal error: {type(error).__name__}: {error}\n"
+            "Nothing you did caused this; run again with KLGAME_DEBUG=1 for the details.",
+            file=sys.stderr,
+        )
+        return 70

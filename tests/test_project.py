@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -58,3 +59,46 @@ def test_version_and_help():
         )
         assert run.returncode == 0
         assert expected in run.stdout
+
+
+def test_a_closed_pipe_is_not_a_traceback(tmp_path):
+    env = {**os.environ, "KLGAME_HOME": str(tmp_path)}
+    run = subprocess.run(
+        f"'{sys.executable}' -m klgame levels | head -c 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert "Traceback" not in run.stderr
+
+
+def test_scores_show_the_units_of_their_level(tmp_path):
+    from klgame.store.scores import Attempt, open_store
+
+    env = {**os.environ, "KLGAME_HOME": str(tmp_path)}
+    store = open_store(tmp_path / "scores.sqlite3")
+    with store:
+        for level_id in ("dog-or-panda", "gaussian"):
+            store.record(
+                Attempt(
+                    player="ada",
+                    level_id=level_id,
+                    level_hash="h",
+                    seed=1,
+                    divergence=0.2,
+                    best=0.0,
+                    excess=0.2,
+                    stars=1,
+                    points=100,
+                    moves=3,
+                    hints=0,
+                    seconds=4.0,
+                )
+            )
+    run = subprocess.run(
+        [sys.executable, "-m", "klgame", "scores"], capture_output=True, text=True, env=env
+    )
+    assert run.returncode == 0, run.stderr
+    rows = {line.split()[0]: line.split() for line in run.stdout.splitlines()[1:]}
+    assert rows["dog-or-panda"][7] == "bits" and rows["gaussian"][7] == "nats"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from klgame.store.errors import StoreUnavailable
@@ -15,7 +15,19 @@ from klgame.store.scores import Attempt, try_open_store
 #: Stars a level awards at most; more are shown if a row has more.
 MAX_STARS = 3
 
-_HEADERS = ("Level", "Player", "Stars", "Points", "D", "D*", "Excess", "Moves", "Hints", "Date")
+_HEADERS = (
+    "Level",
+    "Player",
+    "Stars",
+    "Points",
+    "D",
+    "D*",
+    "Excess",
+    "Units",
+    "Moves",
+    "Hints",
+    "Date",
+)
 _RIGHT = {"Points", "D", "D*", "Excess", "Moves", "Hints"}
 
 
@@ -44,7 +56,7 @@ def format_date(finished_at: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-def _cells(attempt: Attempt) -> tuple[str, ...]:
+def _cells(attempt: Attempt, units: Mapping[str, str]) -> tuple[str, ...]:
     return (
         strip_controls(attempt.level_id),
         sanitize_name(attempt.player),
@@ -53,15 +65,19 @@ def _cells(attempt: Attempt) -> tuple[str, ...]:
         format_number(attempt.divergence),
         format_number(attempt.best),
         format_number(attempt.excess),
+        units.get(attempt.level_id, "?"),
         str(attempt.moves),
         str(attempt.hints),
         format_date(attempt.finished_at),
     )
 
 
-def format_table(attempts: Sequence[Attempt]) -> str:
-    """A plain-text table, one attempt a line, under a header line."""
-    rows = [_HEADERS, *(_cells(attempt) for attempt in attempts)]
+def format_table(attempts: Sequence[Attempt], units: Mapping[str, str] | None = None) -> str:
+    """A plain-text table, one attempt a line, under a header line. ``units``
+    maps level ids to the units their divergences were saved in ("?" if the
+    level is not known here)."""
+    known = units or {}
+    rows = [_HEADERS, *(_cells(attempt, known) for attempt in attempts)]
     widths = [max(len(row[column]) for row in rows) for column in range(len(_HEADERS))]
     lines = []
     for row in rows:
@@ -93,5 +109,15 @@ def cmd_scores(args: argparse.Namespace) -> int:
     if not attempts:
         print("No scores yet." if level is None else f"No scores yet for {strip_controls(level)}.")
         return 0
-    print(format_table(attempts))
+    print(format_table(attempts, level_units(getattr(args, "level_dirs", []))))
     return 0
+
+
+def level_units(level_dirs: Sequence[str]) -> dict[str, str]:
+    """Each known level's units; scores are saved in them. Never fails."""
+    try:
+        from klgame.levels.loader import load_catalog
+
+        return {level.id: level.units for level in load_catalog(list(level_dirs)).levels}
+    except Exception:  # a broken level directory must not hide the scores
+        return {}

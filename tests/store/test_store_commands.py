@@ -53,6 +53,7 @@ def test_a_table_of_best_results(
         "D",
         "D*",
         "Excess",
+        "Units",
         "Moves",
         "Hints",
         "Date",
@@ -67,12 +68,13 @@ def test_a_table_of_best_results(
         "0.1235",
         "0.0500",
         "0.0735",
+        "?",  # not a level this catalog knows
         "12",
         "1",
         "2024-05-01",
         ada[-1],
     ]
-    assert bob[:9] == ["zoo", "bob", "☆☆☆", "0", "∞", "0.0500", "∞", "3", "4"]
+    assert bob[:10] == ["zoo", "bob", "☆☆☆", "0", "∞", "0.0500", "∞", "?", "3", "4"]
     assert "inf" not in out and "nan" not in out
 
 
