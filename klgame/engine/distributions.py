@@ -182,26 +182,40 @@ class Mixture(Continuous):
         object.__setattr__(self, "components", parts)
         object.__setattr__(self, "weights", tuple(w / total for w in checked))
 
-    # Cached arrays: the quadrature reads these on every key press.
+    # Cached arrays: the quadrature reads these on every key press. With a
+    # handful of components, plain floats then one array each beat a chain
+    # of tiny numpy operations (this is most of the cost of a fresh guess).
+    @cached_property
+    def _coefficients(self) -> tuple[list[float], ...]:
+        means = [c.mean for c in self.components]
+        variances = [c.variance for c in self.components]
+        inv_stds = [1.0 / math.sqrt(v) for v in variances]
+        log_norms = [
+            (math.log(w) if w > 0.0 else -math.inf) + math.log(s) - _LOG_SQRT_2PI
+            for w, s in zip(self.weights, inv_stds, strict=True)
+        ]
+        a = [-0.5 / v for v in variances]
+        b = [m / v for m, v in zip(means, variances, strict=True)]
+        c = [n - 0.5 * m * m / v for n, m, v in zip(log_norms, means, variances, strict=True)]
+        return means, variances, inv_stds, log_norms, a, b, c
+
     @cached_property
     def means(self) -> np.ndarray:
-        return _frozen(np.array([c.mean for c in self.components]))
+        return _frozen(np.array(self._coefficients[0]))
 
     @cached_property
     def variances(self) -> np.ndarray:
-        return _frozen(np.array([c.variance for c in self.components]))
+        return _frozen(np.array(self._coefficients[1]))
 
     @cached_property
     def inv_stds(self) -> np.ndarray:
-        return _frozen(1.0 / np.sqrt(self.variances))
+        return _frozen(np.array(self._coefficients[2]))
 
     @cached_property
     def quadratic_form(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(a, b, c) with log(weight·N(x)) = a·x² + b·x + c per component."""
-        a = -0.5 / self.variances
-        b = self.means / self.variances
-        c = self.log_norms - 0.5 * self.means**2 / self.variances
-        return _frozen(a), _frozen(b), _frozen(c)
+        _, _, _, _, a, b, c = self._coefficients
+        return _frozen(np.array(a)), _frozen(np.array(b)), _frozen(np.array(c))
 
     @cached_property
     def crossings(self) -> tuple[float, ...]:
@@ -213,7 +227,7 @@ class Mixture(Continuous):
         Plain floats: with a handful of components this beats numpy's
         per-call overhead.
         """
-        a, b, c = (arr.tolist() for arr in self.quadratic_form)
+        _, _, _, _, a, b, c = self._coefficients
         k = len(a)
         found: list[float] = []
         for i in range(k):
@@ -239,10 +253,8 @@ class Mixture(Continuous):
 
     @cached_property
     def log_norms(self) -> np.ndarray:
-        """log(weight / (std·√(2π))) per component."""
-        with np.errstate(divide="ignore"):  # a zero weight is log 0 = -inf, on purpose
-            log_weights = np.log(np.asarray(self.weights))
-        return _frozen(log_weights + np.log(self.inv_stds) - _LOG_SQRT_2PI)
+        """log(weight / (std·√(2π))) per component (−∞ for a zero weight)."""
+        return _frozen(np.array(self._coefficients[3]))
 
     @property
     def mean(self) -> float:

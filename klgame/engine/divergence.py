@@ -249,8 +249,15 @@ def continuous_pair(p: Continuous, q: Continuous) -> tuple[float, float]:
     nodes, weights = _grid(pm, qm)
     p_log = _log_mixture(pm, nodes)
     q_log = _log_mixture(qm, nodes)
-    forward = float(np.dot(weights, _kl_terms(p_log, q_log)))
-    reverse = float(np.dot(weights, _kl_terms(q_log, p_log)))
+    # _kl_terms both ways, sharing the exponentials.
+    d = p_log - q_log
+    dp, dq = np.exp(p_log), np.exp(q_log)
+    near = np.abs(d) < 0.5
+    with np.errstate(over="ignore", invalid="ignore"):
+        forward_terms = np.where(near, dp * (d + np.expm1(-d)), dp * d - dp + dq)
+        reverse_terms = np.where(near, dq * (np.expm1(d) - d), dp - dq - dq * d)
+    forward = float(np.dot(weights, forward_terms))
+    reverse = float(np.dot(weights, reverse_terms))
     return max(forward, 0.0), max(reverse, 0.0)
 
 
