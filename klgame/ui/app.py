@@ -7,11 +7,11 @@ only navigates: which screen is showing, and leaving it safely.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.message import Message
 from textual.screen import Screen
 
@@ -20,6 +20,7 @@ from klgame.ui.keys import APP_KEYS
 from klgame.ui.messages import PlayLevel
 from klgame.ui.palette import GameCommands
 from klgame.ui.screens.dialogs import ConfirmScreen, HelpScreen, TooSmallScreen, fit_to_size
+from klgame.ui.screens.name import NameScreen
 from klgame.ui.screens.play import PlayScreen
 from klgame.ui.screens.title import TitleScreen
 from klgame.ui.theme import KLGAME_THEME
@@ -61,16 +62,45 @@ class KLGame(App[int]):
         )
 
     def on_mount(self) -> None:
+        if self.world.needs_name:
+            self.push_screen(NameScreen(), self._named)  # asked once, before anything else
+            fit_to_size(self, *self.size)
+        elif self.start_level is not None:
+            self.post_message(PlayLevel(self.start_level))
+        else:
+            fit_to_size(self, *self.size)
+
+    def _named(self, name: str | None) -> None:
+        """The name is in: remember it, show it, then the level asked for."""
+        if not self.world.name_player(name or ""):
+            self.push_screen(NameScreen(), self._named)
+            return
+        base = self.screen_stack[0]
+        if isinstance(base, TitleScreen):
+            base.show_player(self.world.player, self.world.bests())
         if self.start_level is not None:
             self.post_message(PlayLevel(self.start_level))
         else:
             fit_to_size(self, *self.size)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # On the name question every key types the name; Esc and Ctrl+Q leave.
+        asking = isinstance(self.screen, NameScreen)
+        return not (asking and action in ("quit", "help", "command_palette"))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if self.hosted and command.title == "Screenshot":
+                continue  # it writes a file where the game runs: not on a shared host
+            yield command
 
     def on_resize(self, event: events.Resize) -> None:
         fit_to_size(self, event.size.width, event.size.height)
 
     def on_play_level(self, message: PlayLevel) -> None:
         """Go to a level, or back to the level list (``None``)."""
+        if self.world.needs_name:
+            return  # nothing is played before the player has a name
         base = self.screen_stack[0]
         while len(self.screen_stack) > 1:
             self.pop_screen()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ class Collaborators:
     store_problem: str | None
     replays_dir: Path | None
     hosted: bool
+    remember_player: Callable[[str], object] | None = None  # set: ask the name first
 
     def world(self, seed: int | None = None, record_path: Path | None = None) -> World:
         return World(
@@ -40,20 +42,50 @@ class Collaborators:
             seed=seed,
             record_path=record_path,
             replays_dir=self.replays_dir,
+            remember_player=self.remember_player,
         )
 
 
-def resolve_player(args: argparse.Namespace) -> str:
-    """The name scores are saved under. In hosted mode it comes from the host
-    (``--player`` in the host's command, or ``KLGAME_PLAYER``), never from a
-    path or a prompt here; a host that names nobody gets the login name."""
+def resolve_player(args: argparse.Namespace) -> tuple[str, Callable[[str], object] | None]:
+    """The name scores are saved under, and how to remember the player's answer
+    if the game must ask for it (else ``None``).
+
+    Outside hosted mode: ``--player``, else the login name. In hosted mode the
+    host names the player (``--player`` in its command, or ``KLGAME_PLAYER``);
+    else the name remembered for this SSH key (or login); else the game asks
+    once and remembers the answer (browser sessions are asked every time).
+    Until then the login name stands in.
+    """
     from klgame.store.paths import player_name
 
-    if getattr(args, "hosted", False):
-        from klgame.hosting.hosted import hosted_player_name
+    if not getattr(args, "hosted", False):
+        return player_name(getattr(args, "player", None)), None
+    from klgame.hosting.hosted import (
+        hosted_player_name,
+        remember_key,
+        remember_name,
+        remembered_name,
+    )
+    from klgame.store import StoreUnavailable
+    from klgame.store.paths import data_dir
 
-        return hosted_player_name(os.environ, args.player) or player_name(None)
-    return player_name(getattr(args, "player", None))
+    named = hosted_player_name(os.environ, args.player)
+    if named:
+        return named, None
+    key = remember_key(os.environ)
+    try:
+        home: Path | None = data_dir()
+    except StoreUnavailable:
+        home = None  # asked, but not remembered
+    if home is not None:
+        remembered = remembered_name(home, key)
+        if remembered:
+            return remembered, None
+
+    def remember(name: str) -> object:
+        return remember_name(home, key, name) if home is not None else None
+
+    return player_name(None), remember
 
 
 def collaborators(args: argparse.Namespace) -> Collaborators:
@@ -74,7 +106,8 @@ def collaborators(args: argparse.Namespace) -> Collaborators:
             replays = replays_dir()
         except StoreUnavailable:
             replays = None
-    return Collaborators(catalog, resolve_player(args), store, problem, replays, hosted)
+    player, remember = resolve_player(args)
+    return Collaborators(catalog, player, store, problem, replays, hosted, remember)
 
 
 def _check_writable(path: Path) -> None:

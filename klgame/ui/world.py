@@ -1,8 +1,9 @@
 """What the game touches outside itself, handed to the app in one piece.
 
-Levels, the score store (or why there is none), the player's name, seeds, a
-replay file to record and the clock: ``klgame`` builds this from the command
-line, tests build it with a temporary store and a stopped clock.
+Levels, the score store (or why there is none), the player's name (or how to
+remember the one the player will be asked for), seeds, a replay file to
+record and the clock: ``klgame`` builds this from the command line, tests
+build it with a temporary store and a stopped clock.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from klgame.core.session import Session
 from klgame.levels.loader import Catalog
 from klgame.levels.model import Level
+from klgame.store.paths import sanitize_name
 
 
 @dataclass
@@ -28,6 +30,25 @@ class World:
     record_path: Path | None = None  # records the first level played
     replays_dir: Path | None = None
     clock: Callable[[], float] = field(default=time.monotonic)
+    # Set when the player must be asked their name first (a shared host that
+    # named nobody, nothing remembered): called with the name to remember it.
+    remember_player: Callable[[str], object] | None = None
+
+    @property
+    def needs_name(self) -> bool:
+        return self.remember_player is not None
+
+    def name_player(self, name: str) -> str:
+        """Play as ``name`` (sanitised) from now on, remembered once; returns
+        the name kept, or ``""`` (nothing changed) if it has nothing printable."""
+        clean = sanitize_name(name)
+        if not clean:
+            return ""
+        self.player = clean
+        remember, self.remember_player = self.remember_player, None
+        if remember is not None:
+            remember(clean)
+        return clean
 
     def new_session(self, level: Level) -> Session:
         seed = self.seed if self.seed is not None else random.randrange(2**31)

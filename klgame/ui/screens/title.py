@@ -97,6 +97,14 @@ class TitleScreen(Screen[None]):
         option_list.add_options(self._options())
         option_list.highlighted = highlighted
 
+    def show_player(self, player: str, bests: Mapping[str, object]) -> None:
+        """Play as ``player`` from now on (named after the title was built)."""
+        self.player = player
+        self.query_one("#title-player", Static).update(
+            Content.assemble("Player: ", (player, "bold"))
+        )
+        self.update_bests(bests)
+
     def highlight(self, level_id: str) -> None:
         option_list = self.query_one("#levels", OptionList)
         ids = [level.id for level in self.levels]
