@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from hosting_harness import SshServer, Tmux, game_command, processes_with_env, wait_for
 
+from klgame.hosting.hosted import remembered_name
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
@@ -24,6 +26,9 @@ pytestmark = [
 #: The per-key recipe of docs/hosting.md: the host names each key's player.
 KEY_OPTIONS = 'restrict,pty,environment="KLGAME_PLAYER=alice"'
 SERVER_OPTIONS = "PermitUserEnvironment KLGAME_PLAYER"
+#: A key the host gives no name: the player is asked once.
+UNNAMED_KEY_OPTIONS = "restrict,pty"
+QUESTION = "What should we call you?"
 
 
 @pytest.fixture
@@ -68,12 +73,25 @@ def _integrity(home: Path) -> str:
         return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
 
 
-def test_play_a_level_to_the_reveal_over_ssh(tmux: Tmux, home: Path) -> None:
-    tmux.wait_text("KL", timeout=30)
+def _play_to_the_reveal(tmux: Tmux) -> None:
     for key in ("Right", "Right", "Right", "Down", "Left"):
         tmux.send(key)
         time.sleep(0.1)
     tmux.send("r")
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return ") Z " not in stat
+
+
+def test_play_a_level_to_the_reveal_over_ssh(tmux: Tmux, home: Path) -> None:
+    tmux.wait_text("KL", timeout=30)
+    assert QUESTION not in tmux.screen()  # the host named this key's player
+    _play_to_the_reveal(tmux)
     wait_for(lambda: _rows(home), 20, "the attempt to be saved")
     assert _rows(home) == [("alice", "gaussian")]
     assert _integrity(home) == "ok"
@@ -84,10 +102,17 @@ def test_dropped_connection_ends_the_game(tmux: Tmux, home: Path) -> None:
     marker = f"KLGAME_HOME={home}"
     tmux.wait_text("KL", timeout=30)
     tmux.send("Right")
-    games = processes_with_env(marker)
-    assert games, "the game is not running on the server side"
-    os.kill(tmux.pane_pid(), signal.SIGKILL)  # the ssh client, without a goodbye
-    wait_for(lambda: not processes_with_env(marker), 10, "the game to exit after the hangup")
+    games = [
+        pid
+        for pid in processes_with_env(marker)
+        if b"klgame" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    ]
+    assert len(games) == 1, "the game is not running on the server side"
+    client = tmux.pane_pid()
+    assert Path(f"/proc/{client}/comm").read_text().strip() == "ssh"
+    os.kill(client, signal.SIGKILL)  # the ssh client, without a goodbye
+    wait_for(lambda: not _is_running(games[0]), 10, "the game to exit after the hangup")
+    assert not processes_with_env(marker), "something of the session was left behind"
     if (home / "scores.sqlite3").exists():
         assert _integrity(home) == "ok"
 
@@ -103,3 +128,48 @@ def test_hangup_after_a_saved_attempt_keeps_the_database_intact(tmux: Tmux, home
     wait_for(lambda: not processes_with_env(marker), 10, "the game to exit after the hangup")
     assert _integrity(home) == "ok"
     assert _rows(home) == [("alice", "gaussian")]
+
+
+@pytest.fixture
+def unnamed_server(tmp_path: Path, home: Path) -> Iterator[SshServer]:
+    command = game_command(home, "--hosted", "play", "gaussian", "--seed", "1")
+    ssh = SshServer(tmp_path, command, key_options=UNNAMED_KEY_OPTIONS)
+    try:
+        yield ssh
+    finally:
+        ssh.close()
+
+
+def test_an_unnamed_key_is_asked_once_and_remembered(
+    unnamed_server: SshServer, home: Path, tmp_path: Path
+) -> None:
+    name = "Quinn [b]q"  # q types; markup is kept as written
+    first_dir, second_dir = tmp_path / "first", tmp_path / "second"
+    first_dir.mkdir()
+    second_dir.mkdir()
+    first = Tmux(first_dir, unnamed_server.ssh_argv("-tt"))
+    try:
+        first.wait_text(QUESTION, timeout=30)
+        first.send("-l", name)
+        first.send("Enter")
+        screen = first.wait_text("KL", timeout=20)
+        assert QUESTION not in screen
+        _play_to_the_reveal(first)
+        wait_for(lambda: _rows(home), 20, "the attempt to be saved")
+        first.send("q")
+    finally:
+        first.kill()
+    assert _rows(home) == [(name, "gaussian")]
+    assert remembered_name(home, f"key:{unnamed_server.fingerprint}") == name
+
+    second = Tmux(second_dir, unnamed_server.ssh_argv("-tt"))
+    try:
+        screen = second.wait_text("KL", timeout=30)
+        assert QUESTION not in screen, "asked again"
+        _play_to_the_reveal(second)
+        wait_for(lambda: len(_rows(home)) == 2, 20, "the second attempt to be saved")
+        second.send("q")
+    finally:
+        second.kill()
+    assert _rows(home) == [(name, "gaussian"), (name, "gaussian")]
+    assert _integrity(home) == "ok"
