@@ -26,13 +26,16 @@ needs_ui = pytest.mark.skipif(
 
 
 class Served:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, player: str | None = "web") -> None:
         self.home = root / "klgame-home"
         self.home.mkdir()
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.output = ""
-        env = {**os.environ, "KLGAME_HOME": str(self.home), "KLGAME_PLAYER": "web"}
+        env = {**os.environ, "KLGAME_HOME": str(self.home)}
+        env.pop("KLGAME_PLAYER", None)
+        if player is not None:
+            env["KLGAME_PLAYER"] = player
         self.process = subprocess.Popen(
             [sys.executable, "-m", "klgame", "serve", "--port", str(self.port)],
             stdout=subprocess.PIPE,
@@ -127,3 +130,28 @@ def test_a_browser_sees_the_title_screen_then_plays_a_level(served: Served, tmp_
 
     asyncio.run(asyncio.wait_for(play(), 60))
     assert _attempts(served.home) == 1
+
+
+@needs_ui
+def test_a_browser_is_asked_its_name_and_nothing_is_remembered(tmp_path: Path) -> None:
+    served = Served(tmp_path, player=None)
+
+    async def name_then_play() -> None:
+        browser = Browser(tmp_path / "chromium-profile")
+        try:
+            await browser.connect()
+            await browser.goto(served.url)
+            await browser.wait_text("What should we call you?", timeout=30)
+            for key in "ada":
+                await browser.press(key)
+            await browser.press("enter")
+            await browser.wait_text("Player: ada", timeout=20)
+            await browser.wait_text("One Gaussian", timeout=20)
+        finally:
+            await browser.close()
+
+    try:
+        asyncio.run(asyncio.wait_for(name_then_play(), 60))
+    finally:
+        served.stop()
+    assert not (served.home / "hosted-names").exists()  # browser visitors share one login
