@@ -19,7 +19,7 @@ from klgame.core.scoring import Score, score_attempt
 from klgame.engine import Distribution, divergence, gradient
 from klgame.engine.fitting import both_directions
 from klgame.levels.model import GuessModel, Level, ParamSpec
-from klgame.levels.solve import best_fit
+from klgame.levels.solve import Solution, best_fit
 
 Units = Literal["nats", "bits"]
 LN2 = math.log(2.0)
@@ -35,18 +35,6 @@ class Snapshot:
 
     model_index: int
     values: tuple[tuple[float, ...], ...]
-
-
-@dataclass(frozen=True)
-class Solution:
-    """The best achievable fit for the drawn target (D* in nats)."""
-
-    model_id: str
-    values: dict[str, float]
-    divergence: float
-    forward: float
-    reverse: float
-    guess: Distribution
 
 
 @dataclass(frozen=True)
@@ -134,16 +122,8 @@ def new_game(level: Level, seed: int, attempt: int = 1) -> GameState:
 
 
 def solve(level: Level, target: Distribution) -> Solution:
-    result = best_fit(level, target)
-    model_id, fit = result if isinstance(result, tuple) else (result.model_id, result.fit)
-    return Solution(
-        model_id=model_id,
-        values=dict(fit.values),
-        divergence=fit.divergence,
-        forward=fit.forward,
-        reverse=fit.reverse,
-        guess=fit.guess,
-    )
+    """D* and the fit that reaches it (cached per level and target)."""
+    return best_fit(level, target)
 
 
 # --- applying actions -------------------------------------------------------

@@ -46,6 +46,16 @@ class Solution:
         """D* in nats."""
         return self.fit.divergence
 
+    @property
+    def values(self) -> dict[str, float]:
+        """The best fit's parameter values."""
+        return self.fit.values
+
+    @property
+    def guess(self) -> Distribution:
+        """The best fit itself (the reveal draws it as a ghost)."""
+        return self.fit.guess
+
     def for_model(self, model_id: str) -> Fit:
         for name, result in self.fits:
             if name == model_id:
