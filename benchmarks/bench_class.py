@@ -3,11 +3,19 @@
 Every game is ``klgame --player pK play LEVEL --seed K`` (this interpreter),
 all sharing one temporary ``KLGAME_HOME``. Measured:
 
-* memory: VmRSS of each game once its first screen has settled (max, median);
-* idle CPU: utime+stime of every game over ``--idle`` seconds with no input;
+* start-up: the time until every game has drawn its first screen and gone
+  quiet, and the CPU each game used to get there -- including the best
+  achievable fit (D*) that the play screen works out in the background;
+* memory: VmRSS of each game once its start-up work is over (max, median),
+  its peak (VmHWM), the private part of it (RssAnon) and its proportional
+  share of pages shared with the other games (Pss, from smaps_rollup); and
+  VmRSS again once every game has played its attempt to the reveal;
+* idle CPU: utime+stime of every game over ``--idle`` seconds with no input,
+  measured once the games' start-up work is over (their output and their
+  CPU both quiet);
 * key -> frame latency under load: a key is written to every game at once,
   and the time to the first output bytes that follow is recorded, for
-  ``--rounds`` rounds;
+  ``--rounds`` rounds; with the CPU each game spent per key;
 * that every game's attempt is saved: each plays a fixed key sequence ending
   in ``r`` (reveal), then quits; the attempts table must then hold N rows.
 
@@ -119,6 +127,21 @@ class Class:
                 return
         raise SystemExit("the games did not settle; is the terminal UI installed?")
 
+    def total_ticks(self) -> int:
+        return sum(cpu_ticks(g.process.pid) for g in self.games)
+
+    def settle_cpu(self, percent_per_game: float, window: float, timeout: float) -> None:
+        """Pump until the games together use under ``percent_per_game`` % of a CPU
+        each over ``window`` s: background start-up work is over."""
+        limit = percent_per_game / 100 * len(self.games) * window * CLK_TCK
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            before = self.total_ticks()
+            self.pump(window)
+            if self.total_ticks() - before <= limit:
+                return
+        raise SystemExit("the games kept using CPU without input")
+
     def send(self, key: bytes, timed: bool = False) -> None:
         for game in self.games:
             if timed:
@@ -126,11 +149,23 @@ class Class:
             os.write(game.fd, key)
 
 
-def rss_kib(pid: int) -> int:
+def status_kib(pid: int, field: str = "VmRSS") -> int:
+    """A ``kB`` field of ``/proc/PID/status`` (``VmRSS``, ``VmHWM``, ``RssAnon``)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1])
     return 0
+
+
+def pss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
+
+
+def mib(values: list[int]) -> list[float]:
+    return [value / 1024 for value in values]
 
 
 def cpu_ticks(pid: int) -> int:
@@ -165,8 +200,15 @@ def main() -> int:
         room = Class(games)
         try:
             room.settle(quiet=1.0, timeout=120)
+            drawn = time.monotonic() - started
+            room.settle_cpu(percent_per_game=0.5, window=2.0, timeout=120)
             startup = time.monotonic() - started
-            rss = [rss_kib(g.process.pid) / 1024 for g in games]
+            pids = [g.process.pid for g in games]
+            rss = mib([status_kib(pid) for pid in pids])
+            peak = mib([status_kib(pid, "VmHWM") for pid in pids])
+            anon = mib([status_kib(pid, "RssAnon") for pid in pids])
+            pss = mib([pss_kib(pid) for pid in pids])
+            startup_cpu = [cpu_ticks(g.process.pid) / CLK_TCK for g in games]
 
             before = [cpu_ticks(g.process.pid) for g in games]
             room.pump(options.idle)
@@ -175,10 +217,13 @@ def main() -> int:
                 (b - a) / CLK_TCK / options.idle * 100 for a, b in zip(before, after, strict=True)
             ]
 
+            before_keys = room.total_ticks()
             for round_number in range(options.rounds):
                 room.send(RIGHT if round_number % 2 == 0 else LEFT, timed=True)
                 room.pump(0.5)
             room.settle(quiet=0.5, timeout=60)
+            keys_sent = options.games * options.rounds
+            key_cpu = (room.total_ticks() - before_keys) / CLK_TCK / keys_sent
             latencies = [x * 1000 for g in games for x in g.latencies]
             unanswered = options.games * options.rounds - len(latencies)
 
@@ -187,6 +232,7 @@ def main() -> int:
                 room.pump(0.3)
             room.settle(quiet=1.0, timeout=60)
             saved = count_attempts(home)
+            played = mib([status_kib(g.process.pid) for g in games if g.process.poll() is None])
         finally:
             for game in games:
                 if game.process.poll() is None:
@@ -205,15 +251,23 @@ def main() -> int:
         result = {
             "games": options.games,
             "level": options.level,
-            "startup_all_settled_s": round(startup, 2),
+            "startup_all_drawn_s": round(drawn, 2),
+            "startup_all_quiet_s": round(startup, 2),
+            "startup_cpu_s_median": round(statistics.median(startup_cpu), 2),
             "rss_mib_max": round(max(rss), 1),
             "rss_mib_median": round(statistics.median(rss), 1),
+            "rss_peak_mib_max": round(max(peak), 1),
+            "rss_anon_mib_median": round(statistics.median(anon), 1),
+            "rss_after_reveal_mib_max": round(max(played, default=0.0), 1),
+            "rss_after_reveal_mib_median": round(statistics.median(played or [0.0]), 1),
+            "pss_mib_median": round(statistics.median(pss), 1),
             "idle_cpu_percent_max": round(max(idle_cpu), 2),
             "idle_cpu_percent_median": round(statistics.median(idle_cpu), 2),
             "idle_seconds": options.idle,
             "key_to_frame_ms_median": round(statistics.median(latencies), 1),
             "key_to_frame_ms_p95": round(percentile(latencies, 0.95), 1),
             "key_to_frame_ms_max": round(max(latencies), 1),
+            "cpu_ms_per_key_per_game": round(key_cpu * 1000, 1),
             "keys_unanswered": unanswered,
             "attempts_saved": saved,
         }
@@ -221,7 +275,7 @@ def main() -> int:
         print(json.dumps(result, indent=2))
     else:
         for name, value in result.items():
-            print(f"{name:26} {value}")
+            print(f"{name:28} {value}")
     return 0 if saved == options.games else 1
 
 
