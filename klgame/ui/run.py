@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,8 +122,24 @@ def _check_writable(path: Path) -> None:
         ) from None
 
 
+def check_terminal() -> None:
+    """Refuse to start without a terminal to read keys from.
+
+    With its standard input at end of file (``ssh -T host``, ``klgame <
+    /dev/null``) Textual's input thread would spin, and with no terminal there
+    is no hangup to end the game when the client goes away. A browser session
+    (``klgame serve``) brings its own driver and is let through.
+    """
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return
+    stdin = sys.__stdin__
+    if stdin is None or not stdin.isatty():
+        raise KlgameError("the game needs a terminal (over SSH: connect with ssh -t)")
+
+
 def _run(app: object, store: object | None) -> int:
     try:
+        check_terminal()
         result = app.run()  # type: ignore[attr-defined]
     finally:
         close = getattr(store, "close", None)

@@ -68,7 +68,11 @@ def processes_with_env(marker: str) -> list[int]:
 
 
 class SshServer:
-    """A private sshd on 127.0.0.1 that lets one temporary key in as the current user."""
+    """A private sshd on 127.0.0.1 that lets one temporary key in as the current user.
+
+    ``match_block`` is appended last (a ``Match`` block applies to everything
+    after it); ``extra_config`` comes first.
+    """
 
     def __init__(
         self,
@@ -76,6 +80,7 @@ class SshServer:
         force_command: str | None,
         extra_config: str = "",
         key_options: str = "restrict,pty",
+        match_block: str = "",
     ) -> None:
         require_binary(SSHD)
         self.ssh = require_binary("ssh")
@@ -131,6 +136,7 @@ class SshServer:
                     "ClientAliveCountMax 2",
                     "LogLevel VERBOSE",
                     f"ForceCommand {force_command}" if force_command else "",
+                    match_block,
                     "",
                 ]
             )
@@ -154,11 +160,20 @@ class SshServer:
         except OSError:
             return False
 
-    def ssh_argv(self, *extra: str) -> list[str]:
+    def new_client_key(self, name: str) -> tuple[Path, str]:
+        """Another client key pair in ``root``: its private key and public line."""
+        key = self.root / name
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)],
+            check=True,
+        )
+        return key, key.with_suffix(".pub").read_text().strip()
+
+    def ssh_argv(self, *extra: str, key: Path | None = None) -> list[str]:
         return [
             self.ssh,
             "-i",
-            str(self.client_key),
+            str(key or self.client_key),
             "-p",
             str(self.port),
             "-F",

@@ -135,3 +135,19 @@ def test_cli_refuses_player_paths_without_a_traceback(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     assert "not available in hosted mode" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_game_refuses_to_run_without_a_terminal(tmp_path: Path) -> None:
+    """``ssh -T`` gives the game pipes, not a terminal: it must stop at once,
+    not linger (Textual's input thread would spin on a closed stdin)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "klgame", "--hosted"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        env={"KLGAME_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "KLGAME_PLAYER": "x"},
+    )
+    assert done.returncode == 1, done.stderr
+    assert "needs a terminal" in done.stderr
+    assert "Traceback" not in done.stderr and "\x1b" not in done.stdout + done.stderr
