@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from hosting_browser import Browser
-from hosting_harness import free_port, wait_for
+from hosting_harness import free_port, processes_with_env, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -155,3 +155,35 @@ def test_a_browser_is_asked_its_name_and_nothing_is_remembered(tmp_path: Path) -
     finally:
         served.stop()
     assert not (served.home / "hosted-names").exists()  # browser visitors share one login
+
+
+@needs_ui
+def test_a_killed_server_leaves_no_game_behind(tmp_path: Path) -> None:
+    """``klgame serve`` killed outright (no chance to end its games): each
+    game sees its output pipe go unread and exits."""
+    served = Served(tmp_path)
+    marker = f"KLGAME_HOME={served.home}"
+
+    def games() -> list[int]:
+        return [pid for pid in processes_with_env(marker) if pid != served.process.pid]
+
+    async def open_a_game() -> None:
+        browser = Browser(tmp_path / "chromium-profile")
+        try:
+            await browser.connect()
+            await browser.goto(served.url)
+            await browser.wait_text("One Gaussian", timeout=30)
+            assert games(), "no game process for the browser tab"
+            os.kill(served.process.pid, signal.SIGKILL)  # the server only, not its group
+            served.process.wait(10)
+        finally:
+            await browser.close()
+
+    try:
+        asyncio.run(asyncio.wait_for(open_a_game(), 60))
+        wait_for(lambda: not games(), 10, "the game to exit once its server is gone")
+    finally:
+        leftover = games()
+        for pid in leftover:
+            os.kill(pid, signal.SIGKILL)
+        served.stop()
