@@ -223,7 +223,9 @@ class Tmux:
             str(width),
             "-y",
             str(height),
-            shlex.join(argv),
+            # a COLUMNS/LINES that reaches the pane (80×24 under pytest) would
+            # override the pane's real size for the program in it
+            shlex.join(["env", "-u", "COLUMNS", "-u", "LINES", *argv]),
         )
         self.run("set-option", "-t", self.session, "remain-on-exit", "on")
 

@@ -28,6 +28,13 @@ MARKUP_TITLE = "[bold red]Sneaky[/] [link=http://x]y[/]"
 HOSTILE_NAME = "[bold red]x[/]\x1b]2;PWNED\x07"
 
 
+MARKUP_LESSON = "[reverse]lesson[/] [@click=app.quit]click[/]"
+MARKUP_INTRO = "[blink]intro[/] $text-error"
+MARKUP_LABEL = "[b]Mu[/]"
+#: A title with escape sequences written as YAML escapes: the level is refused.
+ESCAPE_TITLE = '"\\e]2;PWNED\\a\\e[2Jescaped"'
+
+
 def _hostile_level(directory: Path, text: str) -> None:
     source = (LEVELS_DIR / "gaussian.yaml").read_text()
     lines = []
@@ -36,11 +43,28 @@ def _hostile_level(directory: Path, text: str) -> None:
             line = "id: hostile"
         elif line.startswith("title:"):
             line = f"title: '{text}'"
+        elif line.startswith("lesson:"):
+            line = f"lesson: '{MARKUP_LESSON}'"
+        elif line.startswith("intro:"):
+            line = f"intro: '{MARKUP_INTRO}'"
+        elif line.startswith("  Somewhere") or (lines and lines[-1].startswith("intro:")):
+            if line.startswith("  ") or not line:
+                continue
+        elif line.startswith("    mean: {start"):
+            line = line.replace("{start", f"{{label: '{MARKUP_LABEL}', start")
         elif line.startswith("order:"):
             line = "order: 99"
         lines.append(line)
     directory.mkdir()
     (directory / "hostile.yaml").write_text("\n".join(lines) + "\n")
+    escaped = [
+        f"title: {ESCAPE_TITLE}" if line.startswith("title:") else line
+        for line in (
+            "id: escaped" if line.startswith("id:") else line for line in source.splitlines()
+        )
+    ]
+    escaped = [line for line in escaped if not line.startswith("order:")]
+    (directory / "escaped.yaml").write_text("\n".join(escaped) + "\n")
 
 
 @pytest.fixture
@@ -68,8 +92,45 @@ def game(tmp_path: Path) -> Iterator[Tmux]:
         session.kill()
 
 
+def _pane_title(tmux: Tmux) -> str:
+    return tmux.run("display-message", "-p", "-t", tmux.session, "#{pane_title}")
+
+
 def test_markup_in_a_level_title_is_shown_literally(game: Tmux) -> None:
     screen = game.wait_text("Sneaky", timeout=30)
     assert "[bold red]Sneaky[/]" in screen, screen
-    title = game.run("display-message", "-p", "-t", game.session, "#{pane_title}")
-    assert "PWNED" not in title
+    assert MARKUP_LABEL in screen, screen  # the parameter's label
+    assert "PWNED" not in _pane_title(game)
+    game.send("?")  # help: the level's title, lesson and intro
+    screen = game.wait_text("This level", timeout=10)
+    assert "[bold red]Sneaky[/]" in screen and MARKUP_LESSON in screen, screen
+    assert MARKUP_INTRO in screen, screen
+
+
+@pytest.fixture
+def title(tmp_path: Path) -> Iterator[Tmux]:
+    _hostile_level(tmp_path / "levels", MARKUP_TITLE)
+    argv = [
+        "env",
+        f"KLGAME_HOME={tmp_path / 'home'}",
+        f"KLGAME_LEVELS={tmp_path / 'levels'}",
+        "TERM=xterm-256color",
+        sys.executable,
+        "-m",
+        "klgame",
+        "--player",
+        HOSTILE_NAME,
+    ]
+    session = Tmux(tmp_path, argv, width=160, height=45)
+    try:
+        yield session
+    finally:
+        session.kill()
+
+
+def test_the_title_shows_names_and_lessons_literally_and_refuses_escapes(title: Tmux) -> None:
+    screen = title.wait_text("Sneaky", timeout=30)
+    assert "Player: [bold red]x[/]]2;PWNED" in screen, screen  # ESC and BEL removed
+    assert MARKUP_LESSON in screen, screen
+    assert "escaped" in screen and "control character" in screen, screen  # the refusal
+    assert "PWNED" not in _pane_title(title)
