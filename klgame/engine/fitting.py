@@ -4,13 +4,13 @@ Scoring needs D*, the smallest divergence a player could reach within the
 level's family and bounds; hints and the autopilot need the gradient.
 
 * Forward KL(p‖q) for one free Gaussian is moment matching (closed form).
-* Everything else is a bounded L-BFGS-B search from several starts -- each
+* Everything else is a bounded quasi-Newton search from several starts -- each
   target component, the target's moments, a broad guess -- because reverse
   fits are multimodal: one start from the moments finds the wrong peak.
 * Variances are searched on a log scale, where the surface is rounder.
 
-scipy is imported lazily: only fitting needs it, and ``import klgame.engine``
-must stay fast.
+The search is :mod:`klgame.engine.optimize` (projected BFGS in numpy): no
+scipy, so a game process stays small and ``import klgame.engine`` fast.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import numpy as np
 from klgame.engine.distributions import Continuous, Discrete, Distribution, Gaussian, Mixture
 from klgame.engine.divergence import _grid, _kl_terms, _log_mixture, continuous_pair, kl
 from klgame.engine.families import Family, GaussianFamily, MixtureFamily, is_continuous
+from klgame.engine.optimize import minimize_box
 
 Direction = Literal["forward", "reverse"]
 DIRECTIONS: tuple[Direction, ...] = ("forward", "reverse")
@@ -293,8 +294,6 @@ def _descend(
     start: dict[str, float],
 ) -> dict[str, float]:
     """A bounded local search from ``start``; returns all parameter values."""
-    from scipy.optimize import minimize  # lazy: keeps the engine import light
-
     logs = [_is_log(name, bounds) for name in free]
 
     def to_values(u: np.ndarray) -> dict[str, float]:
@@ -321,36 +320,30 @@ def _descend(
         )
         return value, np.where(np.isfinite(g), g, 0.0)
 
-    x0 = np.array(
-        [math.log(start[n]) if is_log else start[n] for n, is_log in zip(free, logs, strict=True)]
+    def to_u(values: dict[str, float]) -> np.ndarray:
+        return np.array(
+            [
+                math.log(values[n]) if is_log else values[n]
+                for n, is_log in zip(free, logs, strict=True)
+            ]
+        )
+
+    def project(u: np.ndarray) -> np.ndarray:
+        return to_u(family.project(to_values(u)))
+
+    lower = np.array(
+        [
+            math.log(bounds[n][0]) if is_log else bounds[n][0]
+            for n, is_log in zip(free, logs, strict=True)
+        ]
     )
-    box = [
-        (math.log(bounds[n][0]), math.log(bounds[n][1])) if is_log else bounds[n]
-        for n, is_log in zip(free, logs, strict=True)
-    ]
-    limit = family.sum_limit()
-    if limit is not None:
-        names, cap = limit
-        coeffs = np.array([1.0 if n in names else 0.0 for n in free])
-        result = minimize(
-            objective,
-            x0,
-            jac=True,
-            method="SLSQP",
-            bounds=box,
-            constraints=[
-                {"type": "ineq", "fun": lambda u: cap - coeffs @ u, "jac": lambda u: -coeffs}
-            ],
-            options={"maxiter": 200, "ftol": 1e-14},
-        )
-    else:
-        result = minimize(
-            objective,
-            x0,
-            jac=True,
-            method="L-BFGS-B",
-            bounds=box,
-            options={"maxiter": 500, "ftol": 1e-15, "gtol": 1e-10},
-        )
-    best = result.x if result.fun <= objective(x0)[0] else x0
+    upper = np.array(
+        [
+            math.log(bounds[n][1]) if is_log else bounds[n][1]
+            for n, is_log in zip(free, logs, strict=True)
+        ]
+    )
+    x0 = to_u(start)
+    has_limit = family.sum_limit() is not None
+    best, _ = minimize_box(objective, x0, lower, upper, project if has_limit else None)
     return family.project(to_values(best))

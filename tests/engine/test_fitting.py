@@ -315,3 +315,50 @@ def test_written_out_gauss_legendre_rule_matches_numpy():
     nodes, weights = np.polynomial.legendre.leggauss(len(divergence_module._GL_NODES))
     np.testing.assert_allclose(divergence_module._GL_NODES, nodes, rtol=0, atol=1e-15)
     np.testing.assert_allclose(divergence_module._GL_WEIGHTS, weights, rtol=0, atol=1e-15)
+
+
+def test_box_minimiser_finds_interior_and_bound_optima():
+    from klgame.engine.optimize import minimize_box
+
+    centre = np.array([0.3, -2.0, 5.0])
+    scale = np.array([1.0, 10.0, 0.1])
+
+    def bowl(x):
+        diff = x - centre
+        return float(np.sum(scale * diff**2)), 2 * scale * diff
+
+    lower, upper = np.array([-1.0, -1.0, -1.0]), np.array([1.0, 1.0, 1.0])
+    x, value = minimize_box(bowl, np.zeros(3), lower, upper)
+    # x0 free inside, x1 and x2 pinned on the bounds nearest their optimum.
+    np.testing.assert_allclose(x, [0.3, -1.0, 1.0], atol=1e-8)
+    assert value == pytest.approx(bowl(np.array([0.3, -1.0, 1.0]))[0], abs=1e-12)
+
+
+def test_box_minimiser_respects_an_extra_projection():
+    from klgame.engine.optimize import minimize_box
+
+    def pull(x):  # wants (1, 1), but only x0 + x1 <= 1 is allowed
+        diff = x - 1.0
+        return float(diff @ diff), 2 * diff
+
+    def onto_budget(x):
+        excess = x.sum() - 1.0
+        return x - excess / 2 if excess > 0 else x
+
+    x, _ = minimize_box(pull, np.zeros(2), np.zeros(2), np.ones(2), onto_budget)
+    np.testing.assert_allclose(x, [0.5, 0.5], atol=1e-6)
+    assert x.sum() <= 1.0 + 1e-12
+
+
+def test_engine_fitting_does_not_load_scipy():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from klgame.engine import fit, Mixture, Gaussian, GaussianFamily;"
+        "fit(Mixture([Gaussian(-3, 1), Gaussian(3, 1)], [0.4, 0.6]), GaussianFamily(),"
+        " 'reverse', {'mean': (-10, 10), 'variance': (0.1, 20)});"
+        "print('scipy' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.stdout.strip() == "False", run.stderr
