@@ -385,7 +385,7 @@ def _is_plain_exponent(node: Node) -> bool:
     return (
         isinstance(node, ScalarNode)
         and node.tag == _STR
-        and node.style is None
+        and not node.style  # plain: None from PyYAML, "" from libyaml
         and _EXPONENT.match(node.value) is not None
     )
 

@@ -100,7 +100,8 @@ class PlayScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._show(self.player.state)
-        self._prefetch_best_fit()
+        # After the first frame: the fit's thread would otherwise compete with it.
+        self.call_after_refresh(self._prefetch_best_fit)
 
     def on_unmount(self) -> None:
         self.player.close()
