@@ -682,6 +682,20 @@ def _need(
     return None
 
 
+def _whole_number(
+    check: _Checker, node: Node | None, path: str, high: int, show_value: bool = True
+) -> int | _Missing:
+    """A required whole number in [1, high] (``node`` is None when it is missing)."""
+    if node is None:
+        return MISSING
+    value = check.integer(node, path)
+    if isinstance(value, int) and not 1 <= value <= high:
+        got = f", got {value}" if show_value else ""
+        check.error(node, path, f"must be between 1 and {high}{got}")
+        return MISSING
+    return value
+
+
 def _gaussian_target(
     check: _Checker, node: Node, fields: dict[str, Node], path: str
 ) -> TargetSpec | _Missing:
@@ -852,12 +866,7 @@ def _binomial_target(
 ) -> TargetSpec | _Missing:
     n_node = _need(check, node, fields, path, "n")
     p_node = _need(check, node, fields, path, "p")
-    n: int | _Missing = MISSING
-    if n_node is not None:
-        n = check.integer(n_node, f"{path}.n")
-        if isinstance(n, int) and not 1 <= n <= _MAX_N:
-            check.error(n_node, f"{path}.n", f"must be between 1 and {_MAX_N}, got {n}")
-            n = MISSING
+    n = _whole_number(check, n_node, f"{path}.n", _MAX_N)
     p: Number | _Missing = MISSING
     if p_node is not None:
         p = check.number_or_random(p_node, f"{path}.p")
@@ -996,15 +1005,10 @@ def _build_family(
         return GaussianFamily()
     if name == "mixture":
         count_node = _need(check, node, fields, path, "components")
-        if count_node is None:
-            return None
-        k = check.integer(count_node, f"{path}.components")
+        k = _whole_number(
+            check, count_node, f"{path}.components", _MAX_COMPONENTS, show_value=False
+        )
         if isinstance(k, _Missing):
-            return None
-        if not 1 <= k <= _MAX_COMPONENTS:
-            check.error(
-                count_node, f"{path}.components", f"must be between 1 and {_MAX_COMPONENTS}"
-            )
             return None
         weights: tuple[float, ...] | None = None
         if (item := _optional(fields, "weights")) is not None:
@@ -1020,16 +1024,8 @@ def _build_family(
             weights = tuple(cast(list[float], values))
         return MixtureFamily(k, weights)
     if name == "binomial":
-        n_node = _need(check, node, fields, path, "n")
-        if n_node is None:
-            return None
-        n = check.integer(n_node, f"{path}.n")
-        if isinstance(n, _Missing):
-            return None
-        if not 1 <= n <= _MAX_N:
-            check.error(n_node, f"{path}.n", f"must be between 1 and {_MAX_N}, got {n}")
-            return None
-        return BinomialFamily(n)
+        n = _whole_number(check, _need(check, node, fields, path, "n"), f"{path}.n", _MAX_N)
+        return None if isinstance(n, _Missing) else BinomialFamily(n)
     # categorical or uniform: over a support, by default the target's
     support: tuple[Hashable, ...] | None = None
     if (item := _optional(fields, "support")) is not None:
