@@ -5,9 +5,19 @@ in two passes:
 
 1. the event stream, to refuse what a level never needs before anything is
    built: tags other than YAML's plain ones (``!!python/object`` ...),
-   aliases, nesting deeper than :data:`MAX_DEPTH`, more than one document;
-2. the node tree (``SafeLoader.compose``), whose line and column marks let
-   every message point at the place to fix::
+   aliases, nesting deeper than :data:`MAX_DEPTH`, more than one document,
+   control characters, syntax errors. This prescan has two speeds. libyaml's
+   event parser (``CSafeLoader``) walks the file first; a file it finds
+   clean -- no tag, anchor or alias at all, one document, shallow, no
+   character PyYAML's reader refuses, and none of the few constructs on
+   which libyaml and PyYAML's pure-Python parser are known to disagree --
+   goes straight on. Any other file, and every file where libyaml is
+   missing, is scanned again by PyYAML's pure-Python parser, which writes
+   every message. Messages come from the slow scan only, so they do not
+   depend on the speed taken; ``tests/levels/test_levels_prescan.py`` checks
+   that the slow scan refuses nothing the quick one passes;
+2. the node tree (``SafeLoader.compose``, by libyaml where present), whose
+   line and column marks let every message point at the place to fix::
 
        levels/foo.yaml:12:5: guess.params.variance.min: must be > 0
 
@@ -21,6 +31,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,17 +146,77 @@ def _prescan(text: str, source: str) -> list[str]:
 
 
 _COMPOSER: Callable[[str], Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_QUICK_PARSER: Callable[[str], Any] | None = getattr(yaml, "CSafeLoader", None)
+#: The characters PyYAML's reader refuses, by its own rule (``Reader.check_printable``).
+_NON_PRINTABLE: re.Pattern[str] = yaml.reader.Reader.NON_PRINTABLE
+#: Text on which libyaml may accept what PyYAML's pure-Python parser refuses:
+#: a tab (libyaml skips tabs between tokens where PyYAML takes them for a
+#: token), a byte order mark (libyaml skips one at the start of any line), a
+#: block scalar header followed at once by a comment (``|#``).
+_DISPUTED = re.compile(r"[\t\ufeff]|[|>][-+0-9]*#")
+
+
+def _looks_clean(text: str) -> bool:
+    """Whether libyaml's event parser finds nothing :func:`_prescan` could refuse.
+
+    Only a yes is trusted: it stands for an empty :func:`_prescan`. A no --
+    something refused, a syntax error, a construct the two parsers may read
+    differently, tags or anchors of any kind, no libyaml -- only means that
+    :func:`_prescan` has to look.
+    """
+    if _QUICK_PARSER is None or _NON_PRINTABLE.search(text) or _DISPUTED.search(text):
+        return False
+    try:
+        loader = _QUICK_PARSER(text)
+    except Exception:
+        return False
+    depth = flow = documents = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    return False
+            elif isinstance(event, yaml.AliasEvent):
+                return False
+            elif isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent):
+                # Tags (even allowed ones) and anchors are left to _prescan: the
+                # parsers end a tag differently in flow context ('[!!str, a]').
+                if event.tag is not None or event.anchor is not None:
+                    return False
+                if isinstance(event, yaml.ScalarEvent):
+                    # In flow context PyYAML ends a plain scalar at '?', libyaml does not.
+                    if flow and not event.style and "?" in event.value:
+                        return False
+                    continue
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return False
+                if event.flow_style:
+                    flow += 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+                if flow:  # only flow collections nest inside a flow collection
+                    flow -= 1
+    except Exception:
+        return False
+    finally:
+        loader.dispose()
+    return True
 
 
 def _parse(text: str, source: str, content_hash: str, path: str | None) -> Level:
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise LevelError([f"{source}: file is larger than {MAX_BYTES // 1_000_000} MB"], path)
-    errors = _prescan(text, source)
-    if errors:
-        raise LevelError(errors, path)
-    # The prescan has parsed the whole file already, so this second pass cannot
-    # meet a syntax error: libyaml's safe loader, where present, composes the
-    # same nodes (with their marks) several times faster.
+    if not _looks_clean(text):
+        errors = _prescan(text, source)
+        if errors:
+            raise LevelError(errors, path)
+    # The prescan has parsed the whole file already, so this second pass meets a
+    # syntax error only where libyaml is stricter than PyYAML ('%YAML 1.3'):
+    # libyaml's safe loader, where present, composes the same nodes (with their
+    # marks) several times faster.
     loader = _COMPOSER(text)
     try:
         root = loader.get_single_node()
