@@ -7,6 +7,7 @@ only navigates: which screen is showing, and leaving it safely.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -62,6 +63,7 @@ class KLGame(App[int]):
         )
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._started)
         if self.world.needs_name:
             self.push_screen(NameScreen(), self._named)  # asked once, before anything else
             fit_to_size(self, *self.size)
@@ -69,6 +71,13 @@ class KLGame(App[int]):
             self.post_message(PlayLevel(self.start_level))
         else:
             fit_to_size(self, *self.size)
+
+    def _started(self) -> None:
+        """After the first frame: if start-up paused the garbage collector
+        (``klgame.cli``), set what start-up made aside for good and resume it."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def _named(self, name: str | None) -> None:
         """The name is in: remember it, show it, then the level asked for."""

@@ -53,7 +53,10 @@ class DivergencePanel(Widget):
         yield BigNumber(id="scoring-value")
         yield Static(id="other-values", markup=False)
 
+    # what is on screen: a nudge repaints only the parts that changed
     _shape: tuple[str, int] | None = None
+    _label: Content | None = None
+    _others: Content | None = None
 
     def watch_readout(self, readout: Readout | None) -> None:
         if readout is None:
@@ -62,13 +65,13 @@ class DivergencePanel(Widget):
         shape = (readout.units, len(readout.readings))
         layout, self._shape = shape != self._shape, shape
         scoring = readout.scoring
-        self.query_one("#scoring-label", Static).update(
-            Content.assemble(
-                (direction_label(scoring.direction), f"bold {_DIRECTION_STYLE[scoring.direction]}"),
-                f" · {readout.units}",
-            ),
-            layout=layout,
+        label = Content.assemble(
+            (direction_label(scoring.direction), f"bold {_DIRECTION_STYLE[scoring.direction]}"),
+            f" · {readout.units}",
         )
+        if layout or label != self._label:
+            self._label = label
+            self.query_one("#scoring-label", Static).update(label, layout=layout)
         value = self.query_one("#scoring-value", BigNumber)
         value.set_class(scoring.direction == "forward", "-forward")
         value.set_class(scoring.direction == "reverse", "-reverse")
@@ -82,21 +85,38 @@ class DivergencePanel(Widget):
             )
             for r in readout.readings[1:]
         ]
-        others = self.query_one("#other-values", Static)
-        if layout:
-            others.display = bool(lines)
-        others.update(Content("\n").join(lines), layout=layout)
+        text = Content("\n").join(lines)
+        if layout or text != self._others:
+            self._others = text
+            others = self.query_one("#other-values", Static)
+            if layout:
+                others.display = bool(lines)
+            others.update(text, layout=layout)
 
 
 class Meters(Widget):
-    """The two meters of the original post: full when KL = 0, empty at the limit."""
+    """The two meters of the original post: full when KL = 0, empty at the limit.
 
-    readout: reactive[Readout | None] = reactive(None, always_update=True, init=False)
+    A bar moves in eighths of a cell, so most nudges leave it as it is: the
+    meters repaint only when what they show changes.
+    """
 
-    def render(self) -> RenderResult:
+    readout: reactive[Readout | None] = reactive(
+        None, always_update=True, init=False, repaint=False
+    )
+    _shown: Content | None = None
+
+    def watch_readout(self) -> None:
+        if self._content() != self._shown:
+            self.refresh()
+
+    def on_resize(self) -> None:
+        self._shown = None
+
+    def _content(self) -> Content:
         readout = self.readout
         if readout is None:
-            return ""
+            return Content("")
         width = max(4, self.content_region.width)
         lines: list[Content] = []
         for meter in readout.meters:
@@ -107,6 +127,10 @@ class Meters(Widget):
             style = "$text-success" if meter.fill > 0 else "$foreground-muted"
             lines.append(Content.assemble((filled, style), (empty, "$foreground-muted")))
         return Content("\n").join(lines)
+
+    def render(self) -> RenderResult:
+        self._shown = self._content()
+        return self._shown
 
 
 class ParamPanel(Widget):
@@ -217,20 +241,32 @@ class IdentityPanel(Widget):
 
 
 class MessageLine(Widget):
-    """The state's line of feedback, or a reminder of what to do."""
+    """The state's line of feedback, or a reminder of what to do (repainted
+    only when the line changes, not on every nudge)."""
 
-    state: reactive[GameState | None] = reactive(None, always_update=True, init=False)
+    state: reactive[GameState | None] = reactive(
+        None, always_update=True, init=False, repaint=False
+    )
+    _shown: str | None = None
 
-    def render(self) -> RenderResult:
+    def watch_state(self) -> None:
+        if self._text() != self._shown:
+            self.refresh()
+
+    def _text(self) -> str:
         state = self.state
         if state is None:
             return ""
         if state.message:
-            return Content(state.message)
+            return state.message
         if state.revealed:
-            return Content("Free play: a = autopilot step, n = new target, r = score again.")
+            return "Free play: a = autopilot step, n = new target, r = score again."
         model = " · m model" if len(state.level.models) > 1 else ""
-        return Content(f"←/→ nudge · ↑/↓ choose a knob{model} · r reveal · ? help")
+        return f"←/→ nudge · ↑/↓ choose a knob{model} · r reveal · ? help"
+
+    def render(self) -> RenderResult:
+        self._shown = self._text()
+        return Content(self._shown)
 
 
 def plain(text: Any) -> Content:

@@ -7,22 +7,28 @@ where they run without a screen.
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import sqlite3
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ui_helpers import PLAYER, SEED, MakeApp, screen_text
 
+from klgame.cli import main
 from klgame.core import actions as A
 from klgame.core.commands import run_replay
 from klgame.core.replay import read_replay
 from klgame.errors import KlgameError
 from klgame.ui.app import KLGame
+from klgame.ui.format import bar
 from klgame.ui.screens.dialogs import ConfirmScreen, HelpScreen, TooSmallScreen
 from klgame.ui.screens.play import PlayScreen
 from klgame.ui.screens.reveal import RevealScreen
 from klgame.ui.screens.title import TitleScreen
+from klgame.ui.widgets import MessageLine, Meters
 from klgame.ui.world import World
 
 SIZE = (100, 32)
@@ -164,6 +170,60 @@ async def test_autopilot_unlocks_after_the_reveal(make_app: MakeApp) -> None:
         await pilot.press("a", "a")
         assert play.player.state.scoring_divergence() < before
         assert "free play" in screen_text(app)
+
+
+async def test_the_side_panel_follows_every_nudge_and_repaints_only_changes(
+    make_app: MakeApp,
+) -> None:
+    app = make_app(start_level="gaussian")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        play = play_screen(app)
+        meters, message = play.query_one(Meters), play.query_one(MessageLine)
+        painted: Counter[str] = Counter()
+        for name, widget in (("meters", meters), ("message", message)):
+            render = widget.render
+
+            def counted(render: Any = render, name: str = name) -> Any:
+                painted[name] += 1
+                return render()
+
+            widget.render = counted  # type: ignore[method-assign]
+        for _ in range(6):
+            await pilot.press("right")
+            await pilot.pause()
+            readout = play.readout
+            assert readout is not None
+            width = meters.content_region.width
+            for meter in readout.meters:  # the bars on screen are the current ones
+                filled, empty = bar(meter.fill, width)
+                assert filled + empty in screen_text(app)
+        assert painted["message"] == 0  # the same reminder: never repainted
+        assert 0 < painted["meters"] <= 6
+        await pilot.press("g")  # a hint is a new message
+        await pilot.pause()
+        assert painted["message"] == 1
+        assert play.player.state.message and play.player.state.message in screen_text(app)
+
+
+async def test_start_up_pause_of_the_garbage_collector_ends_after_the_first_frame(
+    make_app: MakeApp,
+) -> None:
+    gc.disable()  # as ``klgame play`` does while it starts
+    try:
+        app = make_app(start_level="gaussian")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+            assert gc.get_freeze_count() > 0  # what start-up made is out of later collections
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_the_collector_runs_again_when_the_game_cannot_start(home: Path) -> None:
+    assert main(["--player", PLAYER, "play", "no-such-level"]) == 1
+    assert gc.isenabled()
 
 
 async def test_quit_asks_during_an_attempt(make_app: MakeApp) -> None:
