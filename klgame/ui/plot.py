@@ -26,6 +26,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -186,6 +187,8 @@ class _Geometry:
 
 # A layer is the list of non-blank cells of one series: (row, col, char), canvas coordinates
 Cells = list[tuple[int, int, str]]
+# (cache key, role, what makes the layer's cells for a geometry)
+LayerSpec = tuple[tuple[Any, ...], str, Callable[["_Geometry"], Cells]]
 
 
 class _LayeredPlot(Widget):
@@ -260,8 +263,8 @@ class _LayeredPlot(Widget):
     def _x_ticks(self, cols: int) -> tuple[list[float], list[str]]:
         raise NotImplementedError
 
-    def _layer_specs(self) -> list[tuple[tuple[Any, ...], str, Callable[[Any, _Geometry], None]]]:
-        """(cache key, role, draw function) for each layer, bottom first."""
+    def _layer_specs(self) -> list[LayerSpec]:
+        """(cache key, role, cell maker) for each layer, bottom first."""
         raise NotImplementedError
 
     def _legend_items(self) -> list[tuple[str, str, str]]:
@@ -319,11 +322,11 @@ class _LayeredPlot(Widget):
         kinds += [row[:] for row in axes_kinds]
 
         layers = self._layers
-        for key, role, draw in self._layer_specs():
+        for key, role, make in self._layer_specs():
             full_key = (key, geometry.cols, geometry.rows, geometry.lims)
             cells = layers.pop(full_key, None)
             if cells is None:
-                cells = self._rasterise(draw, geometry)
+                cells = make(geometry)
             layers[full_key] = cells  # most recently used last
             kind = _role_kind(role)
             row0, col0 = geometry.row0, geometry.col0
@@ -563,6 +566,7 @@ class CurvePlot(_LayeredPlot):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._series: list[Series] = []
+        self._flat_lines: dict[tuple[Any, ...], Cells] = {}
         self._x_range = (-1.0, 1.0)
         self._y_min = 0.0
         self._y_max: float | None = None
@@ -629,9 +633,56 @@ class CurvePlot(_LayeredPlot):
         x_lo, x_hi = self._x_range
         return nice_ticks(x_lo, x_hi, max(2, cols // 8))
 
-    def _layer_specs(self) -> list[tuple[tuple[Any, ...], str, Callable[[Any, _Geometry], None]]]:
+    def _layer_specs(self) -> list[LayerSpec]:
         ordered = sorted(self._series, key=lambda s: _LOOKS[s.role].z)
-        return [(s._key, s.role, _curve_drawer(s)) for s in ordered]
+        return [(s._key, s.role, partial(self._curve_cells, s)) for s in ordered]
+
+    def _curve_cells(self, series: Series, geometry: _Geometry) -> Cells:
+        """The cells of one curve: plotext rasterises the part that moves; the
+        flat tails on either side come from a cached straight line.
+
+        A density is flat (one braille row) over much of the view, and plotext
+        spends most of a curve's time on those long runs. Rasterising is a
+        union over the segments between points, so the curve splits exactly at
+        a point of a flat tail, as long as the split falls on a cell boundary
+        (no cell mixes dots of two pieces). ``tests/ui/test_plot.py`` checks
+        the result against rasterising the whole curve at once.
+        """
+        xs, ys = _prepare(series, geometry)
+        marker = _LOOKS[series.role].curve_marker
+        if series.role == "marker":
+            return self._rasterise(_scatter(xs, ys, marker), geometry)
+        split = _flat_tails(xs, ys, geometry, marker)
+        if split is None:
+            return self._rasterise(_line(xs, ys, marker), geometry)
+        first, last, (left_row, left_end), (right_row, right_start) = split
+        cells: Cells = []
+        if first > last:  # all of it is one flat line
+            return list(self._flat_line(xs, left_row, ys[0], marker, geometry))
+        cells = self._rasterise(_line(xs[first : last + 1], ys[first : last + 1], marker), geometry)
+        if left_end is not None:
+            line = self._flat_line(xs, left_row, ys[0], marker, geometry)
+            cells += [cell for cell in line if cell[1] < left_end]
+        if right_start is not None:
+            line = self._flat_line(xs, right_row, ys[-1], marker, geometry)
+            cells += [cell for cell in line if cell[1] > right_start]
+        return cells
+
+    def _flat_line(
+        self, xs: np.ndarray, row: int, y: float, marker: str, geometry: _Geometry
+    ) -> Cells:
+        """A straight line across the whole x range of ``xs`` at dot row
+        ``row`` (``y`` lies on it), rasterised once per view."""
+        key = ("flat", marker, row, float(xs[0]), float(xs[-1]), geometry.cols, geometry.rows)
+        key += geometry.lims
+        cells = self._flat_lines.get(key)
+        if cells is None:
+            ends = np.array([xs[0], xs[-1]])
+            cells = self._rasterise(_line(ends, np.array([y, y]), marker), geometry)
+            if len(self._flat_lines) >= _LAYER_CACHE_SIZE:
+                del self._flat_lines[next(iter(self._flat_lines))]
+            self._flat_lines[key] = cells
+        return cells
 
     def _legend_items(self) -> list[tuple[str, str, str]]:
         return [(s.role, _LOOKS[s.role].legend, s.name) for s in self._series if s.name]
@@ -648,18 +699,63 @@ def _round_up(value: float) -> float:
     return float(f"{10.0 * scale:.12g}")
 
 
-def _curve_drawer(series: Series) -> Callable[[Any, _Geometry], None]:
+def _line(xs: np.ndarray, ys: np.ndarray, marker: str) -> Callable[[Any, _Geometry], None]:
     def draw(figure: Any, geometry: _Geometry) -> None:
-        xs, ys = _prepare(series, geometry)
-        if xs.size == 0:
-            return
-        look = _LOOKS[series.role]
-        if series.role == "marker":
-            figure.scatter(xs.tolist(), ys.tolist(), marker=look.curve_marker)
-        else:
-            figure.plot(xs.tolist(), ys.tolist(), marker=look.curve_marker)
+        if xs.size:
+            figure.plot(xs.tolist(), ys.tolist(), marker=marker)
 
     return draw
+
+
+def _scatter(xs: np.ndarray, ys: np.ndarray, marker: str) -> Callable[[Any, _Geometry], None]:
+    def draw(figure: Any, geometry: _Geometry) -> None:
+        if xs.size:
+            figure.scatter(xs.tolist(), ys.tolist(), marker=marker)
+
+    return draw
+
+
+# (first, last) points plotext draws; the left tail's (dot row, first column
+# not taken from its flat line) and the right tail's (dot row, last column not
+# taken from its flat line); a column of None means that side has no flat tail
+_Split = tuple[int, int, tuple[int, int | None], tuple[int, int | None]]
+
+
+def _flat_tails(xs: np.ndarray, ys: np.ndarray, geometry: _Geometry, marker: str) -> _Split | None:
+    """Where a curve's flat tails end, in plotext's own dot coordinates.
+
+    A tail is the run of points at the start (or end) that fall on one row of
+    dots. The split points are chosen in a tail so that the cell holding the
+    split point lies wholly on the moving side. ``None``: nothing to gain.
+    """
+    n = xs.size
+    if n < 8:
+        return None
+    x_dots = _pt_utility.marker_factor(marker, 2, 2, 2)  # dots per cell, as plotext has them
+    y_dots = _pt_utility.marker_factor(marker, 2, 3, 4)
+    x_lo, x_hi, y_lo, y_hi = geometry.lims
+    cols = _pt_utility.get_matrix_data(xs.tolist(), [x_lo, x_hi], geometry.cols * x_dots)
+    rows = _pt_utility.get_matrix_data(ys.tolist(), [y_lo, y_hi], geometry.rows * y_dots)
+    end = 0
+    while end + 1 < n and rows[end + 1] == rows[0]:
+        end += 1
+    if end == n - 1:
+        return 1, 0, (rows[0], None), (rows[0], None)
+    start = n - 1
+    while start > 0 and rows[start - 1] == rows[-1]:
+        start -= 1
+    # the left split starts a cell, the right one ends a cell
+    first = end
+    while first > 0 and cols[first] % x_dots != 0:
+        first -= 1
+    last = start
+    while last < n - 1 and cols[last] % x_dots != x_dots - 1:
+        last += 1
+    if first == 0 and last == n - 1:
+        return None
+    left = cols[first] // x_dots if first > 0 else None
+    right = cols[last] // x_dots if last < n - 1 else None
+    return first, last, (rows[0], left), (rows[-1], right)
 
 
 def _prepare(series: Series, geometry: _Geometry) -> tuple[np.ndarray, np.ndarray]:
@@ -780,13 +876,13 @@ class BarPlot(_LayeredPlot):
         chosen = range(0, n, every)
         return [layout.center(i) for i in chosen], [self._labels[i] for i in chosen]
 
-    def _layer_specs(self) -> list[tuple[tuple[Any, ...], str, Callable[[Any, _Geometry], None]]]:
+    def _layer_specs(self) -> list[LayerSpec]:
         count = len(self._groups)
         return [
             (
                 ("bar", index, count, role, values.tobytes()),
                 role,
-                _bar_drawer(values, role, index, count),
+                partial(self._rasterise, _bar_drawer(values, role, index, count)),
             )
             for index, (_, role, values) in enumerate(self._groups)
         ]

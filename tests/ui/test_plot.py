@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.strip import Strip
 
-from klgame.ui.plot import BarPlot, CurvePlot, Series, nice_ticks
+from klgame.ui.plot import (
+    _LOOKS,
+    BarPlot,
+    CurvePlot,
+    Series,
+    _Geometry,
+    _line,
+    _prepare,
+    nice_ticks,
+)
 
 XS = np.linspace(-8.0, 8.0, 401)
 BRAILLE = {chr(c) for c in range(0x2801, 0x2900)}
@@ -230,3 +241,57 @@ def test_nice_ticks() -> None:
     ticks, labels = nice_ticks(0, 0.3, 4)
     assert labels == ["0.0", "0.1", "0.2", "0.3"] and ticks[-1] == 0.3
     assert nice_ticks(1, 1, 5) == ([], [])
+
+
+# --- the flat tails of a curve ------------------------------------------------------
+
+
+@st.composite
+def curves(draw: st.DrawFn) -> tuple[Series, _Geometry]:
+    """A curve like the game draws (densities, integrands, partly off view) and
+    a canvas to draw it on."""
+    cols = draw(st.integers(16, 160))
+    rows = draw(st.integers(4, 50))
+    x_lo = draw(st.floats(-20, 5))
+    x_hi = x_lo + draw(st.floats(0.5, 30))
+    y_lo = draw(st.sampled_from([0.0, 0.0, -0.2]))
+    y_hi = draw(st.floats(0.05, 2.0))
+    start = x_lo + draw(st.floats(-5, 0.5 * (x_hi - x_lo)))
+    stop = max(start + 0.1, x_hi + draw(st.floats(-0.5 * (x_hi - x_lo), 5)))
+    xs = np.linspace(start, stop, draw(st.integers(8, 400)))
+    ys = np.zeros_like(xs)
+    for _ in range(draw(st.integers(0, 3))):
+        mean = draw(st.floats(x_lo - 3, x_hi + 3))
+        sd = draw(st.floats(0.05, 5))
+        ys += draw(st.floats(0.1, 1)) * np.exp(-0.5 * ((xs - mean) / sd) ** 2) / sd
+    ys += draw(st.sampled_from([0.0, 0.0, 1e-3, 0.3, -0.05]))
+    role = draw(st.sampled_from(["guess", "target", "best", "integrand"]))
+    geometry = _Geometry(
+        width=cols + 6, height=rows + 2, top=1, cols=cols, rows=rows, lims=(x_lo, x_hi, y_lo, y_hi)
+    )
+    return Series("s", xs, ys, role), geometry
+
+
+@settings(max_examples=300, deadline=None)
+@given(curves())
+def test_a_curve_split_at_its_flat_tails_is_the_curve_drawn_whole(
+    case: tuple[Series, _Geometry],
+) -> None:
+    series, geometry = case
+    plot = CurvePlot()
+    xs, ys = _prepare(series, geometry)
+    marker = _LOOKS[series.role].curve_marker
+    whole = plot._rasterise(_line(xs, ys, marker), geometry)
+    assert sorted(plot._curve_cells(series, geometry)) == sorted(whole)
+
+
+def test_the_flat_tails_of_a_narrow_guess_come_from_one_cached_line() -> None:
+    plot = CurvePlot()
+    geometry = _Geometry(width=120, height=36, top=1, cols=115, rows=33, lims=(-10, 10, 0, 0.5))
+    xs = np.linspace(-10, 10, 116)
+    for mean in (-2.0, 0.0, 2.0):
+        narrow = Series("q", xs, np.exp(-0.5 * ((xs - mean) / 0.8) ** 2) / 2, "guess")
+        plot._curve_cells(narrow, geometry)
+    # three curves: three moving parts, and the one flat line they share
+    assert plot.layers_rasterised == 3 + 1
+    assert len(plot._flat_lines) == 1
