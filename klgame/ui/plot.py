@@ -673,8 +673,8 @@ class CurvePlot(_LayeredPlot):
     ) -> Cells:
         """A straight line across the whole x range of ``xs`` at dot row
         ``row`` (``y`` lies on it), rasterised once per view."""
-        key = ("flat", marker, row, float(xs[0]), float(xs[-1]), geometry.cols, geometry.rows)
-        key += geometry.lims
+        key: tuple[Any, ...] = (marker, row, float(xs[0]), float(xs[-1]))
+        key += (geometry.cols, geometry.rows, *geometry.lims)
         cells = self._flat_lines.get(key)
         if cells is None:
             ends = np.array([xs[0], xs[-1]])
