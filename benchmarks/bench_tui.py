@@ -379,8 +379,26 @@ def summarise(runs: list[Result]) -> Result:
             if values:
                 middle = median(values)
                 setattr(summary, name, type(value)(middle) if isinstance(value, int) else middle)
-    summary.notes = [f"median of {len(runs)} runs", *sorted({n for r in runs for n in r.notes})]
+    spread = [
+        f"{label} {fmt(min(values), '', digits)}–{fmt(max(values), unit, digits)}"
+        for label, name, unit, digits in SPREAD
+        if (values := [v for r in runs if (v := getattr(r, name)) is not None])
+    ]
+    summary.notes = [
+        f"median of {len(runs)} runs",
+        "runs ranged: " + "; ".join(spread),
+        *sorted({n for r in runs for n in r.notes}),
+    ]
     return summary
+
+
+# what a repeated run also reports the range of: (label, field, unit, decimals)
+SPREAD = [
+    ("first frame", "first_frame_ms", " ms", 0),
+    ("CPU per frame", "cpu_per_frame_ms", " ms", 1),
+    ("key→frame median", "latency_median_ms", " ms", 1),
+    ("p95", "latency_p95_ms", " ms", 1),
+]
 
 
 if __name__ == "__main__":
