@@ -23,11 +23,12 @@ Handler = Callable[[argparse.Namespace], int]
 def _collector_paused() -> Iterator[None]:
     """The cyclic garbage collector off while the game starts.
 
-    Start-up makes some 50,000 objects that live as long as the game (modules,
-    classes, styles) and next to no garbage, yet the collector would walk them
-    all several times: about 25 ms of the first frame. The app turns it back
-    on after its first frame, with those objects frozen out of later
-    collections (``KLGame.on_mount``); if the game never got that far, here.
+    Start-up makes some 70,000 objects that live as long as the game (modules,
+    classes, styles) and little garbage, yet the collector would walk them all
+    several times: about 25 ms of the first frame. After its first frame the
+    app collects once, freezes what is left out of later collections and
+    turns the collector back on (``KLGame._started``); if the game never got
+    that far, this does.
     """
     gc.disable()
     try:

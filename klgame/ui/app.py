@@ -74,8 +74,11 @@ class KLGame(App[int]):
 
     def _started(self) -> None:
         """After the first frame: if start-up paused the garbage collector
-        (``klgame.cli``), set what start-up made aside for good and resume it."""
+        (``klgame.cli``), clear start-up's garbage once, set what is left aside
+        for good (later collections need not walk it: shorter pauses while
+        playing) and resume collecting."""
         if not gc.isenabled():
+            gc.collect()
             gc.freeze()
             gc.enable()
 

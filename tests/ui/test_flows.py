@@ -10,6 +10,7 @@ import argparse
 import gc
 import math
 import sqlite3
+import weakref
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -209,13 +210,21 @@ async def test_the_side_panel_follows_every_nudge_and_repaints_only_changes(
 async def test_start_up_pause_of_the_garbage_collector_ends_after_the_first_frame(
     make_app: MakeApp,
 ) -> None:
+    class Garbage:
+        pass
+
     gc.disable()  # as ``klgame play`` does while it starts
     try:
+        cycle = Garbage()
+        cycle.me = cycle  # type: ignore[attr-defined]
+        left = weakref.ref(cycle)
+        del cycle  # garbage only the collector can free
         app = make_app(start_level="gaussian")
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             assert gc.isenabled()
             assert gc.get_freeze_count() > 0  # what start-up made is out of later collections
+            assert left() is None  # but its garbage was freed first, not frozen
     finally:
         gc.unfreeze()
         gc.enable()
