@@ -14,7 +14,9 @@ from typing import Any
 from textual import events
 from textual.app import App, SystemCommand
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.theme import Theme
 
 from klgame.levels.model import Level
 from klgame.ui.keys import APP_KEYS
@@ -36,6 +38,10 @@ class KLGame(App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-normal"), (110, "-wide")]  # noqa: RUF012
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # noqa: RUF012
 
+    # The game's theme is the default rather than set in __init__: setting it
+    # there would parse all the CSS a second time before the first frame.
+    theme: Reactive[str] = Reactive(KLGAME_THEME.name)
+
     def __init__(
         self,
         world: World,
@@ -51,8 +57,13 @@ class KLGame(App[int]):
         self.start_level = start_level
         self.first_screen = first_screen
         self.hosted = hosted
-        self.register_theme(KLGAME_THEME)
-        self.theme = KLGAME_THEME.name
+        self.register_theme(KLGAME_THEME)  # listed with the others in the palette
+
+    def get_theme(self, theme_name: str) -> Theme | None:
+        # known from the start: App.__init__ styles the app before it can be registered
+        if theme_name == KLGAME_THEME.name:
+            return KLGAME_THEME
+        return super().get_theme(theme_name)
 
     def get_default_screen(self) -> Screen[None]:
         if self.first_screen is not None:
