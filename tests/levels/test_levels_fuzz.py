@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from level_helpers import BUILTIN_DIR, BUILTIN_IDS
+from level_helpers import BUILTIN_DIR, BUILTIN_IDS, YAML_TOKENS
 
 from klgame.levels import Level, LevelError, load_level_text
 
@@ -137,47 +137,7 @@ def test_random_documents(document: dict[str, Any]):
 @SETTINGS
 @given(
     st.lists(
-        st.sampled_from(
-            [
-                *FIELD_NAMES,
-                *WORDS,
-                ": ",
-                "- ",
-                "\n",
-                "  ",
-                "[",
-                "]",
-                "{",
-                "}",
-                ",",
-                "&a ",
-                "*a",
-                "!!python/object ",
-                "!x ",
-                "|\n",
-                ">-\n",
-                "'",
-                '"',
-                "\\e",
-                "#",
-                "---\n",
-                "...\n",
-                "%TAG ! x\n",
-                "? ",
-                "1e-3",
-                "0x1F",
-                ".nan",
-                "~",
-                "<<: ",
-                "\t",
-                "\x1b",
-                "\ufeff",
-                "1",
-                "-2.5",
-                "0",
-                "{random: [1, 2]}",
-            ]
-        ),
+        st.sampled_from([*FIELD_NAMES, *WORDS, *YAML_TOKENS]),
         max_size=60,
     ).map("".join)
 )

@@ -16,7 +16,7 @@ import test_levels_hostile as hostile
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from level_helpers import BROKEN_DIR, BUILTIN_DIR, BUILTIN_IDS, VALID_LEVEL
+from level_helpers import BROKEN_DIR, BUILTIN_DIR, BUILTIN_IDS, VALID_LEVEL, YAML_TOKENS
 
 from klgame.levels import LevelError, load_level_text
 from klgame.levels import loader as level_loader
@@ -164,70 +164,6 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 
-TOKENS = [
-    "a",
-    "id",
-    "0",
-    "-2.5",
-    "~",
-    ": ",
-    ":",
-    "- ",
-    "-",
-    "? ",
-    "?",
-    "\n",
-    "  ",
-    " ",
-    "[",
-    "]",
-    "{",
-    "}",
-    ",",
-    "&a ",
-    "*a",
-    "!!str ",
-    "!!python/object ",
-    "!x ",
-    "! ",
-    "!",
-    "!<tag:yaml.org,2002:str> ",
-    "%TAG !a! tag:x,2000:\n",
-    "%YAML 1.1\n",
-    "%YAML 1.3\n",
-    "|\n",
-    "|-\n",
-    ">+2\n",
-    "|#",
-    "#",
-    " #",
-    "'",
-    '"',
-    "\\",
-    "\\e",
-    "\\/",
-    "\\x41",
-    "\\ud800",
-    "---\n",
-    "...\n",
-    "\t",
-    "\ufeff",
-    "\r",
-    "\r\n",
-    "\x85",
-    "\u2028",
-    "\x1b",
-    "\u00e9",
-    "\U0001f600",
-    "@",
-    "`",
-    "%",
-    "<<: ",
-    "\n  ",
-    "\n    ",
-    "{random: [1, 2]}",
-]
-
 
 def check(text: str) -> None:
     if refused(text):
@@ -235,7 +171,7 @@ def check(text: str) -> None:
 
 
 @SETTINGS
-@given(st.lists(st.sampled_from(TOKENS), max_size=60).map("".join))
+@given(st.lists(st.sampled_from(YAML_TOKENS), max_size=60).map("".join))
 def test_random_yamlish_text(text: str):
     check(text)
 
@@ -260,7 +196,7 @@ def test_text_edits_of_builtins(data: st.DataObject):
         at = data.draw(st.integers(0, len(text)), label="at")
         cut = data.draw(st.integers(0, 12), label="cut")
         junk = data.draw(
-            st.text(max_size=6) | st.lists(st.sampled_from(TOKENS), max_size=3).map("".join),
+            st.text(max_size=6) | st.lists(st.sampled_from(YAML_TOKENS), max_size=3).map("".join),
             label="junk",
         )
         text = text[:at] + junk + text[at + cut :]
