@@ -95,6 +95,13 @@ class Hint(Action):
 
 
 @dataclass(frozen=True)
+class ToggleIntegrand(Action):
+    """Show or hide where the divergence comes from (its pointwise integrand)."""
+
+    name: ClassVar[str] = "integrand"
+
+
+@dataclass(frozen=True)
 class Autopilot(Action):
     """One optimiser step downhill from the current guess (after reveal)."""
 
@@ -113,6 +120,7 @@ ACTION_TYPES: dict[str, type[Action]] = {
         Redo,
         ToggleUnits,
         Hint,
+        ToggleIntegrand,
         Autopilot,
     )
 }

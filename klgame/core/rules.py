@@ -49,6 +49,7 @@ class GameState:
     revealed: bool = False
     moves: int = 0
     hints: int = 0
+    integrand: bool = False  # where the divergence comes from is on show
     attempt: int = 1
     clock: float = 0.0  # seconds since the attempt began, from the last action
     undo_stack: Stack = None
@@ -134,6 +135,10 @@ def apply(state: GameState, action: A.Action) -> GameState:
     (with a message saying why), so a replay never fails half-way."""
     handler = _HANDLERS[type(action)]
     new = handler(state, action)
+    if new.moves > state.moves and new.integrand and not state.revealed:
+        # the integrand gives the target away: each move made with it on
+        # show before the reveal is a hint
+        new = replace(new, hints=new.hints + new.moves - state.moves)
     return new if new.clock == action.t else replace(new, clock=max(new.clock, action.t))
 
 
@@ -354,6 +359,19 @@ def autopilot_step(state: GameState) -> dict[str, float] | None:
     return None
 
 
+def _toggle_integrand(state: GameState, action: A.ToggleIntegrand) -> GameState:
+    if state.integrand:
+        return replace(state, integrand=False, message="")
+    if state.revealed:
+        return replace(state, integrand=True, message="Showing where the divergence comes from.")
+    return replace(
+        state,
+        integrand=True,
+        hints=state.hints + 1,
+        message="Where the divergence comes from: a hint, and one per move while shown.",
+    )
+
+
 def _autopilot(state: GameState, action: A.Autopilot) -> GameState:
     if not state.revealed:
         return replace(state, message="The autopilot unlocks after you reveal the target (r).")
@@ -373,5 +391,6 @@ _HANDLERS: dict[type[A.Action], Callable[[GameState, Any], GameState]] = {
     A.Redo: _redo,
     A.ToggleUnits: _toggle_units,
     A.Hint: _hint,
+    A.ToggleIntegrand: _toggle_integrand,
     A.Autopilot: _autopilot,
 }

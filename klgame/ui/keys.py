@@ -172,7 +172,7 @@ PLAY_KEYS: list[BindingType] = [
         "i",
         "integrand",
         "Integrand",
-        tooltip="Show where the divergence comes from (the pointwise KL)",
+        tooltip="Show where the divergence comes from (a hint before the reveal)",
         show=False,
         id="integrand",
     ),

@@ -32,15 +32,14 @@ class DistributionView(Widget):
     """Target p and guess q: curves for densities, side-by-side bars for masses.
 
     Before the reveal a hidden target is not drawn; afterwards the best fit
-    is drawn too, as a ghost. ``show_integrand`` overlays where the scored
-    divergence comes from.
+    is drawn too, as a ghost. With the state's ``integrand`` on, it overlays
+    where the scored divergence comes from.
     """
 
     # the plot inside repaints itself (only the rows that changed)
     state: reactive[GameState | None] = reactive(
         None, always_update=True, init=False, repaint=False
     )
-    show_integrand: reactive[bool] = reactive(False, init=False, repaint=False)
 
     def __init__(self, level: Level, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -61,9 +60,6 @@ class DistributionView(Widget):
             self._redraw()
 
     def watch_state(self) -> None:
-        self._redraw()
-
-    def watch_show_integrand(self) -> None:
         self._redraw()
 
     def _cached(self, name: str, key: Any, make: Any) -> Any:
@@ -115,17 +111,17 @@ class DistributionView(Widget):
         guess = state.guess
         series.append(Series(GUESS, xs, figures.density(guess, xs), "guess"))
         integrand = None
-        if self.show_integrand:
+        if state.integrand:
             direction = self.level.direction
             ys = figures.integrand(state.target, guess, direction, xs)
             integrand = Series(_INTEGRAND_NAME[direction], xs, ys, "integrand")
             series.append(integrand)
-        view_key = ("curves", self.show_integrand, tuple(xs[[0, -1]]))
+        view_key = ("curves", state.integrand, tuple(xs[[0, -1]]))
         if view_key != self._view_key:
             self._view_key = view_key
             lo, hi = float(xs[0]), float(xs[-1])
             y_max = self.level.view.y_max
-            plot.set_view(lo, hi, None if self.show_integrand else y_max)
+            plot.set_view(lo, hi, None if state.integrand else y_max)
         plot.set_series(series)
 
     # --- discrete --------------------------------------------------------------
@@ -149,7 +145,7 @@ class DistributionView(Widget):
                 lambda: figures.masses(solution.guess, support),
             )
             groups.append((BEST, "best", best))
-        if self.show_integrand:
+        if state.integrand:
             direction = self.level.direction
             terms = (
                 figures.contributions(p, q)
@@ -157,10 +153,10 @@ class DistributionView(Widget):
                 else figures.contributions(q, p)
             )
             groups.append((_INTEGRAND_NAME[direction], "integrand", terms))
-        view_key = ("bars", self.show_integrand)
+        view_key = ("bars", state.integrand)
         if view_key != self._view_key:
             self._view_key = view_key
-            plot.set_view(None if self.show_integrand else self.level.view.y_max)
+            plot.set_view(None if state.integrand else self.level.view.y_max)
         plot.set_bars(labels, groups)
 
 

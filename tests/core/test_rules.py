@@ -142,6 +142,30 @@ def test_hint_points_downhill_and_costs(two_peaks_reverse):
     assert moved.scoring_divergence() < state.scoring_divergence()
 
 
+def test_the_integrand_before_the_reveal_is_paid_for_like_hints(two_peaks_reverse):
+    state = new_game(two_peaks_reverse, seed=1)
+    shown = apply(state, A.ToggleIntegrand())
+    assert shown.integrand and shown.hints == 1 and "hint" in shown.message
+    assert shown.moves == 0  # looking is not a move
+    moved = apply_all(shown, [A.Nudge(), A.Nudge(sign=-1), A.Select(), A.Undo()])
+    assert (moved.moves, moved.hints) == (3, 4)  # each move with it on is one more
+    hidden = apply(moved, A.ToggleIntegrand())
+    assert not hidden.integrand
+    assert apply(hidden, A.Nudge()).hints == 4  # hidden again: moves are free
+    scored = apply(apply(moved, A.Reveal()), A.ToggleIntegrand())
+    assert scored.score is not None and scored.score.hints == 4
+
+
+def test_the_integrand_after_the_reveal_is_free_and_a_new_attempt_hides_it(
+    two_peaks_reverse,
+):
+    state = apply_all(new_game(two_peaks_reverse, seed=1), [A.Reveal(), A.ToggleIntegrand()])
+    assert state.integrand and state.hints == 0
+    assert apply(state, A.Nudge()).hints == 0  # free play
+    fresh = apply(state, A.Restart())
+    assert not fresh.integrand and fresh.hints == 0
+
+
 def test_autopilot_waits_for_reveal(two_peaks_reverse):
     state = new_game(two_peaks_reverse, seed=1)
     after = apply(state, A.Autopilot())

@@ -308,7 +308,8 @@ async def test_theme_switch_keeps_the_game(make_app: MakeApp) -> None:
 
 async def test_the_ui_and_a_headless_replay_agree(make_app: MakeApp, tmp_path: Path) -> None:
     record = tmp_path / "attempt.jsonl"
-    keys = ["m", "right", "right", "shift+right", "left_square_bracket", "g", "u", "ctrl+y"]
+    keys = ["m", "right", "i", "right", "shift+right", "i", "left_square_bracket", "g", "u"]
+    keys += ["ctrl+y", "i"]
     app = make_app(start_level="space-worms", record_path=record)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -324,7 +325,10 @@ async def test_the_ui_and_a_headless_replay_agree(make_app: MakeApp, tmp_path: P
     assert state.model.id == shown.model.id
     assert state.current_values == shown.current_values
     assert state.units == shown.units
+    assert state.integrand == shown.integrand is True
     assert score == shown.score
+    # g; i twice; two moves while the integrand showed
+    assert score is not None and score.hints == 5
 
 
 async def test_watching_a_replay_reaches_the_headless_result(

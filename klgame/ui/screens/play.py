@@ -69,7 +69,6 @@ class PlayScreen(Screen[None]):
     readout: reactive[Readout | None] = reactive(
         None, always_update=True, init=False, repaint=False
     )
-    show_integrand: reactive[bool] = reactive(False, init=False, repaint=False)
 
     def __init__(self, player: Player, *, watching: bool = False) -> None:
         super().__init__(classes="-discrete" if player.level.is_discrete else "-continuous")
@@ -84,9 +83,7 @@ class PlayScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="heading", markup=False)
         with Horizontal(id="body"):
-            yield DistributionView(self.level, id="figure").data_bind(
-                PlayScreen.state, PlayScreen.show_integrand
-            )
+            yield DistributionView(self.level, id="figure").data_bind(PlayScreen.state)
             with Vertical(id="side"):
                 yield DivergencePanel(id="divergence").data_bind(PlayScreen.readout)
                 yield Meters(id="meters").data_bind(PlayScreen.readout)
@@ -243,7 +240,7 @@ class PlayScreen(Screen[None]):
         self.act(A.Autopilot())
 
     def action_integrand(self) -> None:
-        self.show_integrand = not self.show_integrand
+        self.act(A.ToggleIntegrand())
 
     def action_back(self) -> None:
         self.app.leave(self, PlayLevel(None))  # type: ignore[attr-defined]
