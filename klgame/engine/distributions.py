@@ -48,6 +48,24 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
+#: Up to this n, log C(n, k) is the log of the exact integer (rounded once);
+#: beyond it, differences of lgamma (whose error grows with log n!).
+_EXACT_CHOOSE_MAX_N = 1000
+
+
+def _log_choose(n: int) -> np.ndarray:
+    """log C(n, k) for k = 0..n."""
+    if n <= _EXACT_CHOOSE_MAX_N:
+        out = []
+        choose = 1
+        for k in range(n + 1):
+            out.append(math.log(choose))
+            choose = choose * (n - k) // (k + 1)
+        return np.array(out)
+    lgammas = np.array([math.lgamma(i + 1) for i in range(n + 1)])
+    return lgammas[n] - lgammas - lgammas[::-1]
+
+
 class Distribution:
     """Common base: something with a mean, a variance and seeded samples.
 
@@ -91,9 +109,22 @@ class Discrete(Distribution):
     def probs(self) -> np.ndarray:
         raise NotImplementedError
 
+    @property
+    def log_probs(self) -> np.ndarray:
+        """The log masses, −∞ only where a mass is exactly zero (a structural zero).
+
+        Subclasses whose masses can underflow (a Binomial with a tiny p) give
+        the log masses directly, so that a mass of 1e-350 stays finite here.
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(np.asarray(self.probs, dtype=float))
+
     def log_mass(self, value: Hashable) -> float:
-        mass = self.mass(value)
-        return math.log(mass) if mass > 0.0 else -math.inf
+        try:
+            index = self.support.index(value)
+        except ValueError:
+            return -math.inf
+        return float(self.log_probs[index])
 
     def mass(self, value: Hashable) -> float:
         try:
@@ -346,6 +377,11 @@ class Categorical(Discrete):
     def probs(self) -> np.ndarray:
         return np.asarray(self._probs)
 
+    @cached_property
+    def log_probs(self) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            return _frozen(np.log(np.asarray(self._probs)))
+
     def __repr__(self) -> str:
         return f"Categorical(probs={list(self._probs)!r}, support={list(self._support)!r})"
 
@@ -374,15 +410,25 @@ class Binomial(Discrete):
 
     @property
     def probs(self) -> np.ndarray:
-        k = np.arange(self.n + 1)
-        if self.p in (0.0, 1.0):
-            out = np.zeros(self.n + 1)
-            out[0 if self.p == 0.0 else self.n] = 1.0
-            return out
-        log_choose = np.array(
-            [math.lgamma(self.n + 1) - math.lgamma(i + 1) - math.lgamma(self.n - i + 1) for i in k]
-        )
-        return np.exp(log_choose + k * math.log(self.p) + (self.n - k) * math.log1p(-self.p))
+        # From the log masses, so the two always agree; masses below the
+        # smallest float come out as 0.0 here but stay finite in log_probs.
+        return np.exp(self.log_probs)
+
+    @cached_property
+    def log_probs(self) -> np.ndarray:
+        """log C(n, k) + k·log p + (n − k)·log(1 − p), in log space throughout.
+
+        Binomial(5, 1e-70) puts about 1e-350 on k = 5: not a float, but its
+        log (about −806) is, and KL against it is large and finite. Only p = 0
+        and p = 1 exactly have zero masses (−∞ here).
+        """
+        n, p = self.n, self.p
+        if p == 0.0 or p == 1.0:
+            out = np.full(n + 1, -math.inf)
+            out[0 if p == 0.0 else n] = 0.0
+            return _frozen(out)
+        k = np.arange(n + 1)
+        return _frozen(_log_choose(n) + k * math.log(p) + (n - k) * math.log1p(-p))
 
     @property
     def mean(self) -> float:

@@ -5,14 +5,18 @@ types (the most specific registered pair wins, as in torch's ``kl.py``):
 
 * Gaussian ‖ Gaussian: the closed form, written to keep digits when p ≈ q;
 * discrete ‖ discrete: an exact sum over the union of supports, aligned by
-  support value (``Binomial(10, p)`` compares with counts over teeth 0..10);
+  support value (``Binomial(10, p)`` compares with counts over teeth 0..10),
+  computed from the log masses so that a mass too small for a float (the
+  1e-350 of ``Binomial(5, 1e-70)`` on k = 5) still counts as nonzero;
 * anything continuous: deterministic Gauss–Legendre quadrature on panels cut
   at every component's mean ± multiples of its standard deviation, with the
   densities evaluated in log space so far-apart tails give large finite
   values, never overflow or NaN.
 
 Conventions follow ``scipy.special.rel_entr``: 0·log 0 = 0, and p > 0 where
-q = 0 gives ``math.inf`` (no NaN, no exception).
+q = 0 gives ``math.inf`` (no NaN, no exception). For discrete distributions
+"q = 0" means a structural zero: a value outside q's support, a zero entry
+of a categorical, or the far side of a Binomial with p = 0 or p = 1 exactly.
 """
 
 from __future__ import annotations
@@ -84,20 +88,20 @@ def kl(p: Distribution, q: Distribution, units: str = "nats") -> float:
 def cross_entropy(p: Distribution, q: Distribution, units: str = "nats") -> float:
     """H(p, q) = −E_p[log q] = H(p) + KL(p‖q)."""
     if isinstance(p, Discrete) and isinstance(q, Discrete):
-        pp, qq = _aligned(p, q)
-        with np.errstate(divide="ignore"):
-            terms = np.where(pp > 0.0, -pp * np.log(np.where(pp > 0.0, qq, 1.0)), 0.0)
-        return _scale(float(math.fsum(terms)), units)
+        pp, lp, lq = _aligned(p, q)
+        live = lp > -math.inf
+        if np.any(lq[live] == -math.inf):
+            return _scale(math.inf, units)
+        return _scale(float(math.fsum(-pp[live] * lq[live])), units)
     return _scale(entropy(p) + kl(p, q), units)
 
 
 def entropy(p: Distribution, units: str = "nats") -> float:
     """H(p) = −E_p[log p]; differential entropy for densities."""
     if isinstance(p, Discrete):
-        probs = p.probs
-        with np.errstate(divide="ignore", invalid="ignore"):
-            terms = np.where(probs > 0.0, -probs * np.log(np.where(probs > 0, probs, 1.0)), 0.0)
-        return _scale(float(math.fsum(terms)), units)
+        lp = p.log_probs
+        live = lp > -math.inf
+        return _scale(float(math.fsum(-p.probs[live] * lp[live])), units)
     if isinstance(p, Gaussian):
         return _scale(0.5 * math.log(2.0 * math.pi * math.e * p.variance), units)
     if isinstance(p, Continuous):
@@ -110,28 +114,37 @@ def entropy(p: Distribution, units: str = "nats") -> float:
 # --- discrete -------------------------------------------------------------
 
 
-def _aligned(p: Discrete, q: Discrete) -> tuple[np.ndarray, np.ndarray]:
-    """Both mass functions over the union of supports, in p's order first."""
+def _aligned(p: Discrete, q: Discrete) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """p's masses, p's log masses and q's log masses, aligned by support value.
+
+    Over the union of supports every value outside p's support has p-mass
+    zero and adds nothing to KL or cross-entropy, so the arrays run over p's
+    support only, in p's order. A value missing from q's support is a
+    structural zero there: log mass −∞.
+
+    Work from the log masses: a mass may underflow to 0.0 (1e-350 on k = 5 of
+    Binomial(5, 1e-70)) while its log is finite, and only a structural zero
+    makes KL or cross-entropy infinite. Terms where p is a structural zero are
+    left out (0·log 0 = 0); where p's mass merely underflows, p·(log p − log q)
+    is 0.0 in floats, as it should be, and never 0·∞.
+    """
     if p.support == q.support:
-        return p.probs, q.probs
-    values = list(p.support) + [v for v in q.support if v not in set(p.support)]
-    index = {v: i for i, v in enumerate(values)}
-    pp = np.zeros(len(values))
-    qq = np.zeros(len(values))
-    pp[[index[v] for v in p.support]] = p.probs
-    qq[[index[v] for v in q.support]] = q.probs
-    return pp, qq
+        return p.probs, p.log_probs, q.log_probs
+    q_logs = dict(zip(q.support, q.log_probs.tolist(), strict=True))
+    lq = np.array([q_logs.get(v, -math.inf) for v in p.support])
+    return p.probs, p.log_probs, lq
 
 
 @register_kl(Discrete, Discrete)
 def _kl_discrete(p: Distribution, q: Distribution) -> float:
     assert isinstance(p, Discrete) and isinstance(q, Discrete)
-    pp, qq = _aligned(p, q)
-    live = pp > 0.0
-    if np.any(qq[live] <= 0.0):
-        return math.inf
-    # log p − log q, not log(p/q): the ratio overflows for subnormal q.
-    return float(math.fsum(pp[live] * (np.log(pp[live]) - np.log(qq[live]))))
+    pp, lp, lq = _aligned(p, q)
+    live = lp > -math.inf
+    if np.any(lq[live] == -math.inf):
+        return math.inf  # q is structurally zero where p has mass
+    # log p − log q from the log masses, not log(p/q): the ratio overflows for
+    # subnormal q, and the masses themselves may underflow.
+    return float(math.fsum(pp[live] * (lp[live] - lq[live])))
 
 
 # --- Gaussian closed form -------------------------------------------------

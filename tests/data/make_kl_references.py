@@ -30,6 +30,17 @@ closed form.
 Cases are seeded, so a rerun writes the same file. Inputs are stored as plain
 floats (the weights already normalised in double precision; mpmath uses
 exactly these floats), values as decimal strings with 32 significant digits.
+
+The file also holds discrete pairs (``discrete_cases``: categoricals and
+binomials) where a mass is too small for a float -- Binomial(5, 1e-70) puts
+about 1e-350 on k = 5 -- or exactly zero by construction (p = 0 or 1, a zero
+entry, a value outside a support). For both directions it stores KL, the
+cross-entropy and both entropies, as exact sums over the union of supports in
+mpmath: binomial log masses as log C(n, k) + k·log p + (n − k)·log1p(−p) with
+the exact integer C(n, k), categorical masses exactly the stored floats (not
+renormalised: the engine uses them as given). A value is ``"inf"`` where p has
+mass and q a structural zero. Each sum is done at 40 and at 80 digits; the
+stored ``rel_err`` is the largest relative difference between the two.
 """
 
 from __future__ import annotations
@@ -276,6 +287,124 @@ def all_cases() -> list[tuple[str, Mix, Mix]]:
     return named_cases() + random_cases()
 
 
+# --- discrete pairs ------------------------------------------------------------
+
+# A discrete distribution as stored: {"family": "categorical", "probs": [...],
+# "support": [...]} or {"family": "binomial", "n": n, "p": p}.
+Spec = dict
+
+DISCRETE_CHECK_DPS = 80
+
+
+def _categorical(probs: list[float], support: list | None = None) -> Spec:
+    values = list(range(len(probs))) if support is None else list(support)
+    return {"family": "categorical", "probs": [float(x) for x in probs], "support": values}
+
+
+def _binomial(n: int, p: float) -> Spec:
+    return {"family": "binomial", "n": n, "p": float(p)}
+
+
+def discrete_cases() -> list[tuple[str, Spec, Spec]]:
+    spread = _categorical([0.1, 0.15, 0.2, 0.25, 0.2, 0.1])
+    uniform6 = _categorical([1 / 6] * 6)  # as Categorical.uniform(6) stores it
+    near_one = 1 - 2.0**-40
+    return [
+        ("spread over 0..5 vs Binomial(5, 1e-70)", spread, _binomial(5, 1e-70)),
+        ("Binomial(5, 1e-70) vs uniform over 0..5", _binomial(5, 1e-70), uniform6),
+        ("Binomial(20, 1e-30) vs Binomial(20, 2e-30)", _binomial(20, 1e-30), _binomial(20, 2e-30)),
+        ("Binomial(60, 1e-300) vs Binomial(60, 0.5)", _binomial(60, 1e-300), _binomial(60, 0.5)),
+        (
+            "Binomial(60, 1 - 2^-40) vs Binomial(60, 0.5)",
+            _binomial(60, near_one),
+            _binomial(60, 0.5),
+        ),
+        (
+            "Binomial(5, 1e-70) vs categorical over 0..7",
+            _binomial(5, 1e-70),
+            _categorical([0.05, 0.1, 0.15, 0.2, 0.2, 0.15, 0.1, 0.05]),
+        ),
+        # Structural zeros: these stay infinite one way.
+        ("uniform over 0..5 vs Binomial(5, 0)", uniform6, _binomial(5, 0.0)),
+        ("Binomial(5, 1e-70) vs Binomial(5, 0)", _binomial(5, 1e-70), _binomial(5, 0.0)),
+        ("Binomial(5, 1) vs Binomial(5, 1 - 2^-40)", _binomial(5, 1.0), _binomial(5, near_one)),
+        (
+            "categorical vs one with a zero entry",
+            _categorical([0.5, 0.3, 0.2]),
+            _categorical([0.6, 0.0, 0.4]),
+        ),
+    ]
+
+
+def _log_masses(spec: Spec) -> dict:
+    """Support value -> log mass (mpf), for the values with nonzero mass only."""
+    if spec["family"] == "categorical":
+        pairs = zip(spec["support"], spec["probs"], strict=True)
+        return {value: mp.log(mpf(x)) for value, x in pairs if x > 0.0}
+    n, p = spec["n"], mpf(spec["p"])
+    if p == 0:
+        return {0: mpf(0)}
+    if p == 1:
+        return {n: mpf(0)}
+    log_p, log_q = mp.log(p), mp.log1p(-p)
+    return {k: mp.log(math.comb(n, k)) + k * log_p + (n - k) * log_q for k in range(n + 1)}
+
+
+def _entropy_mp(lp: dict) -> mpf:
+    return -mp.fsum(mp.exp(x) * x for x in lp.values())
+
+
+def _cross_entropy_mp(lp: dict, lq: dict) -> mpf | None:
+    """H(p, q), or None for ∞ (q is structurally zero where p has mass)."""
+    if any(value not in lq for value in lp):
+        return None
+    return -mp.fsum(mp.exp(x) * lq[value] for value, x in lp.items())
+
+
+def _kl_discrete_mp(lp: dict, lq: dict) -> mpf | None:
+    if any(value not in lq for value in lp):
+        return None
+    return mp.fsum(mp.exp(x) * (x - lq[value]) for value, x in lp.items())
+
+
+def _discrete_values(p: Spec, q: Spec) -> dict[str, mpf | None]:
+    lp, lq = _log_masses(p), _log_masses(q)
+    return {
+        "kl_pq": _kl_discrete_mp(lp, lq),
+        "kl_qp": _kl_discrete_mp(lq, lp),
+        "h_pq": _cross_entropy_mp(lp, lq),
+        "h_qp": _cross_entropy_mp(lq, lp),
+        "h_p": _entropy_mp(lp),
+        "h_q": _entropy_mp(lq),
+    }
+
+
+def _text(value: mpf | None, digits: int = DIGITS) -> str:
+    return "inf" if value is None else mp.nstr(value, digits, min_fixed=-1, max_fixed=-1)
+
+
+def compute_discrete() -> list[dict]:
+    out = []
+    for name, p, q in discrete_cases():
+        with mp.workdps(DISCRETE_CHECK_DPS):
+            check = _discrete_values(p, q)
+        with mp.workdps(40):
+            values = _discrete_values(p, q)
+            err = mpf(0)
+            for key, value in values.items():
+                other = check[key]
+                if value is None or other is None or other == 0:
+                    assert value == other, (name, key)  # ∞ and exact zeros agree exactly
+                else:
+                    err = max(err, abs(value - other) / abs(other))
+            out.append(
+                {"name": name, "p": p, "q": q}
+                | {key: _text(value) for key, value in values.items()}
+                | {"rel_err": _text(err, 3)}
+            )
+    return out
+
+
 # --- running -----------------------------------------------------------------
 
 
@@ -314,12 +443,25 @@ def compute_all(processes: int | None = None, method: str = "gauss-legendre") ->
         return pool.map(_compute, jobs, chunksize=1)
 
 
+_DISCRETE_KEYS = ("discrete_description", "discrete_dps", "discrete_cases")
+
+
 def _dump(document: dict) -> str:
     """JSON with one line per case: small diffs when cases are added."""
-    head = {key: value for key, value in document.items() if key != "cases"}
+    head = {
+        key: value
+        for key, value in document.items()
+        if key != "cases" and key not in _DISCRETE_KEYS
+    }
     lines = [json.dumps(head, ensure_ascii=False)[:-1] + ', "cases": [']
     cases = [json.dumps(case, ensure_ascii=False) for case in document["cases"]]
-    lines += [f"  {case}," for case in cases[:-1]] + [f"  {cases[-1]}", "]}"]
+    lines += [f"  {case}," for case in cases[:-1]] + [f"  {cases[-1]}"]
+    if "discrete_cases" in document:
+        middle = {key: document[key] for key in _DISCRETE_KEYS[:-1]}
+        lines.append("], " + json.dumps(middle, ensure_ascii=False)[1:-1] + ', "discrete_cases": [')
+        cases = [json.dumps(case, ensure_ascii=False) for case in document["discrete_cases"]]
+        lines += [f"  {case}," for case in cases[:-1]] + [f"  {cases[-1]}"]
+    lines.append("]}")
     return "\n".join(lines) + "\n"
 
 
@@ -349,12 +491,28 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(results)} pairs in {elapsed:.1f} s")
     print(f"worst relative error estimate {mp.nstr(worst, 3)}")
 
+    discrete = compute_discrete()
+    for r in discrete:
+        shown = "  ".join(
+            f"{key} {r[key] if r[key] == 'inf' else mp.nstr(mpf(r[key]), 8)}"
+            for key in ("kl_pq", "kl_qp", "h_pq", "h_p")
+        )
+        print(f"{r['name']:<48} {shown}  relative error {r['rel_err']}")
+    print(f"{len(discrete)} discrete pairs")
+
     document = {
         "description": "KL(p‖q) and KL(q‖p) in nats for Gaussian mixtures, to 32 digits",
         "generator": "tests/data/make_kl_references.py",
         "dps": mp.dps,
         "seed": SEED,
         "cases": results,
+        "discrete_description": (
+            "KL, cross-entropy (h_pq = H(p, q)) and entropy in nats for discrete pairs "
+            "with underflowing or structurally zero masses, to 32 digits; 'inf' where "
+            "q is structurally zero where p has mass"
+        ),
+        "discrete_dps": [40, DISCRETE_CHECK_DPS],
+        "discrete_cases": discrete,
     }
     if args.check:
         stored = {case["name"]: case for case in json.loads(OUT.read_text())["cases"]}
@@ -366,6 +524,14 @@ def main(argv: list[str] | None = None) -> int:
                 if old is None or abs(mpf(old[f"kl_{key}"]) - mpf(r[f"kl_{key}"])) > allowed:
                     bad += 1
                     print(f"DIFFERS: {r['name']} KL_{key}")
+        stored_discrete = {
+            case["name"]: case for case in json.loads(OUT.read_text()).get("discrete_cases", [])
+        }
+        for r in discrete:
+            old = stored_discrete.get(r["name"])
+            if old != r:
+                bad += 1
+                print(f"DIFFERS: {r['name']}")
         print("matches the stored file" if not bad else f"{bad} values differ from the stored file")
         return 1 if bad else 0
     OUT.write_text(_dump(document))

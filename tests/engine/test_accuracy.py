@@ -1,9 +1,10 @@
 """The engine's numbers against 32-digit references and against the source texts.
 
 The continuous references come from ``tests/data/make_kl_references.py`` (mpmath,
-40 digits, its own integrand). The discrete numbers are the ones the game's
-source texts print: a coin that always lands heads, a Binomial against a
-uniform guess, and the worms' teeth.
+40 digits, its own integrand). So do discrete references for masses too small
+for a float (Binomial(5, 1e-70) on k = 5) and for structural zeros. The other
+discrete numbers are the ones the game's source texts print: a coin that
+always lands heads, a Binomial against a uniform guess, and the worms' teeth.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from klgame.engine import (
 REFERENCES = Path(__file__).resolve().parents[1] / "data" / "kl_references.json"
 DOCUMENT = json.loads(REFERENCES.read_text(encoding="utf-8"))
 CASES = DOCUMENT["cases"]
+DISCRETE_CASES = DOCUMENT["discrete_cases"]
 
 RELATIVE = 1e-9
 ABSOLUTE = 1e-12  # allowed instead where the true value is below SMALL
@@ -118,6 +120,94 @@ def test_named_values_in_bits():
     case = next(c for c in CASES if c["name"] == "narrow inside wide vs N(0,1)")
     p, q = build(case["p"]), build(case["q"])
     assert kl(p, q, units="bits") == pytest.approx(float(case["kl_pq"]) / math.log(2), rel=1e-9)
+
+
+# --- discrete references: underflowing masses and structural zeros ---------------------
+
+DISCRETE_RELATIVE = 1e-12  # exact sums of log masses: far tighter than the quadrature
+DISCRETE_KEYS = ("kl_pq", "kl_qp", "h_pq", "h_qp", "h_p", "h_q")
+
+
+def build_discrete(spec: dict) -> Binomial | Categorical:
+    if spec["family"] == "binomial":
+        return Binomial(spec["n"], spec["p"])
+    return Categorical(spec["probs"], spec["support"])
+
+
+def discrete_values(p, q, units: str = "nats") -> dict[str, float]:
+    return {
+        "kl_pq": kl(p, q, units),
+        "kl_qp": kl(q, p, units),
+        "h_pq": cross_entropy(p, q, units),
+        "h_qp": cross_entropy(q, p, units),
+        "h_p": entropy(p, units),
+        "h_q": entropy(q, units),
+    }
+
+
+def discrete_error(got: float, reference: str) -> float:
+    """Relative error; ∞ and exact zeros must match exactly."""
+    if reference == "inf":
+        return 0.0 if got == math.inf else math.inf
+    if Fraction(reference) == 0:
+        return 0.0 if got == 0.0 else math.inf
+    if not math.isfinite(got):
+        return math.inf
+    return float(abs(Fraction(got) - Fraction(reference)) / Fraction(reference))
+
+
+def test_discrete_references_cover_underflow_and_structural_zeros():
+    names = {case["name"] for case in DISCRETE_CASES}
+    for name in (
+        "spread over 0..5 vs Binomial(5, 1e-70)",
+        "Binomial(5, 1e-70) vs uniform over 0..5",
+        "Binomial(20, 1e-30) vs Binomial(20, 2e-30)",
+        "uniform over 0..5 vs Binomial(5, 0)",
+        "categorical vs one with a zero entry",
+    ):
+        assert name in names
+    underflowing = [
+        case
+        for case in DISCRETE_CASES
+        for side in ("p", "q")
+        if case[side]["family"] == "binomial"
+        and 0.0 < case[side]["p"] < 1.0
+        and min(build_discrete(case[side]).probs) == 0.0
+    ]
+    assert len(underflowing) >= 4
+    values = [case[key] for case in DISCRETE_CASES for key in DISCRETE_KEYS]
+    assert values.count("inf") >= 8
+    finite = [Fraction(v) for v in values if v != "inf" and Fraction(v) > 0]
+    assert max(finite) > 10_000 and min(finite) < 1e-60
+
+
+@pytest.mark.parametrize("case", DISCRETE_CASES, ids=[case["name"] for case in DISCRETE_CASES])
+def test_discrete_reference_is_converged(case):
+    # 40 against 80 digits.
+    assert Fraction(case["rel_err"]) <= Fraction(1, 10**30)
+    for key in DISCRETE_KEYS:
+        text = case[key]
+        if text != "inf" and Fraction(text) != 0:
+            assert len(text.split("e")[0].replace(".", "").lstrip("0")) >= 25, text
+
+
+@pytest.mark.parametrize("case", DISCRETE_CASES, ids=[case["name"] for case in DISCRETE_CASES])
+def test_discrete_matches_reference(case):
+    p, q = build_discrete(case["p"]), build_discrete(case["q"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no log(0), no 0·∞, no overflow on the way
+        got = discrete_values(p, q)
+        bits = discrete_values(p, q, "bits")
+    for key in DISCRETE_KEYS:
+        error = discrete_error(got[key], case[key])
+        assert error <= DISCRETE_RELATIVE, (
+            f"{key}: got {got[key]!r}, want {case[key]} (relative {error:.2e})"
+        )
+        assert not math.isnan(got[key]) and not math.isnan(bits[key])
+        if got[key] == math.inf:
+            assert bits[key] == math.inf
+        else:
+            assert bits[key] == pytest.approx(got[key] / math.log(2), rel=1e-15, abs=0)
 
 
 # --- the source texts: a coin ------------------------------------------------------

@@ -22,6 +22,7 @@ from klgame.engine import (
     cross_entropy,
     kl,
 )
+from klgame.engine.distributions import _EXACT_CHOOSE_MAX_N, _log_choose
 
 # The package exports a function named ``divergence``; this is the module of that name.
 divergence_module = importlib.import_module("klgame.engine.divergence")
@@ -136,6 +137,8 @@ def _mutate(array: np.ndarray) -> None:
     [
         (lambda: Categorical([0.2, 0.8]), "probs"),
         (lambda: Binomial(4, 0.3), "probs"),
+        (lambda: Categorical([0.2, 0.8]), "log_probs"),
+        (lambda: Binomial(4, 0.3), "log_probs"),
         (lambda: Mixture([Gaussian(-3, 1), Gaussian(3, 2)], [0.4, 0.6]), "means"),
         (lambda: Mixture([Gaussian(-3, 1), Gaussian(3, 2)], [0.4, 0.6]), "variances"),
     ],
@@ -227,6 +230,57 @@ def test_masses():
     assert pets.mass("owl") == 0.0
 
 
+def test_log_masses():
+    b = Binomial(30, 0.17)
+    np.testing.assert_allclose(b.log_probs, stats.binom.logpmf(range(31), 30, 0.17), rtol=1e-13)
+    np.testing.assert_array_equal(b.probs, np.exp(b.log_probs))  # the two always agree
+    assert b.log_mass(4) == b.log_probs[4] and b.log_mass(31) == -math.inf
+    assert Binomial(0, 0.3).log_probs.tolist() == [0.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning from log(0)
+        pets = Categorical([0.7, 0.3, 0.0], ["dog", "panda", "cat"])
+        assert pets.log_probs.tolist() == [math.log(0.7), math.log(0.3), -math.inf]
+        assert pets.log_mass("cat") == -math.inf and pets.log_mass("owl") == -math.inf
+        assert pets.log_mass("dog") == math.log(0.7)
+
+
+def test_tiny_binomial_masses_underflow_but_their_logs_do_not():
+    b = Binomial(5, 1e-70)
+    # C(5, k)·1e-70^k·(1 − 1e-70)^(5−k): 1e-350 on k = 5 is below the smallest float.
+    assert b.probs[5] == 0.0 and b.mass(5) == 0.0
+    assert np.all(np.isfinite(b.log_probs))
+    want = [math.log(math.comb(5, k)) + k * math.log(1e-70) for k in range(6)]
+    want[0] = -5e-70  # 5·log1p(−1e-70)
+    np.testing.assert_allclose(b.log_probs, want, rtol=1e-15)
+    assert b.log_mass(5) == pytest.approx(-805.9047825479161, rel=1e-15)
+    assert np.all(np.isfinite(Binomial(60, 1e-300).log_probs))
+    assert np.all(np.isfinite(Binomial(60, 1 - 2.0**-40).log_probs))
+
+
+@pytest.mark.parametrize(
+    "b, at",
+    [(Binomial(4, 0.0), 0), (Binomial(4, 1.0), 4), (Binomial(0, 0.0), 0), (Binomial(0, 1.0), 0)],
+    ids=["p = 0", "p = 1", "n = 0, p = 0", "n = 0, p = 1"],
+)
+def test_binomial_structural_zeros(b, at):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        logs = b.log_probs
+    want = np.full(b.n + 1, -math.inf)
+    want[at] = 0.0
+    np.testing.assert_array_equal(logs, want)
+    np.testing.assert_array_equal(b.probs, np.exp(want))
+
+
+def test_log_binomial_coefficients_are_exact_then_by_lgamma():
+    for n in (0, 1, 5, 60, 200, _EXACT_CHOOSE_MAX_N, _EXACT_CHOOSE_MAX_N + 1, 1500):
+        got = _log_choose(n)
+        want = [math.log(math.comb(n, k)) for k in range(n + 1)]
+        # Exactly the log of the integer up to the limit; lgamma's error grows with log n! beyond.
+        tolerance = 0.0 if n <= _EXACT_CHOOSE_MAX_N else 1e-11
+        np.testing.assert_allclose(got, want, rtol=0, atol=tolerance)
+
+
 def test_constructors_of_categorical():
     counts = Categorical.from_counts([1, 3], support=["tails", "heads"])
     assert counts.support == ("tails", "heads") and counts.probs.tolist() == [0.25, 0.75]
@@ -298,6 +352,22 @@ def test_missing_support_values_are_harmless_where_p_is_zero():
     data = Categorical.from_counts([1, 2, 1])
     assert math.isfinite(kl(data, Binomial(3, 0.5)))
     assert kl(Binomial(3, 0.5), data) == math.inf
+
+
+def test_underflowing_masses_are_not_structural_zeros():
+    # Binomial(5, 1e-70) has float masses 0.0 on k = 5 but a finite log mass there.
+    tiny = Binomial(5, 1e-70)
+    spread = Categorical([0.1, 0.15, 0.2, 0.25, 0.2, 0.1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no 0·∞, no log(0)
+        assert math.isfinite(kl(spread, tiny))
+        assert math.isfinite(cross_entropy(spread, tiny))
+        # Only exact zeros give ∞: p = 0 exactly, an explicit zero entry, a missing value.
+        assert kl(spread, Binomial(5, 0.0)) == math.inf
+        assert kl(tiny, Binomial(5, 0.0)) == math.inf  # 1e-350 on k = 5 is still mass
+        assert kl(Binomial(5, 0.0), tiny) == pytest.approx(5e-70, rel=1e-15)
+        assert kl(spread, Categorical([0.2, 0.2, 0.2, 0.2, 0.2, 0.0])) == math.inf
+        assert kl(tiny, Categorical.uniform(5)) == math.inf  # no 5 in q's support
 
 
 def test_labels_against_labels():

@@ -12,6 +12,7 @@ import math
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from mpmath import mp, mpf
 
 from klgame.engine import (
     Binomial,
@@ -192,5 +193,51 @@ def test_cross_entropy_is_entropy_plus_kl(pair):
 @given(discrete_pairs())
 def test_kl_is_infinite_exactly_where_q_misses_p(pair):
     p, q = pair
-    misses = any(p.mass(v) > 0.0 and q.mass(v) == 0.0 for v in p.support)
+    # Structural zeros only: a mass that underflows to 0.0 still has a finite log.
+    misses = any(p.log_mass(v) > -math.inf and q.log_mass(v) == -math.inf for v in p.support)
     assert (kl(p, q) == math.inf) == misses
+
+
+# --- binomials with masses too small for a float ---------------------------------------------
+
+P_MIN, P_MAX = 1e-300, 1 - 1e-12
+
+
+def _clipped(p: float) -> float:
+    return min(max(p, P_MIN), P_MAX)
+
+
+# Uniform in p, log-uniform down to 1e-300, and log-uniform in 1 − p up to 1 − 1e-12:
+# the last two put masses far below the smallest float on the far side of the support.
+binomial_ps = st.one_of(
+    st.floats(P_MIN, P_MAX),
+    st.floats(math.log(P_MIN), math.log(0.5)).map(lambda x: _clipped(math.exp(x))),
+    st.floats(math.log(1 - P_MAX), math.log(0.5)).map(lambda x: _clipped(-math.expm1(x))),
+)
+
+
+def binomial_kl_mp(n: int, p: float, q: float) -> mpf:
+    """Σ p_k (log p_k − log q_k) over k = 0..n, in mpmath at 50 digits."""
+    with mp.workdps(50):
+        p_, q_ = mpf(p), mpf(q)
+        logs = (mp.log(p_), mp.log1p(-p_), mp.log(q_), mp.log1p(-q_))
+        terms = []
+        for k in range(n + 1):
+            choose = mp.log(math.comb(n, k))
+            log_p = choose + k * logs[0] + (n - k) * logs[1]
+            log_q = choose + k * logs[2] + (n - k) * logs[3]
+            terms.append(mp.exp(log_p) * (log_p - log_q))
+        return mp.fsum(terms)
+
+
+@ENGINE
+@given(st.integers(1, 60), binomial_ps, binomial_ps, st.sampled_from([0.0, 1e-9, 1e-4]))
+def test_binomial_kl_is_finite_and_matches_mpmath(n, p, q, nudge):
+    if nudge:  # a near-identical pair: the sum cancels, the absolute tolerance takes over
+        q = _clipped(p * (1 + nudge))
+    b, c = Binomial(n, p), Binomial(n, q)
+    for x, y in ((b, c), (c, b)):
+        value = kl(x, y)
+        assert not math.isnan(value) and math.isfinite(value) and value >= 0.0
+        want = float(binomial_kl_mp(n, x.p, y.p))
+        assert value == pytest.approx(want, rel=1e-9, abs=1e-13)
