@@ -311,8 +311,23 @@ def hint_for(state: GameState) -> tuple[str | None, int, str]:
             "You are at a low point: no single step helps. Reveal, or explore elsewhere.",
         )
     label = next(spec.label for spec in free if spec.name == best_name)
-    arrow = "up (→)" if best_sign > 0 else "down (←)"
-    return best_name, best_sign, f"Hint: move {label} {arrow}."
+    if _step_lowers(state, best_name, best_sign, "step"):
+        arrow = "up (→)" if best_sign > 0 else "down (←)"
+        return best_name, best_sign, f"Hint: move {label} {arrow}."
+    if _step_lowers(state, best_name, best_sign, "fine"):
+        way, key = ("up", "]") if best_sign > 0 else ("down", "[")
+        return best_name, best_sign, f"Hint: move {label} {way} in fine steps ({key})."
+    return None, 0, "You are at a low point for these steps: reveal, or explore elsewhere."
+
+
+def _step_lowers(state: GameState, name: str, sign: int, size: A.NudgeSize) -> bool:
+    """Whether one nudge of ``name`` lowers the scoring divergence (a whole
+    step can overshoot a minimum that the slope points to)."""
+    chosen = replace(state, selected=[spec.name for spec in state.free_params].index(name))
+    moved = _nudge(chosen, A.Nudge(sign=sign, size=size))
+    return moved.values != state.values and (
+        moved.scoring_divergence() < state.scoring_divergence()
+    )
 
 
 def _hint(state: GameState, action: A.Hint) -> GameState:

@@ -11,6 +11,7 @@ from levelkit import TWO_PEAKS, gaussian_model, make_level
 from klgame.core import actions as A
 from klgame.core.rules import apply, apply_all, hint_for, new_game
 from klgame.engine import Gaussian, divergence
+from klgame.levels.loader import load_catalog
 
 
 def values(state):
@@ -140,6 +141,25 @@ def test_hint_points_downhill_and_costs(two_peaks_reverse):
     assert message in hinted.message
     moved = apply(hinted, A.Nudge(sign=sign))
     assert moved.scoring_divergence() < state.scoring_divergence()
+
+
+def test_a_hint_says_fine_steps_when_a_whole_step_overshoots():
+    worms = load_catalog([]).get("space-worms")
+    state = apply(new_game(worms, seed=1), A.SwitchModel())  # the binomial, p = 0.5
+    for _ in range(4):
+        state = apply(state, A.Nudge())
+    assert state.current_values["p"] == pytest.approx(0.54)  # the best p is 0.544
+    name, sign, message = hint_for(state)
+    assert (name, sign) == ("p", 1)
+    assert message == "Hint: move p up in fine steps (])."
+    assert apply(state, A.Nudge()).scoring_divergence() > state.scoring_divergence()
+    finer = apply(state, A.Nudge(size="fine"))
+    assert finer.scoring_divergence() < state.scoring_divergence()
+    for _ in range(3):
+        finer = apply(finer, A.Nudge(size="fine"))
+    assert finer.current_values["p"] == pytest.approx(0.544)
+    assert hint_for(finer)[0] is None  # no step of any size helps now
+    assert "low point" in hint_for(finer)[2]
 
 
 def test_the_integrand_before_the_reveal_is_paid_for_like_hints(two_peaks_reverse):
