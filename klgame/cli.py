@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from klgame import __version__
 from klgame.errors import KlgameError
@@ -37,54 +38,17 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _cmd_title(args: argparse.Namespace) -> int:
-    with _collector_paused():
-        from klgame.ui.run import run_title
+def _lazy(target: str, *, starts_game: bool = False) -> Handler:
+    """The handler that runs ``target`` (``"module:function"``), imported only
+    when its command runs; a game starts with the collector paused."""
+    module_name, _, function_name = target.partition(":")
 
-        return run_title(args)
+    def handler(args: argparse.Namespace) -> int:
+        with _collector_paused() if starts_game else nullcontext():
+            run: Handler = getattr(importlib.import_module(module_name), function_name)
+            return run(args)
 
-
-def _cmd_play(args: argparse.Namespace) -> int:
-    with _collector_paused():
-        from klgame.ui.run import run_play
-
-        return run_play(args)
-
-
-def _cmd_levels(args: argparse.Namespace) -> int:
-    from klgame.levels.commands import cmd_levels
-
-    return cmd_levels(args)
-
-
-def _cmd_validate(args: argparse.Namespace) -> int:
-    from klgame.levels.commands import cmd_validate
-
-    return cmd_validate(args)
-
-
-def _cmd_solve(args: argparse.Namespace) -> int:
-    from klgame.levels.commands import cmd_solve
-
-    return cmd_solve(args)
-
-
-def _cmd_replay(args: argparse.Namespace) -> int:
-    from klgame.core.commands import cmd_replay
-
-    return cmd_replay(args)
-
-
-def _cmd_scores(args: argparse.Namespace) -> int:
-    from klgame.store.commands import cmd_scores
-
-    return cmd_scores(args)
-
-
-def _cmd_serve(args: argparse.Namespace) -> int:
-    from klgame.hosting.serve import cmd_serve
-
-    return cmd_serve(args)
+    return handler
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,27 +74,27 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="hosted mode for shared servers: no paths from the player, name from the SSH login",
     )
-    parser.set_defaults(handler=_cmd_title)
+    parser.set_defaults(command="title", handler=_lazy("klgame.ui.run:run_title", starts_game=True))
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     play = commands.add_parser("play", help="play one level")
     play.add_argument("level", metavar="LEVEL", help="level id (see 'klgame levels')")
     play.add_argument("--seed", type=int, help="seed for the hidden target (default: random)")
     play.add_argument("--record", metavar="FILE", help="also record the attempt to FILE")
-    play.set_defaults(handler=_cmd_play)
+    play.set_defaults(command="play", handler=_lazy("klgame.ui.run:run_play", starts_game=True))
 
     levels = commands.add_parser("levels", help="list the levels and your best results")
-    levels.set_defaults(handler=_cmd_levels)
+    levels.set_defaults(command="levels", handler=_lazy("klgame.levels.commands:cmd_levels"))
 
     validate = commands.add_parser("validate", help="check level files; exit 1 on any error")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="level files or directories")
-    validate.set_defaults(handler=_cmd_validate)
+    validate.set_defaults(command="validate", handler=_lazy("klgame.levels.commands:cmd_validate"))
 
     solve = commands.add_parser("solve", help="show a level's target and its best achievable fit")
     solve.add_argument("level", metavar="LEVEL", help="level id or path to a level file")
     solve.add_argument("--seed", type=int, default=0, help="seed for the hidden target")
     solve.add_argument("--json", action="store_true", help="print JSON")
-    solve.set_defaults(handler=_cmd_solve)
+    solve.set_defaults(command="solve", handler=_lazy("klgame.levels.commands:cmd_solve"))
 
     replay = commands.add_parser("replay", help="replay a recorded attempt")
     replay.add_argument("file", metavar="FILE", help="replay file (.jsonl)")
@@ -140,16 +104,16 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--force", action="store_true", help="replay even if the level changed since recording"
     )
-    replay.set_defaults(handler=_cmd_replay)
+    replay.set_defaults(command="replay", handler=_lazy("klgame.core.commands:cmd_replay"))
 
     scores = commands.add_parser("scores", help="best saved results")
     scores.add_argument("level", nargs="?", metavar="LEVEL", help="only this level")
-    scores.set_defaults(handler=_cmd_scores)
+    scores.set_defaults(command="scores", handler=_lazy("klgame.store.commands:cmd_scores"))
 
     serve = commands.add_parser("serve", help="serve the game to web browsers")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
-    serve.set_defaults(handler=_cmd_serve)
+    serve.set_defaults(command="serve", handler=_lazy("klgame.hosting.serve:cmd_serve"))
     return parser
 
 

@@ -49,7 +49,7 @@ _MAX_AUTH_INFO = 64 * 1024
 #: Largest remembered-name file read, in bytes.
 _MAX_NAME_FILE = 1024
 
-#: Commands a hosted player may run (the ``_cmd_*`` handlers of ``klgame.cli``).
+#: Commands a hosted player may run (``args.command`` as ``klgame.cli`` sets it).
 HOSTED_COMMANDS = frozenset({"title", "play", "levels", "scores"})
 
 
@@ -170,9 +170,7 @@ def remember_name(data_dir: Path, key: str | None, name: str) -> str | None:
 
 def command_name(args: argparse.Namespace) -> str:
     """The sub-command ``args`` runs: ``title``, ``play``, ``replay``, ..."""
-    handler = getattr(args, "handler", None)
-    name = getattr(handler, "__name__", "")
-    return name.removeprefix("_cmd_") if name.startswith("_cmd_") else name
+    return str(getattr(args, "command", ""))
 
 
 def check_hosted_args(args: argparse.Namespace) -> None:
