@@ -67,8 +67,8 @@ def _hostile_level(directory: Path, text: str) -> None:
     (directory / "escaped.yaml").write_text("\n".join(escaped) + "\n")
 
 
-@pytest.fixture
-def game(tmp_path: Path) -> Iterator[Tmux]:
+def _klgame(tmp_path: Path, *args: str, height: int) -> Iterator[Tmux]:
+    """``klgame`` in tmux, with a hostile player name and the hostile levels."""
     _hostile_level(tmp_path / "levels", MARKUP_TITLE)
     argv = [
         "env",
@@ -80,16 +80,18 @@ def game(tmp_path: Path) -> Iterator[Tmux]:
         "klgame",
         "--player",
         HOSTILE_NAME,
-        "play",
-        "hostile",
-        "--seed",
-        "1",
+        *args,
     ]
-    session = Tmux(tmp_path, argv, width=160, height=40)
+    session = Tmux(tmp_path, argv, width=160, height=height)
     try:
         yield session
     finally:
         session.kill()
+
+
+@pytest.fixture
+def game(tmp_path: Path) -> Iterator[Tmux]:
+    yield from _klgame(tmp_path, "play", "hostile", "--seed", "1", height=40)
 
 
 def _pane_title(tmux: Tmux) -> str:
@@ -109,23 +111,7 @@ def test_markup_in_a_level_title_is_shown_literally(game: Tmux) -> None:
 
 @pytest.fixture
 def title(tmp_path: Path) -> Iterator[Tmux]:
-    _hostile_level(tmp_path / "levels", MARKUP_TITLE)
-    argv = [
-        "env",
-        f"KLGAME_HOME={tmp_path / 'home'}",
-        f"KLGAME_LEVELS={tmp_path / 'levels'}",
-        "TERM=xterm-256color",
-        sys.executable,
-        "-m",
-        "klgame",
-        "--player",
-        HOSTILE_NAME,
-    ]
-    session = Tmux(tmp_path, argv, width=160, height=45)
-    try:
-        yield session
-    finally:
-        session.kill()
+    yield from _klgame(tmp_path, height=45)
 
 
 def test_the_title_shows_names_and_lessons_literally_and_refuses_escapes(title: Tmux) -> None:
