@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from hosting_harness import free_port, require_binary
+from hosting_harness import free_port, require_binary, stop
 
 #: Collects the terminal output a textual-serve page receives.
 CAPTURE = """
@@ -168,9 +168,4 @@ class Browser:
             await self._socket.close()
         if self._session is not None:
             await self._session.close()
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process)
