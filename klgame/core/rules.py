@@ -272,9 +272,8 @@ def _toggle_units(state: GameState, action: A.ToggleUnits) -> GameState:
 
 
 def _slopes(state: GameState) -> dict[str, float]:
-    """Expected change of the scoring divergence (nats) per step of each free param."""
-    if not math.isfinite(state.scoring_divergence()):
-        return {}
+    """Expected change of the scoring divergence (nats) per step of each free
+    param (the divergence must be finite)."""
     grads = gradient(state.target, state.model.family, state.current_values, state.level.direction)
     return {spec.name: grads.get(spec.name, 0.0) * spec.step for spec in state.free_params}
 
@@ -286,7 +285,8 @@ def hint_for(state: GameState) -> tuple[str | None, int, str]:
         others = [m.title for i, m in enumerate(state.level.models) if i != state.model_index]
         tip = f" Try another model ({', '.join(others)}): press m." if others else ""
         return None, 0, f"Nothing to tune in {state.model.title}.{tip}"
-    if not math.isfinite(state.scoring_divergence()):
+    here = state.scoring_divergence()
+    if not math.isfinite(here):
         return (
             None,
             0,
@@ -311,23 +311,21 @@ def hint_for(state: GameState) -> tuple[str | None, int, str]:
             "You are at a low point: no single step helps. Reveal, or explore elsewhere.",
         )
     label = next(spec.label for spec in free if spec.name == best_name)
-    if _step_lowers(state, best_name, best_sign, "step"):
+    if _step_lowers(state, here, best_name, best_sign, "step"):
         arrow = "up (→)" if best_sign > 0 else "down (←)"
         return best_name, best_sign, f"Hint: move {label} {arrow}."
-    if _step_lowers(state, best_name, best_sign, "fine"):
+    if _step_lowers(state, here, best_name, best_sign, "fine"):
         way, key = ("up", "]") if best_sign > 0 else ("down", "[")
         return best_name, best_sign, f"Hint: move {label} {way} in fine steps ({key})."
     return None, 0, "You are at a low point for these steps: reveal, or explore elsewhere."
 
 
-def _step_lowers(state: GameState, name: str, sign: int, size: A.NudgeSize) -> bool:
-    """Whether one nudge of ``name`` lowers the scoring divergence (a whole
-    step can overshoot a minimum that the slope points to)."""
+def _step_lowers(state: GameState, here: float, name: str, sign: int, size: A.NudgeSize) -> bool:
+    """Whether one nudge of ``name`` lowers the scoring divergence from
+    ``here`` (a whole step can overshoot a minimum that the slope points to)."""
     chosen = replace(state, selected=[spec.name for spec in state.free_params].index(name))
     moved = _nudge(chosen, A.Nudge(sign=sign, size=size))
-    return moved.values != state.values and (
-        moved.scoring_divergence() < state.scoring_divergence()
-    )
+    return moved.values != state.values and moved.scoring_divergence() < here
 
 
 def _hint(state: GameState, action: A.Hint) -> GameState:
@@ -343,7 +341,8 @@ def autopilot_step(state: GameState) -> dict[str, float] | None:
     """One gradient step downhill (in mean / log-variance coordinates), with a
     backtracking line search so the divergence always goes down."""
     free = state.free_params
-    if not free or not math.isfinite(state.scoring_divergence()):
+    here = state.scoring_divergence() if free else math.inf
+    if not math.isfinite(here):
         return None
     values = state.current_values
     grads = gradient(state.target, state.model.family, values, state.level.direction)
@@ -355,7 +354,6 @@ def autopilot_step(state: GameState) -> dict[str, float] | None:
     norm = math.sqrt(sum(d * d for d in direction.values()))
     if norm < 1e-9:
         return None
-    here = state.scoring_divergence()
     step = min(1.0, 1.0 / norm) * 2.0
     for _ in range(30):
         trial = dict(values)

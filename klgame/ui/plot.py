@@ -656,7 +656,6 @@ class CurvePlot(_LayeredPlot):
         if split is None:
             return self._rasterise(_line(xs, ys, marker), geometry)
         first, last, (left_row, left_end), (right_row, right_start) = split
-        cells: Cells = []
         if first > last:  # all of it is one flat line
             return list(self._flat_line(xs, left_row, ys[0], marker, geometry))
         cells = self._rasterise(_line(xs[first : last + 1], ys[first : last + 1], marker), geometry)
