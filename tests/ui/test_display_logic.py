@@ -151,3 +151,9 @@ def test_key_labels_for_help() -> None:
     assert keys_label(nudge) == "← / h"
     undo = next(b for b in PLAY_KEYS if isinstance(b, Binding) and b.id == "undo")
     assert keys_label(undo) == "u / ^z"
+
+
+def test_every_game_action_has_a_key_action_of_the_same_name() -> None:
+    from klgame.ui.screens.play import GAME_ACTIONS, PlayScreen
+
+    assert all(callable(getattr(PlayScreen, f"action_{name}", None)) for name in GAME_ACTIONS)

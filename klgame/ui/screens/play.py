@@ -27,22 +27,9 @@ from klgame.ui.readout import Readout, read
 from klgame.ui.views import DistributionView
 from klgame.ui.widgets import DivergencePanel, IdentityPanel, MessageLine, Meters, ParamPanel
 
-#: Actions that change the game; all of them are off while watching a replay.
-GAME_ACTIONS = frozenset(
-    {
-        "nudge",
-        "select",
-        "switch_model",
-        "reveal",
-        "restart",
-        "undo",
-        "redo",
-        "toggle_units",
-        "hint",
-        "autopilot",
-        "integrand",
-    }
-)
+#: Actions that change the game (the screen's actions are named as the game's
+#: own); all of them are off while watching a replay.
+GAME_ACTIONS = frozenset(A.ACTION_TYPES)
 
 
 class Player(Protocol):
