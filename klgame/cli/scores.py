@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from klgame.format import number, stars
 from klgame.store.errors import StoreUnavailable
 from klgame.store.paths import sanitize_name, strip_controls
 from klgame.store.scores import Attempt, try_open_store
-
-#: Stars a level awards at most; more are shown if a row has more.
-MAX_STARS = 3
 
 _HEADERS = (
     "Level",
@@ -31,20 +28,6 @@ _HEADERS = (
 _RIGHT = {"Points", "D", "D*", "Excess", "Moves", "Hints"}
 
 
-def format_number(value: float) -> str:
-    """Four decimals; ``∞`` for infinity and ``—`` for NaN, never ``inf``/``nan``."""
-    if math.isnan(value):
-        return "—"
-    if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
-    return f"{value:.4f}"
-
-
-def format_stars(stars: int) -> str:
-    stars = max(0, stars)
-    return "★" * stars + "☆" * max(0, MAX_STARS - stars)
-
-
 def format_date(finished_at: str) -> str:
     """The local date and minute of an ISO-8601 time, or the text as saved."""
     try:
@@ -60,11 +43,11 @@ def _cells(attempt: Attempt, units: Mapping[str, str]) -> tuple[str, ...]:
     return (
         strip_controls(attempt.level_id),
         sanitize_name(attempt.player),
-        format_stars(attempt.stars),
+        stars(attempt.stars),
         str(attempt.points),
-        format_number(attempt.divergence),
-        format_number(attempt.best),
-        format_number(attempt.excess),
+        number(attempt.divergence),
+        number(attempt.best),
+        number(attempt.excess),
         units.get(attempt.level_id, "?"),
         str(attempt.moves),
         str(attempt.hints),

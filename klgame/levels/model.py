@@ -17,15 +17,13 @@ from typing import Literal
 import numpy as np
 
 from klgame.engine import Binomial, Categorical, Distribution, Family, Gaussian, Mixture
+from klgame.engine.units import Units, in_units
 
 Direction = Literal["forward", "reverse"]
-Units = Literal["nats", "bits"]
 TargetKind = Literal["gaussian", "mixture", "categorical", "binomial"]
 
 #: Target kinds whose distributions are discrete (bars, not curves).
 DISCRETE_KINDS: tuple[str, ...] = ("categorical", "binomial")
-
-_LN2 = math.log(2.0)
 
 
 @dataclass(frozen=True)
@@ -235,7 +233,7 @@ class Level:
 
     def in_units(self, nats: float) -> float:
         """A divergence in nats, converted to the level's units."""
-        return nats / _LN2 if self.units == "bits" else nats
+        return in_units(nats, self.units)
 
     def stars_for(self, excess: float) -> int:
         """Stars earned for an excess (level units) over the best fit."""

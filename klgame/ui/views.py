@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from klgame.core.rules import GameState
+from klgame.engine.units import in_units
 from klgame.levels.model import Level
 from klgame.ui import figures
 from klgame.ui.format import DIRECTION_SYMBOL
@@ -185,7 +186,7 @@ class SweepView(Widget):
 
     def on_mount(self) -> None:
         sweep = self.sweep
-        scale = 1 / math.log(2.0) if self.units == "bits" else 1.0
+        scale = in_units(1.0, self.units)
         ys = sweep.ys * scale
         finite = ys[np.isfinite(ys)]
         floor = float(finite.min()) if finite.size else 0.0

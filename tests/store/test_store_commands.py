@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from klgame.cli.main import main
-from klgame.cli.scores import cmd_scores, format_number
+from klgame.cli.scores import cmd_scores
 from klgame.store import open_store
 
 
@@ -129,11 +129,3 @@ def test_through_the_command_line(
     assert rows == [["one", "bob"]]
     assert main(["scores"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 4
-
-
-@pytest.mark.parametrize(
-    ("value", "shown"),
-    [(math.inf, "∞"), (-math.inf, "-∞"), (math.nan, "—"), (0.0, "0.0000"), (1.23456, "1.2346")],
-)
-def test_format_number(value: float, shown: str) -> None:
-    assert format_number(value) == shown
