@@ -15,6 +15,7 @@ scipy, so a game process stays small and ``import klgame.engine`` fast.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -51,8 +52,20 @@ def both_directions(target: Distribution, guess: Distribution) -> tuple[float, f
 
 
 @dataclass(frozen=True)
+class Optimum:
+    """One local optimum of a fit: every parameter's value, and D there (nats)."""
+
+    values: dict[str, float]
+    divergence: float
+
+
+@dataclass(frozen=True)
 class Fit:
-    """A best fit: its parameters, the guess they build, and its divergences (nats)."""
+    """A best fit: its parameters, the guess they build, and its divergences (nats).
+
+    ``optima`` lists every distinct local optimum the search found, sorted by
+    divergence, the global one (``values``) first; see :func:`fit`.
+    """
 
     family: Family
     values: dict[str, float]
@@ -61,6 +74,7 @@ class Fit:
     divergence: float
     forward: float
     reverse: float
+    optima: tuple[Optimum, ...] = ()
 
 
 # --- gradients ------------------------------------------------------------
@@ -180,33 +194,64 @@ def fit(
         and isinstance(target, Continuous)
     ):
         return _finish(target, family, _moment_match(target, bounds, fixed), direction)
-    candidates = [dict(fixed) | _clip(start, free, bounds) for start in starts]
+    mid = {name: 0.5 * (bounds[name][0] + bounds[name][1]) for name in free}
+    candidates = [dict(fixed) | mid | _clip(start, free, bounds) for start in starts]
     candidates += [dict(fixed) | c for c in _default_starts(target, family, free, bounds)]
-    best: Fit | None = None
+    search = _Search(target, family, direction, free, bounds)
+    found: list[Optimum] = []
     for start in candidates:
-        values = family.project(dict(start))
-        result = _finish(
-            target, family, _descend(target, family, direction, free, bounds, values), direction
-        )
-        if best is None or result.divergence < best.divergence:
-            best = result
-        if best.divergence <= 1e-12:
+        for values in search.local_optima(family.project(dict(start))):
+            found.append(Optimum(values, _safe_divergence(target, family, values, direction)))
+        if min(o.divergence for o in found) <= 1e-12:
             break  # an exact match cannot be beaten
-    assert best is not None
-    return best
+    optima = _merge(found, family)
+    result = _finish(target, family, dict(optima[0].values), direction)
+    return dataclasses.replace(result, optima=optima)
+
+
+#: Two local optima are one when their guesses are this close (nats, KL either way).
+SAME_OPTIMUM = 1e-6
+
+
+def _merge(found: Sequence[Optimum], family: Family) -> tuple[Optimum, ...]:
+    """The distinct optima of ``found``, lowest divergence first.
+
+    Two are the same optimum when the guesses they build are within
+    :data:`SAME_OPTIMUM` nats of each other in both directions: the ends of
+    two descents into one basin, or a mixture's components in another order.
+    Of each group the lowest divergence is kept.
+    """
+    ranked = sorted(found, key=lambda o: (not o.divergence <= math.inf, o.divergence))
+    kept: list[tuple[Optimum, Distribution]] = []
+    for optimum in ranked:
+        try:
+            guess = family.build(optimum.values)
+        except ValueError:
+            continue
+        if not any(_same_guess(guess, other) for _, other in kept):
+            kept.append((optimum, guess))
+    return tuple(optimum for optimum, _ in kept)
+
+
+def _same_guess(a: Distribution, b: Distribution) -> bool:
+    if a == b:
+        return True
+    return bool(kl(a, b) <= SAME_OPTIMUM and kl(b, a) <= SAME_OPTIMUM)
 
 
 def _finish(target: Distribution, family: Family, values: dict[str, float], direction: str) -> Fit:
     guess = family.build(values)
     forward, reverse = both_directions(target, guess)
+    value = forward if direction == "forward" else reverse
     return Fit(
         family=family,
         values=values,
         guess=guess,
         direction=direction,  # type: ignore[arg-type]
-        divergence=forward if direction == "forward" else reverse,
+        divergence=value,
         forward=forward,
         reverse=reverse,
+        optima=(Optimum(dict(values), value),),
     )
 
 
@@ -285,65 +330,133 @@ def _default_starts(
 _PENALTY = 1e12  # stands in for ∞ so the optimiser can still compare points
 
 
-def _descend(
-    target: Distribution,
-    family: Family,
-    direction: str,
-    free: Sequence[str],
-    bounds: Bounds,
-    start: dict[str, float],
-) -> dict[str, float]:
-    """A bounded local search from ``start``; returns all parameter values."""
-    logs = [_is_log(name, bounds) for name in free]
+class _Search:
+    """Local searches over the free parameters, in the fitter's coordinates:
+    log variance where the variance is bounded away from 0, the value itself
+    otherwise."""
 
-    def to_values(u: np.ndarray) -> dict[str, float]:
-        out = dict(start)
-        for name, value, is_log in zip(free, u, logs, strict=True):
+    def __init__(
+        self,
+        target: Distribution,
+        family: Family,
+        direction: str,
+        free: Sequence[str],
+        bounds: Bounds,
+    ) -> None:
+        self.target, self.family, self.direction = target, family, direction
+        self.free = list(free)
+        self.logs = [_is_log(name, bounds) for name in free]
+        self.lower = np.array(
+            [
+                math.log(bounds[n][0]) if lg else bounds[n][0]
+                for n, lg in zip(free, self.logs, strict=True)
+            ]
+        )
+        self.upper = np.array(
+            [
+                math.log(bounds[n][1]) if lg else bounds[n][1]
+                for n, lg in zip(free, self.logs, strict=True)
+            ]
+        )
+        self.base: dict[str, float] = {}
+
+    def to_values(self, u: np.ndarray) -> dict[str, float]:
+        out = dict(self.base)
+        for name, value, is_log in zip(self.free, u, self.logs, strict=True):
             out[name] = math.exp(value) if is_log else float(value)
         return out
 
-    def objective(u: np.ndarray) -> tuple[float, np.ndarray]:
-        values = to_values(u)
+    def to_u(self, values: Mapping[str, float]) -> np.ndarray:
+        return np.array(
+            [
+                math.log(values[n]) if is_log else values[n]
+                for n, is_log in zip(self.free, self.logs, strict=True)
+            ]
+        )
+
+    def objective(self, u: np.ndarray) -> tuple[float, np.ndarray]:
+        values = self.to_values(u)
         try:
-            guess = family.build(values)
+            guess = self.family.build(values)
         except ValueError:
-            return _PENALTY, np.zeros(len(free))
-        value = divergence(target, guess, direction)
+            return _PENALTY, np.zeros(len(self.free))
+        value = divergence(self.target, guess, self.direction)
         if not math.isfinite(value):
-            return _PENALTY, np.zeros(len(free))
-        grads = gradient(target, family, values, direction)
+            return _PENALTY, np.zeros(len(self.free))
+        grads = gradient(self.target, self.family, values, self.direction)
         g = np.array(
             [
                 grads[n] * (values[n] if is_log else 1.0)
-                for n, is_log in zip(free, logs, strict=True)
+                for n, is_log in zip(self.free, self.logs, strict=True)
             ]
         )
         return value, np.where(np.isfinite(g), g, 0.0)
 
-    def to_u(values: dict[str, float]) -> np.ndarray:
-        return np.array(
-            [
-                math.log(values[n]) if is_log else values[n]
-                for n, is_log in zip(free, logs, strict=True)
-            ]
+    def project(self, u: np.ndarray) -> np.ndarray:
+        return self.to_u(self.family.project(self.to_values(u)))
+
+    def descend(self, start: dict[str, float]) -> np.ndarray:
+        """A bounded local search from ``start``; the point it ends at (u)."""
+        self.base = dict(start)
+        has_limit = self.family.sum_limit() is not None
+        best, _ = minimize_box(
+            self.objective,
+            self.to_u(start),
+            self.lower,
+            self.upper,
+            self.project if has_limit else None,
         )
+        return best
 
-    def project(u: np.ndarray) -> np.ndarray:
-        return to_u(family.project(to_values(u)))
+    def local_optima(self, start: dict[str, float]) -> list[dict[str, float]]:
+        """Where a descent from ``start`` ends: one local optimum, or, if the
+        descent stopped on a saddle (a symmetric start can), the optima on
+        either side of it."""
+        u = self.descend(start)
+        ends = [u]
+        if is_continuous(self.family):
+            kind, step = self._curvature(u)
+            if kind != "minimum":
+                here = self.objective(u)[0]
+                kicked = [
+                    self.descend(self.to_values(np.clip(u + sign * step, self.lower, self.upper)))
+                    for sign in (1.0, -1.0)
+                ]
+                lower = [
+                    end
+                    for end in kicked
+                    if self.objective(end)[0] < here - 1e-9 * max(1.0, abs(here))
+                ]
+                # A saddle, or flat and lower nearby: the ends replace it.
+                ends = kicked if kind == "saddle" or lower else [u, *kicked]
+        return [self.family.project(self.to_values(end)) for end in ends]
 
-    lower = np.array(
-        [
-            math.log(bounds[n][0]) if is_log else bounds[n][0]
-            for n, is_log in zip(free, logs, strict=True)
-        ]
-    )
-    upper = np.array(
-        [
-            math.log(bounds[n][1]) if is_log else bounds[n][1]
-            for n, is_log in zip(free, logs, strict=True)
-        ]
-    )
-    x0 = to_u(start)
-    has_limit = family.sum_limit() is not None
-    best, _ = minimize_box(objective, x0, lower, upper, project if has_limit else None)
-    return family.project(to_values(best))
+    def _curvature(self, u: np.ndarray) -> tuple[str, np.ndarray]:
+        """How the surface bends at ``u`` among the coordinates no bound
+        holds: "minimum" (up every way), "saddle" (down some way), or "flat"
+        (two mixture components on top of each other are flat to second
+        order); with a step along the least-curved direction."""
+        step = np.zeros_like(u)
+        value, _ = self.objective(u)
+        inside = (u > self.lower + 1e-9) & (u < self.upper - 1e-9)
+        index = np.flatnonzero(inside)
+        if value >= _PENALTY or index.size == 0:
+            return "minimum", step
+        h = 1e-4
+        columns = []
+        for i in index:
+            up, down = u.copy(), u.copy()
+            up[i] += h
+            down[i] -= h
+            columns.append((self.objective(up)[1] - self.objective(down)[1])[index] / (2 * h))
+        hessian = np.array(columns)
+        hessian = 0.5 * (hessian + hessian.T)
+        if not np.all(np.isfinite(hessian)):
+            return "minimum", step
+        eigenvalues, vectors = np.linalg.eigh(hessian)
+        scale = max(1.0, float(np.max(np.abs(eigenvalues))))
+        if eigenvalues[0] > 1e-6 * scale:
+            return "minimum", step
+        span = np.minimum(self.upper - self.lower, 1.0)
+        step[index] = 0.1 * vectors[:, 0] * span[index]
+        return ("saddle" if eigenvalues[0] < -1e-6 * scale else "flat"), step
