@@ -3,10 +3,17 @@
 Scoring needs D*, the smallest divergence a player could reach within the
 level's family and bounds; hints and the autopilot need the gradient.
 
-* Forward KL(p‖q) for one free Gaussian is moment matching (closed form).
-* Everything else is a bounded quasi-Newton search from several starts -- each
-  target component, the target's moments, a broad guess -- because reverse
-  fits are multimodal: one start from the moments finds the wrong peak.
+* By the problem's structure first. A categorical guess: KL is convex in q
+  both ways, and the optimum is exact and closed-form (see
+  :func:`_categorical_optimum`). Forward KL to one free Gaussian is moment
+  matching; to a binomial, the mean over n, clipped to the bounds.
+* The non-convex rest (Gaussian and mixture guesses, a binomial under
+  reverse KL) is a bounded quasi-Newton search from a few starts -- each
+  target component, the target's moments, the middle of the bounds -- because
+  reverse fits are multimodal: one start from the moments finds the wrong
+  peak. The effort is bounded: at most (target components + 5) starts for
+  continuous guesses (21 for a binomial's p), each descent at most 300 steps,
+  and a descent that ends on a saddle is restarted twice, once each side.
 * Variances are searched on a log scale, where the surface is rounder.
 
 The search is :mod:`klgame.engine.optimize` (projected BFGS in numpy): no
@@ -25,7 +32,14 @@ import numpy as np
 
 from klgame.engine.distributions import Continuous, Discrete, Distribution, Gaussian, Mixture
 from klgame.engine.divergence import _grid, _kl_terms, _log_mixture, continuous_pair, kl
-from klgame.engine.families import Family, GaussianFamily, MixtureFamily, is_continuous
+from klgame.engine.families import (
+    BinomialFamily,
+    CategoricalFamily,
+    Family,
+    GaussianFamily,
+    MixtureFamily,
+    is_continuous,
+)
 from klgame.engine.optimize import minimize_box
 
 Direction = Literal["forward", "reverse"]
@@ -194,6 +208,20 @@ def fit(
         and isinstance(target, Continuous)
     ):
         return _finish(target, family, _moment_match(target, bounds, fixed), direction)
+    if isinstance(family, CategoricalFamily) and isinstance(target, Discrete):
+        return _finish(
+            target, family, _categorical_optimum(target, family, bounds, fixed), direction
+        )
+    if (
+        isinstance(family, BinomialFamily)
+        and direction == "forward"
+        and isinstance(target, Discrete)
+        and "p" in free
+    ):
+        p_hat = _binomial_mean(target, family.n)
+        if p_hat is not None:
+            lo, hi = bounds["p"]
+            return _finish(target, family, {"p": min(max(p_hat, lo), hi)}, direction)
     mid = {name: 0.5 * (bounds[name][0] + bounds[name][1]) for name in free}
     candidates = [dict(fixed) | mid | _clip(start, free, bounds) for start in starts]
     candidates += [dict(fixed) | c for c in _default_starts(target, family, free, bounds)]
@@ -268,6 +296,125 @@ def _moment_match(target: Continuous, bounds: Bounds, fixed: Mapping[str, float]
     return {"mean": float(mean), "variance": float(variance)}
 
 
+def _binomial_mean(target: Discrete, n: int) -> float | None:
+    """E_p[k]/n, the maximum-likelihood p of Binomial(n, p) (forward KL is
+    convex in p, so the bounded optimum is this clipped); None when p has
+    mass off 0..n (every p is then ∞ forward)."""
+    total = []
+    for value, mass in zip(target.support, target.probs.tolist(), strict=True):
+        if mass == 0.0 and target.log_mass(value) == -math.inf:
+            continue
+        if not isinstance(value, int | float) or value not in range(n + 1):
+            return None
+        total.append(mass * float(value))
+    return math.fsum(total) / n if n > 0 else None
+
+
+def _categorical_optimum(
+    target: Discrete, family: CategoricalFamily, bounds: Bounds, fixed: Mapping[str, float]
+) -> dict[str, float]:
+    """The best categorical guess, exactly, in either direction.
+
+    KL is convex in q both ways and separable over the outcomes, with one
+    coupling constraint, Σq = 1. Its optimality conditions give, in both
+    directions, q = clip(t·p, low, high) for the one t > 0 that makes the
+    sum 1 (forward: t = 1/λ; reverse: t = exp(−1 − λ), λ the multiplier
+    of the sum). So q = p when the bounds allow it, q = 0 exactly wherever
+    p = 0 (zero-forcing), and no search at all: a sort and a sum.
+    """
+    names = family.param_names
+    low, high = [], []
+    for name in names:
+        if name in fixed:
+            low.append(float(fixed[name]))
+            high.append(float(fixed[name]))
+        else:
+            lo, hi = bounds[name]
+            low.append(min(max(float(lo), 0.0), 1.0))
+            high.append(min(max(float(hi), 0.0), 1.0))
+    low.append(0.0)  # the rest: whatever the others leave
+    high.append(1.0)
+    lo_arr, hi_arr = np.array(low), np.array(high)
+    if math.fsum(low) > 1.0 + 1e-12:
+        raise ValueError(
+            f"the lowest allowed probabilities of {family.title} sum to {math.fsum(low):.6g} > 1"
+        )
+    log_p = np.array([target.log_mass(value) for value in family.support])
+    live = log_p > -math.inf
+    q = _clipped_scaling(np.exp(log_p), live, lo_arr, hi_arr)
+    # A mass too small for a float but not a structural zero stays positive,
+    # or forward KL would be ∞.
+    tiny = live & (q == 0.0) & (hi_arr > 0.0)
+    q[tiny] = math.ulp(0.0)
+    values = dict(fixed)
+    values.update({name: float(v) for name, v in zip(names, q[:-1], strict=True)})
+    if q[-1] == 0.0:
+        values = _leave_nothing(values, [n for n in names if n not in fixed], bounds)
+    return values
+
+
+def _clipped_scaling(p: np.ndarray, live: np.ndarray, low: np.ndarray, high: np.ndarray):
+    """q = clip(t·p, low, high) with Σq = 1 (Σlow ≤ 1 ≤ Σhigh); entries
+    where p is not ``live`` stay at ``low`` unless the live ones at their
+    highest leave mass over."""
+    dead_low = math.fsum(low[~live])
+    lp, ll, lh = p[live], low[live], high[live]
+
+    def total(t: float) -> float:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return dead_low + math.fsum(np.clip(t * lp, ll, lh))
+
+    q = low.copy()
+    if lp.size == 0 or total(math.inf) < 1.0:
+        # Even at their highest the live entries leave mass over: it goes
+        # where p is zero (forward KL does not mind; reverse is ∞ anyway).
+        q[live] = lh
+        left = 1.0 - math.fsum(q)
+        for i in np.flatnonzero(~live):
+            add = min(left, high[i] - q[i])
+            q[i] += add
+            left -= add
+        return q
+    with np.errstate(divide="ignore", over="ignore"):
+        knots = np.unique(np.concatenate([ll / lp, lh / lp]))
+    # The last knot at which the sum is still at most 1 (the first is Σlow).
+    first, last = 0, len(knots) - 1
+    while first < last:
+        middle = (first + last + 1) // 2
+        if total(float(knots[middle])) <= 1.0:
+            first = middle
+        else:
+            last = middle - 1
+    t_low = float(knots[first])
+    t_high = float(knots[first + 1]) if first + 1 < len(knots) else math.inf
+    # Between two knots the sum is linear in t: solve it exactly.
+    at_low = ll / lp >= t_high if math.isfinite(t_high) else np.zeros(lp.size, bool)
+    at_high = lh / lp <= t_low
+    moving = ~(at_low | at_high)
+    slope = math.fsum(lp[moving])
+    rest = 1.0 - dead_low - math.fsum(ll[at_low]) - math.fsum(lh[at_high])
+    t = rest / slope if slope > 0.0 else t_low
+    with np.errstate(over="ignore", invalid="ignore"):
+        q[live] = np.clip(t * lp, ll, lh)
+    return q
+
+
+def _leave_nothing(
+    values: dict[str, float], free: Sequence[str], bounds: Bounds
+) -> dict[str, float]:
+    """Make the free entries sum to at least 1 in floats, so the rest is 0
+    exactly (a rest of 1e-16 where p is 0 makes reverse KL ∞)."""
+    for _ in range(64):
+        if 1.0 - math.fsum(values.values()) <= 0.0:
+            break
+        movable = [n for n in free if values[n] < bounds[n][1]] or list(free)
+        if not movable:
+            break
+        name = max(movable, key=lambda n: values[n])
+        values[name] = math.nextafter(values[name], math.inf)
+    return values
+
+
 def _clip(values: Mapping[str, float], free: Sequence[str], bounds: Bounds) -> dict[str, float]:
     return {
         name: min(max(float(values[name]), bounds[name][0]), bounds[name][1])
@@ -313,15 +460,12 @@ def _default_starts(
                 {f"mean{s}": float(quantiles[i]) for i, s in enumerate(suffixes)}
                 | {f"variance{s}": target.variance / k for s in suffixes}
             )
-    elif isinstance(target, Discrete):
-        # Few discrete parameters: a coarse grid finds the right basin.
-        grids = [
-            np.linspace(bounds[name][0], bounds[name][1], 21 if len(free) == 1 else 9)
-            for name in free
-        ]
-        mesh = np.meshgrid(*grids, indexing="ij")
-        for point in zip(*(axis.ravel() for axis in mesh), strict=True):
-            starts.append(dict(zip(free, (float(v) for v in point), strict=True)))
+    elif len(free) == 1:
+        # One discrete parameter (a binomial's p under reverse KL): 21 starts
+        # along it find every basin.
+        (name,) = free
+        for value in np.linspace(bounds[name][0], bounds[name][1], 21):
+            starts.append({name: float(value)})
     return [
         _clip(start | {n: mid[n] for n in free if n not in start}, free, bounds) for start in starts
     ]
