@@ -80,6 +80,7 @@ _LEVEL_FIELDS = (
     "view",
     "meters",
     "stars",
+    "hidden",
 )
 _TARGET_FIELDS = {
     "gaussian": ("family", "mean", "variance"),
@@ -494,9 +495,12 @@ def check_level(root: Node, source: str, content_hash: str, path: str | None) ->
     if (node := _optional(fields, "stars")) is not None:
         stars = _check_stars(check, node, "stars")
 
+    hidden = _check_hidden(check, _optional(fields, "hidden"), target)
+
     if check.errors:
         raise LevelError(check.in_file_order(), path)
     assert isinstance(level_id, str) and isinstance(order, int)
+    assert isinstance(hidden, bool)
     assert not isinstance(target, _Missing) and not isinstance(models, _Missing)
     assert isinstance(direction, str) and isinstance(units, str)
     assert not isinstance(show, _Missing) and not isinstance(view, _Missing)
@@ -518,7 +522,26 @@ def check_level(root: Node, source: str, content_hash: str, path: str | None) ->
         stars=stars,
         source=path,
         content_hash=content_hash,
+        hidden=hidden,
     )
+
+
+def _check_hidden(
+    check: _Checker, node: Node | None, target: TargetSpec | _Missing
+) -> bool | _Missing:
+    """Whether the target stays hidden until the reveal.
+
+    Unless the file says, a continuous target is hidden, and so is a random
+    discrete one; a fixed discrete target is data to look at (the worms' counts).
+    """
+    if node is None:
+        if isinstance(target, _Missing):
+            return True
+        return not target.is_discrete or target.is_random
+    if not isinstance(node, ScalarNode) or node.tag != _BOOL:
+        check.error(node, "hidden", f"must be true or false, got {_describe(node)}")
+        return MISSING
+    return bool(_CONSTRUCTOR.construct_yaml_bool(node))
 
 
 def _check_show(
@@ -758,14 +781,14 @@ def _number_list(
     for index, item in enumerate(items):
         where = f"{path}[{index}]"
         value = check.number_or_random(item, where) if random else check.number(item, where)
-        if isinstance(value, _Missing) or not check.check_range(
-            item, where, value, low, high, low_open
+        if isinstance(value, _Missing):
+            ok = False
+        elif check.check_range(item, where, value, low, high, low_open) and (
+            shown is None or check.drawable(item, where, value, shown)
         ):
-            ok = False
-        elif shown is not None and not check.drawable(item, where, value, shown):
-            ok = False
-        else:
             out.append(value)
+        else:
+            ok = False
     return out if ok else None
 
 
