@@ -135,7 +135,7 @@ def nice_ticks(lo: float, hi: float, max_ticks: int) -> tuple[list[float], list[
     span = hi - lo
     size = max(abs(lo), abs(hi))
     if not math.isfinite(span) or span / (max_ticks - 1) <= max(size * 1e-12, 1e-300):
-        return [lo, hi], _exponent_labels([lo, hi], 2)
+        return [lo, hi], [_compact(lo), _compact(hi)]
     exponent = math.floor(math.log10(span / (max_ticks - 1)))
     magnitude = 10.0**exponent
     mult = 10.0
@@ -146,17 +146,24 @@ def nice_ticks(lo: float, hi: float, max_ticks: int) -> tuple[list[float], list[
     step = mult * magnitude
     first = math.ceil(lo / step - 1e-9)
     last = math.floor(hi / step + 1e-9)
+    if last <= first:  # fewer than two round numbers inside: the two ends
+        return [lo, hi], [_compact(lo), _compact(hi)]
     # the last decimal place a tick needs: 2.5 × 10^e needs one below 10^e
     place = exponent + (1 if mult == 10.0 else 0) - (1 if mult == 2.5 else 0)
+    ticks = [round(k * step, 1 - place) for k in range(first, last + 1)]
     if size >= 1e6 or place < -4:
-        ticks = [k * step for k in range(first, last + 1)]
         top = max(abs(t) for t in ticks) if ticks else size
         digits = max(0, math.floor(math.log10(top)) - place) if top > 0 else 0
         return ticks, _exponent_labels(ticks, digits, zero_below=step * 1e-9)
     decimals = max(0, -place)
-    ticks = [round(k * step, decimals + 1) for k in range(first, last + 1)]
     labels = [f"{0.0 if abs(t) < step * 1e-9 else t:.{decimals}f}" for t in ticks]
     return ticks, labels
+
+
+def _compact(value: float) -> str:
+    """A number in three significant digits: ``0.31``, ``1.5e6``, ``-2e-300``."""
+    mantissa, _, power = f"{value:.3g}".partition("e")
+    return f"{mantissa}e{int(power)}" if power else mantissa
 
 
 def _exponent_labels(values: Sequence[float], digits: int, zero_below: float = 0.0) -> list[str]:
