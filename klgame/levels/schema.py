@@ -44,6 +44,7 @@ from klgame.levels.model import (
     Units,
     View,
 )
+from klgame.levels.scorable import never_scored
 
 #: YAML's own tags: ``!!int`` is ``tag:yaml.org,2002:int``.
 YAML_TAG_PREFIX = _Y = "tag:yaml.org,2002:"
@@ -496,6 +497,11 @@ def check_level(root: Node, source: str, content_hash: str, path: str | None) ->
         stars = _check_stars(check, node, "stars")
 
     hidden = _check_hidden(check, _optional(fields, "hidden"), target)
+
+    if isinstance(target, TargetSpec) and isinstance(models, tuple) and direction in DIRECTIONS:
+        problem = never_scored(target, models, cast(Direction, direction))
+        if problem is not None:
+            check.error(fields["guess"], "guess", problem)
 
     if check.errors:
         raise LevelError(check.in_file_order(), path)
