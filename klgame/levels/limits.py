@@ -8,9 +8,10 @@ every screen draws and every number is finite or ∞.
 
 Why these numbers: a plot frames the target's mean ± 4 standard deviations
 (or the level's ``view``), so with means within ±1e6 and standard deviations
-from 0.001 to 1e6 the frame stays within ±1e7; the narrowest curve is still
-about a billion float steps wide at that distance from 0, and its peak (about
-400) and the widest curve's (about 4e-7) are ordinary floats.
+from 0.001 to about 3e4 the frame stays within ±1e7; the narrowest curve is
+still about ten million float steps wide at that distance from 0, its peak
+(about 400) and the widest curve's (about 1e-5) are ordinary floats, and the
+ratio of two variances (at most 1e15) keeps its digits in the divergence.
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ def short(value: float) -> str:
 
 #: Means of targets and guesses (and their bounds and random ranges).
 MEAN = Limit(-1e6, 1e6, "the x range the game can draw")
-#: Variances of targets and guesses: standard deviations from 0.001 to 1e6.
-VARIANCE = Limit(1e-6, 1e12, "the widths the game can draw")
+#: Variances of targets and guesses: standard deviations from 0.001 to about 3e4
+#: (a ratio of variances the engine resolves to the last digit: 1e15).
+VARIANCE = Limit(1e-6, 1e9, "the widths the game can draw")
 #: Counts and mixture weights (relative: only their ratios matter).
 MASS = Limit(0.0, 1e15, "the counts and weights the game can add up")
 #: A level's fixed plot frame, ``view.x_min`` and ``view.x_max``.
