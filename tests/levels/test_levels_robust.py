@@ -32,7 +32,7 @@ def level(text: str, **changes: str) -> str:
             continue
         skipping = False
         kept.append(line)
-    return "\n".join(kept + [text] + list(changes.values())) + "\n"
+    return "\n".join([*kept, text, *changes.values()]) + "\n"
 
 
 def problems(text: str) -> list[str]:
