@@ -220,6 +220,8 @@ class Level:
     stars: tuple[float, float, float] = DEFAULT_STARS
     source: str | None = None
     content_hash: str = ""
+    #: The target is not drawn until the reveal (``hidden`` in the file).
+    hidden: bool = True
 
     @property
     def is_discrete(self) -> bool:

@@ -32,7 +32,7 @@ TARGET, GUESS, BEST = "p", "q", "best"
 class DistributionView(Widget):
     """Target p and guess q: curves for densities, side-by-side bars for masses.
 
-    Before the reveal a hidden target is not drawn; afterwards the best fit
+    Before the reveal a hidden target (``Level.hidden``) is not drawn; afterwards the best fit
     is drawn too, as a ghost. With the state's ``integrand`` on, it overlays
     where the scored divergence comes from.
     """
@@ -73,7 +73,7 @@ class DistributionView(Widget):
         return value
 
     def _target_shown(self, state: GameState) -> bool:
-        return state.revealed or not self.level.target.is_random
+        return state.revealed or not self.level.hidden
 
     def _redraw(self) -> None:
         state = self.state
@@ -94,28 +94,34 @@ class DistributionView(Widget):
         xs = self._xs
         key = (state.seed, state.attempt, self._points)
         series: list[Series] = []
+        # each curve on the plot's grid plus points around its own components
+        target_xs = self._cached("target-xs", key, lambda: figures.curve_xs(xs, state.target))
         if self._target_shown(state):
             target = self._cached(
                 "target",
                 key,
-                lambda: Series(TARGET, xs, figures.density(state.target, xs), "target"),
+                lambda: Series(
+                    TARGET, target_xs, figures.density(state.target, target_xs), "target"
+                ),
             )
             series.append(target)
         if state.revealed and state.solution is not None:
             solution = state.solution
-            best = self._cached(
-                "best",
-                key,
-                lambda: Series(BEST, xs, figures.density(solution.guess, xs), "best"),
-            )
-            series.append(best)
+
+            def best_series() -> Series:
+                best_xs = figures.curve_xs(xs, solution.guess)
+                return Series(BEST, best_xs, figures.density(solution.guess, best_xs), "best")
+
+            series.append(self._cached("best", key, best_series))
         guess = state.guess
-        series.append(Series(GUESS, xs, figures.density(guess, xs), "guess"))
+        guess_xs = figures.curve_xs(xs, guess)
+        series.append(Series(GUESS, guess_xs, figures.density(guess, guess_xs), "guess"))
         integrand = None
         if state.integrand:
             direction = self.level.direction
-            ys = figures.integrand(state.target, guess, direction, xs)
-            integrand = Series(_INTEGRAND_NAME[direction], xs, ys, "integrand")
+            both = np.union1d(target_xs, guess_xs)
+            ys = figures.integrand(state.target, guess, direction, both)
+            integrand = Series(_INTEGRAND_NAME[direction], both, ys, "integrand")
             series.append(integrand)
         view_key = ("curves", state.integrand, tuple(xs[[0, -1]]))
         if view_key != self._view_key:
