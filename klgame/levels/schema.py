@@ -26,7 +26,7 @@ from klgame.engine import (
     MixtureFamily,
     UniformFamily,
 )
-from klgame.levels.errors import LevelError, escape_unsafe, is_unsafe_char
+from klgame.levels.errors import LevelError, escape_unsafe
 from klgame.levels.model import (
     DEFAULT_METERS,
     DEFAULT_STARS,
@@ -42,6 +42,8 @@ from klgame.levels.model import (
     Units,
     View,
 )
+from klgame.text import problems as text_problems
+from klgame.text import sanitize
 
 #: YAML's own tags: ``!!int`` is ``tag:yaml.org,2002:int``.
 YAML_TAG_PREFIX = _Y = "tag:yaml.org,2002:"
@@ -266,16 +268,12 @@ class _Checker:
         if one_line and "\n" in value:
             self.error(node, path, "must be a single line")
             return MISSING
-        for index, char in enumerate(value):
-            if is_unsafe_char(char, allow_layout=True):
-                name = f"U+{ord(char):04X}"
-                self.error(
-                    node,
-                    path,
-                    f"control character {name} at offset {index} is not allowed "
-                    "(texts are shown as plain text)",
-                )
-                return MISSING
+        refused = text_problems(value, multiline=not one_line)
+        if refused:
+            more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+            self.error(node, path, f"{refused[0]}{more} (texts are shown as plain text)")
+            return MISSING
+        value = sanitize(value, multiline=not one_line)
         if len(value) > max_len:
             self.error(node, path, f"is too long ({len(value)} characters, at most {max_len})")
             return MISSING

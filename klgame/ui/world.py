@@ -17,7 +17,7 @@ from pathlib import Path
 from klgame.core.session import Session
 from klgame.levels.loader import Catalog
 from klgame.levels.model import Level
-from klgame.store.paths import sanitize_name
+from klgame.text import sanitize_name
 
 
 @dataclass
