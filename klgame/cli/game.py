@@ -9,7 +9,6 @@ the command line prints a message and never a traceback.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -142,40 +141,6 @@ def check_terminal() -> None:
         raise KlgameError("the game needs a terminal (over SSH: connect with ssh -t)")
 
 
-def _end_with_the_server(app: object) -> None:
-    """In a browser session, end the game when ``klgame serve`` is gone.
-
-    The game's output is then a pipe to the server. A server that dies
-    without ending its games (killed, crashed) leaves no terminal to hang up;
-    the pipe's write end reports an error once nobody reads it. A thread
-    waits for exactly that, without a timeout (no CPU while the server
-    lives), then asks the app to exit.
-    """
-    import select
-    import threading
-
-    from klgame.hosting.hosted import is_browser_session
-
-    stdout = sys.__stdout__
-    if stdout is None or not is_browser_session(os.environ):
-        return
-    try:
-        fd = stdout.fileno()
-    except (OSError, ValueError):
-        return
-    gone = select.POLLERR | select.POLLHUP | select.POLLNVAL
-
-    def watch() -> None:
-        poller = select.poll()
-        poller.register(fd, 0)  # no events asked for: errors and hangups only
-        while not any(mask & gone for _, mask in poller.poll()):
-            pass
-        with contextlib.suppress(RuntimeError):  # the app has ended already
-            app.call_from_thread(app.exit)  # type: ignore[attr-defined]
-
-    threading.Thread(target=watch, name="klgame-server-watch", daemon=True).start()
-
-
 #: The exit status of a game ended by an unexpected error (as the command
 #: line's "internal error": EX_SOFTWARE).
 CRASH_EXIT = 70
@@ -184,7 +149,6 @@ CRASH_EXIT = 70
 def _run(app: object, store: object | None) -> int:
     try:
         check_terminal()
-        _end_with_the_server(app)
         result = app.run()  # type: ignore[attr-defined]
     finally:
         close = getattr(store, "close", None)

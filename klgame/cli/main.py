@@ -133,6 +133,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=also, help="serve the game to web browsers")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument(
+        "--max-sessions",
+        type=int,
+        metavar="N",
+        help="most games at once; later visitors are told the server is full (default: 10)",
+    )
+    serve.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="also accept games from pages at URL, e.g. a reverse proxy's "
+        "https://klgame.example.org (repeatable; the first is the address pages link to)",
+    )
     serve.set_defaults(command="serve", handler=_lazy("klgame.hosting.serve:cmd_serve"))
     return parser
 

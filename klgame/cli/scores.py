@@ -9,8 +9,8 @@ from datetime import datetime
 
 from klgame.format import number, stars
 from klgame.store.errors import StoreUnavailable
-from klgame.store.paths import sanitize_name, strip_controls
 from klgame.store.scores import Attempt, try_open_store
+from klgame.text import sanitize, sanitize_name
 
 _HEADERS = (
     "Level",
@@ -33,7 +33,7 @@ def format_date(finished_at: str) -> str:
     try:
         moment = datetime.fromisoformat(finished_at)
     except ValueError:
-        return strip_controls(finished_at)
+        return sanitize(finished_at)
     if moment.tzinfo is not None:
         moment = moment.astimezone()
     return moment.strftime("%Y-%m-%d %H:%M")
@@ -41,7 +41,7 @@ def format_date(finished_at: str) -> str:
 
 def _cells(attempt: Attempt, units: Mapping[str, str]) -> tuple[str, ...]:
     return (
-        strip_controls(attempt.level_id),
+        sanitize(attempt.level_id),
         sanitize_name(attempt.player),
         stars(attempt.stars),
         str(attempt.points),
@@ -90,7 +90,7 @@ def cmd_scores(args: argparse.Namespace) -> int:
             print(f"klgame: {error}", file=sys.stderr)
             return 1
     if not attempts:
-        print("No scores yet." if level is None else f"No scores yet for {strip_controls(level)}.")
+        print("No scores yet." if level is None else f"No scores yet for {sanitize(level)}.")
         return 0
     print(format_table(attempts, level_units(getattr(args, "level_dirs", []))))
     return 0

@@ -27,7 +27,7 @@ from klgame.engine import (
     UniformFamily,
 )
 from klgame.levels import limits
-from klgame.levels.errors import LevelError, escape_unsafe, is_unsafe_char
+from klgame.levels.errors import LevelError, escape_unsafe
 from klgame.levels.limits import Limit
 from klgame.levels.model import (
     DEFAULT_METERS,
@@ -45,6 +45,8 @@ from klgame.levels.model import (
     View,
 )
 from klgame.levels.scorable import never_scored
+from klgame.text import problems as text_problems
+from klgame.text import sanitize
 
 #: YAML's own tags: ``!!int`` is ``tag:yaml.org,2002:int``.
 YAML_TAG_PREFIX = _Y = "tag:yaml.org,2002:"
@@ -271,16 +273,12 @@ class _Checker:
         if one_line and "\n" in value:
             self.error(node, path, "must be a single line")
             return MISSING
-        for index, char in enumerate(value):
-            if is_unsafe_char(char, allow_layout=True):
-                name = f"U+{ord(char):04X}"
-                self.error(
-                    node,
-                    path,
-                    f"control character {name} at offset {index} is not allowed "
-                    "(texts are shown as plain text)",
-                )
-                return MISSING
+        refused = text_problems(value, multiline=not one_line)
+        if refused:
+            more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+            self.error(node, path, f"{refused[0]}{more} (texts are shown as plain text)")
+            return MISSING
+        value = sanitize(value, multiline=not one_line)
         if len(value) > max_len:
             self.error(node, path, f"is too long ({len(value)} characters, at most {max_len})")
             return MISSING
