@@ -20,7 +20,7 @@ from klgame.core.rules import GameState
 from klgame.levels.model import Level
 from klgame.ui import figures
 from klgame.ui.format import DIRECTION_SYMBOL
-from klgame.ui.plot import BarPlot, CurvePlot, Series
+from klgame.ui.plot import BarPlot, CurvePlot, Role, Series
 
 _INTEGRAND_NAME = {"forward": "p·log(p/q)", "reverse": "q·log(q/p)"}
 
@@ -48,6 +48,9 @@ class DistributionView(Widget):
         self._xs: np.ndarray | None = None
         self._cache: dict[str, tuple[Any, Any]] = {}
         self._view_key: tuple[Any, ...] | None = None
+        #: More curves drawn once the target is revealed: (legend name, q, role)
+        #: -- the other low points, another level's best answer.
+        self.extras: list[tuple[str, Any, Role]] = []
 
     def compose(self) -> ComposeResult:
         yield BarPlot(id="plot") if self.level.is_discrete else CurvePlot(id="plot")
@@ -108,6 +111,14 @@ class DistributionView(Widget):
                 lambda: Series(BEST, xs, figures.density(solution.guess, xs), "best"),
             )
             series.append(best)
+            for name, dist, role in self.extras:
+                series.append(
+                    self._cached(
+                        f"extra {name}",
+                        key,
+                        lambda d=dist, n=name, r=role: Series(n, xs, figures.density(d, xs), r),
+                    )
+                )
         guess = state.guess
         series.append(Series(GUESS, xs, figures.density(guess, xs), "guess"))
         integrand = None
