@@ -175,7 +175,7 @@ class PlayScreen(Screen[None]):
         catalog = getattr(getattr(self.app, "world", None), "catalog", None)
         if other is None or catalog is None or other not in catalog:
             return None
-        return catalog.get(other)  # type: ignore[no-any-return]
+        return catalog.get(other)
 
     def _after_score(self, choice: str | None) -> None:
         if choice == "again":
