@@ -42,7 +42,7 @@ from textual.widget import Widget
 
 __all__ = ["ROLES", "BarPlot", "CurvePlot", "Role", "Series", "nice_ticks"]
 
-Role = Literal["guess", "target", "best", "integrand", "marker"]
+Role = Literal["guess", "target", "best", "integrand", "marker", "other"]
 ROLES: tuple[Role, ...] = get_args(Role)
 
 _MIN_WIDTH = 16
@@ -67,6 +67,8 @@ class _RoleLook:
 _LOOKS: dict[str, _RoleLook] = {
     "integrand": _RoleLook(("warning",), "•", "░", "•••", 0),
     "best": _RoleLook(("foreground-muted", "foreground"), "·", "▚", "···", 1),
+    # another answer at the reveal: a second low point, the other direction's best
+    "other": _RoleLook(("secondary", "accent"), "+", "▚", "+++", 1),
     "target": _RoleLook(("error",), "hd", "█", "▞▞▞", 2),
     "guess": _RoleLook(("primary", "accent"), "braille", "▒", "⢕⢕⢕", 3),
     "marker": _RoleLook(("success", "accent"), "x", "x", "x", 4),
