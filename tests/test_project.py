@@ -52,6 +52,15 @@ def test_mypy_is_clean():
     assert run.returncode == 0, run.stdout + run.stderr
 
 
+def test_the_layers_contract_holds():
+    """import-linter checks the contracts in pyproject.toml (see ARCHITECTURE.md)."""
+    run = subprocess.run(
+        [_tool("lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "0 broken" in run.stdout
+
+
 def test_version_and_help():
     for flag, expected in (("--version", "klgame "), ("--help", "usage: klgame")):
         run = subprocess.run(

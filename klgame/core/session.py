@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from klgame.core import actions as A
+from klgame.core.attempts import Attempt, AttemptStore
 from klgame.core.replay import Header, Recorder, write_replay
 from klgame.core.rules import GameState, apply, new_game
 from klgame.errors import KlgameError
@@ -27,7 +28,7 @@ class Session:
         level: Level,
         seed: int,
         player: str,
-        store: object | None = None,
+        store: AttemptStore | None = None,
         store_problem: str | None = None,
         record_path: Path | None = None,
         replays_dir: Path | None = None,
@@ -75,8 +76,6 @@ class Session:
         if self.store is None:
             self.saved = f"Score not saved: {self.store_problem or 'no score store'}"
             return
-        from klgame.store.scores import Attempt
-
         replay_path: str | None = None
         if self.replays_dir is not None:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -87,8 +86,8 @@ class Session:
             except OSError as error:
                 self.saved = f"Replay not saved: {error.strerror or error}"
         try:
-            previous = self.store.best(self.player, self.level.id)  # type: ignore[attr-defined]
-            self.store.record(  # type: ignore[attr-defined]
+            previous = self.store.best(self.player, self.level.id)
+            self.store.record(
                 Attempt(
                     player=self.player,
                     level_id=self.level.id,

@@ -16,7 +16,15 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from klgame.engine import Continuous, Distribution, Fit, MixtureFamily, both_directions, fit
+from klgame.engine import (
+    Continuous,
+    Distribution,
+    Fit,
+    MixtureFamily,
+    Optimum,
+    both_directions,
+    fit,
+)
 from klgame.levels.model import GuessModel, Level
 
 __all__ = ["Solution", "best_fit", "fit_model"]
@@ -35,6 +43,8 @@ class Solution:
     ``fit.divergence`` is D* in nats, in the level's direction (convert with
     :meth:`Level.in_units`). ``fits`` holds every model's best fit, in the
     level's model order, for comparing models (the uniform beats the binomial).
+    Each fit's ``optima`` holds every distinct local optimum found for that
+    model, the global one first (see :func:`klgame.engine.fit`).
     """
 
     model_id: str
@@ -119,8 +129,16 @@ def _snap_to_bounds(model: GuessModel, target: Distribution, result: Fit) -> Fit
     divergence = forward if result.direction == "forward" else reverse
     if not divergence <= result.divergence + 1e-12:
         return result
+    # The snapped point is the global optimum now; the others stay as found.
+    optima = (Optimum(dict(values), divergence), *result.optima[1:])
     return dataclasses.replace(
-        result, values=values, guess=guess, divergence=divergence, forward=forward, reverse=reverse
+        result,
+        values=values,
+        guess=guess,
+        divergence=divergence,
+        forward=forward,
+        reverse=reverse,
+        optima=optima,
     )
 
 
@@ -141,7 +159,8 @@ def _better(a: float, b: float) -> bool:
 
 
 def _copy(result: Fit) -> Fit:
-    return dataclasses.replace(result, values=dict(result.values))
+    optima = tuple(Optimum(dict(o.values), o.divergence) for o in result.optima)
+    return dataclasses.replace(result, values=dict(result.values), optima=optima)
 
 
 def best_fit(level: Level, target: Distribution) -> Solution:

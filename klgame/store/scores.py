@@ -27,11 +27,12 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from klgame.core.attempts import Attempt, utc_now
 from klgame.store.errors import StoreUnavailable
 from klgame.store.paths import scores_db_path
 
@@ -83,11 +84,6 @@ MIGRATIONS: list[tuple[str, ...]] = [
 _T = TypeVar("_T")
 
 
-def utc_now() -> str:
-    """The current time as an ISO-8601 UTC string, to the millisecond."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
 def _normalize_time(text: str) -> str:
     """``text`` (ISO-8601; naive means UTC) in the canonical form of :func:`utc_now`."""
     try:
@@ -97,30 +93,6 @@ def _normalize_time(text: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """One finished attempt at a level.
-
-    ``divergence`` is the player's D (may be ``math.inf``), ``best`` the level's
-    best achievable D*, ``excess`` their difference.
-    """
-
-    player: str
-    level_id: str
-    level_hash: str
-    seed: int
-    divergence: float
-    best: float
-    excess: float
-    stars: int
-    points: int
-    moves: int
-    hints: int
-    seconds: float
-    finished_at: str = field(default_factory=utc_now)
-    replay_path: str | None = None
 
 
 _COLUMNS = tuple(f.name for f in fields(Attempt))

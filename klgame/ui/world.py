@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from klgame.core.attempts import AttemptStore
 from klgame.core.session import Session
 from klgame.levels.loader import Catalog
 from klgame.levels.model import Level
@@ -24,7 +25,7 @@ from klgame.store.paths import sanitize_name
 class World:
     catalog: Catalog
     player: str
-    store: object | None = None
+    store: AttemptStore | None = None
     store_problem: str | None = None  # why there is no store
     seed: int | None = None  # None: a random seed for every level
     record_path: Path | None = None  # records the first level played
@@ -69,7 +70,7 @@ class World:
         if self.store is None:
             return {}
         try:
-            return dict(self.store.bests(self.player))  # type: ignore[attr-defined]
+            return dict(self.store.bests(self.player))
         except Exception:  # a store that fails now still lets the game go on
             return {}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from klgame.core.commands import result_json, run_replay
+from klgame.cli.replay import result_json, run_replay
 from klgame.core.replay import read_replay
 from klgame.levels.loader import load_catalog
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from klgame.cli import main
+from klgame.cli.main import main
 from klgame.core import actions as A
 from klgame.core.replay import Header, ReplayError, parse_lines, read_replay, write_replay
 from klgame.levels.loader import load_catalog

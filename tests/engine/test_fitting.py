@@ -362,3 +362,104 @@ def test_engine_fitting_does_not_load_scipy():
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.stdout.strip() == "False", run.stderr
+
+
+# --- every local optimum ----------------------------------------------------------------------
+
+FAR_PEAKS = Mixture([Gaussian(-5, 1), Gaussian(4, 0.5)], [0.35, 0.65])
+
+
+def _scipy_descent(target, start_mean, start_variance):
+    """One local reverse-KL descent by scipy (an independent optimiser)."""
+
+    def objective(u: np.ndarray) -> float:
+        return kl(Gaussian(u[0], math.exp(u[1])), target)
+
+    result = minimize(
+        objective,
+        [start_mean, math.log(start_variance)],
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 4000},
+    )
+    return float(result.x[0]), math.exp(result.x[1]), float(result.fun)
+
+
+def test_far_apart_peaks_under_reverse_kl_have_one_optimum_per_peak():
+    best = fit(FAR_PEAKS, GaussianFamily(), "reverse", GAME_BOUNDS)
+    assert len(best.optima) == 2
+    heavy, light = best.optima
+    assert heavy.values == best.values and heavy.divergence == best.divergence
+    assert heavy.divergence < light.divergence
+    # Each is where scipy's own descent from that peak ends.
+    for optimum, (mean, variance) in ((heavy, (4, 0.5)), (light, (-5, 1))):
+        m, v, value = _scipy_descent(FAR_PEAKS, mean + 0.3, variance * 1.5)
+        assert optimum.values["mean"] == pytest.approx(m, abs=1e-4)
+        assert optimum.values["variance"] == pytest.approx(v, rel=1e-4)
+        assert optimum.divergence == pytest.approx(value, abs=1e-9)
+        assert optimum.values["mean"] == pytest.approx(mean, abs=0.01)
+    # By hand, for peaks this far apart: −log 0.65 and −log 0.35 nats.
+    assert heavy.divergence == pytest.approx(-math.log(0.65), abs=1e-6)
+    assert light.divergence == pytest.approx(-math.log(0.35), abs=1e-6)
+
+
+def test_two_peak_reverse_fit_reports_all_three_optima():
+    best = fit(TWO_PEAK, GaussianFamily(), "reverse", GAME_BOUNDS)
+    assert [o.divergence for o in best.optima] == sorted(o.divergence for o in best.optima)
+    assert len(best.optima) == 3
+    for optimum, known in zip(best.optima, (GLOBAL, WIDE, LEFT), strict=True):
+        assert optimum.values["mean"] == pytest.approx(known["mean"], abs=1e-3)
+        assert optimum.values["variance"] == pytest.approx(known["variance"], abs=1e-3)
+        assert optimum.divergence == pytest.approx(known["kl"], abs=1e-8)
+
+
+@pytest.mark.parametrize("target", [TWO_PEAK, FAR_PEAKS, THREE])
+def test_forward_fit_of_one_gaussian_has_one_optimum(target):
+    best = fit(target, GaussianFamily(), "forward", GAME_BOUNDS)
+    assert len(best.optima) == 1
+    assert best.optima[0].values == best.values
+    assert best.optima[0].divergence == best.divergence
+
+
+def test_a_start_on_a_saddle_reports_the_optima_beside_it():
+    # Equal peaks: a start at mean 0 keeps the gradient in the mean at 0 by
+    # symmetry. Every reported point must be a local minimum: no nearby
+    # point is lower.
+    target = Mixture([Gaussian(-4, 1), Gaussian(4, 1)])
+    best = fit(target, GaussianFamily(), "reverse", GAME_BOUNDS, starts=[{"mean": 0.0}])
+    assert best.divergence == pytest.approx(_scipy_descent(target, 4.3, 1.5)[2], abs=1e-9)
+    assert best.divergence < math.log(2)  # the peaks overlap a little
+    for optimum in best.optima:
+        m, v = optimum.values["mean"], optimum.values["variance"]
+        for dm, dv in ((0.05, 1), (-0.05, 1), (0, 1.05), (0, 0.95), (0.05, 0.95), (-0.05, 0.95)):
+            assert kl(Gaussian(m + dm, v * dv), target) > optimum.divergence
+
+
+def test_mixture_optima_are_distinct_and_not_a_merged_pair():
+    # Forward, 2 components against a symmetric 3-peak target: both components
+    # on top of each other at the moments is flat to second order but not a
+    # minimum (scipy's descent from a tiny split goes lower).
+    target = Mixture([Gaussian(-3, 1), Gaussian(3, 1), Gaussian(0, 0.5)], [0.3, 0.3, 0.4])
+    family = MixtureFamily(2)
+    bounds = {
+        name: GAME_BOUNDS["mean" if "mean" in name else "variance"] for name in family.param_names
+    }
+    best = fit(target, family, "forward", bounds)
+    guesses = [family.build(o.values) for o in best.optima]
+    for i, a in enumerate(guesses):
+        for b in guesses[i + 1 :]:
+            assert max(kl(a, b), kl(b, a)) > 1e-6  # no label-swapped duplicates
+    for optimum in best.optima:
+        assert abs(optimum.values["mean1"] - optimum.values["mean2"]) > 0.1
+    merged = {"mean1": 0.1, "variance1": 6.2, "mean2": -0.1, "variance2": 6.2}
+
+    def objective(u):
+        return kl(target, family.build(dict(zip(family.param_names, u, strict=True))))
+
+    split = minimize(
+        objective,
+        list(merged.values()),
+        method="Nelder-Mead",
+        options={"xatol": 1e-9, "fatol": 1e-13, "maxiter": 8000},
+    )
+    assert best.divergence == pytest.approx(split.fun, abs=1e-7)
+    assert best.divergence < kl(target, Gaussian(0, target.variance)) - 0.01

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from klgame.cli import build_parser
+from klgame.cli.main import build_parser
 from klgame.errors import KlgameError
 from klgame.hosting.hosted import (
     HostedRefusal,

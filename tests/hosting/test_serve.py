@@ -20,8 +20,8 @@ from hosting_harness import free_port, processes_with_env, wait_for
 pytestmark = pytest.mark.slow
 
 needs_ui = pytest.mark.skipif(
-    importlib.util.find_spec("klgame.ui.run") is None,
-    reason="the terminal game (klgame.ui.run) is not in this checkout",
+    importlib.util.find_spec("klgame.cli.game") is None,
+    reason="the terminal game (klgame.cli.game) is not in this checkout",
 )
 
 

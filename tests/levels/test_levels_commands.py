@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from level_helpers import BUILTIN_DIR, BUILTIN_IDS, VALID_LEVEL, write_level
 
-from klgame.cli import main
-from klgame.levels.commands import format_value, json_value
+from klgame.cli.levels import format_value, json_value
+from klgame.cli.main import main
 from klgame.store import Attempt, open_store
 
 # q spreads over both labels, p rules one out: KL(q‖p) is infinite at every q.

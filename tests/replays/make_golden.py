@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from klgame.cli.replay import result_json, run_replay
 from klgame.core import actions as A
-from klgame.core.commands import result_json, run_replay
 from klgame.core.replay import Header, read_replay, write_replay
 from klgame.core.rules import apply, hint_for, new_game
 from klgame.levels.loader import load_catalog

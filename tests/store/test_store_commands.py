@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from klgame.cli import main
+from klgame.cli.main import main
+from klgame.cli.scores import cmd_scores, format_number
 from klgame.store import open_store
-from klgame.store.commands import cmd_scores, format_number
 
 
 def _scores(level: str | None = None, player: str | None = None) -> int:

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from ui_helpers import PLAYER, SEED, MakeApp, screen_text
 
-from klgame.cli import main
+from klgame.cli.main import main
+from klgame.cli.replay import run_replay
 from klgame.core import actions as A
-from klgame.core.commands import run_replay
 from klgame.core.replay import read_replay
 from klgame.errors import KlgameError
 from klgame.ui.app import KLGame
@@ -366,7 +366,7 @@ async def test_watching_a_replay_reaches_the_headless_result(
 
 
 def test_unknown_level_is_a_klgame_error_before_the_app(home: Path) -> None:
-    from klgame.ui.run import run_play
+    from klgame.cli.game import run_play
 
     args = argparse.Namespace(
         level="no-such-level", level_dirs=[], player=None, hosted=False, seed=None, record=None
@@ -376,7 +376,7 @@ def test_unknown_level_is_a_klgame_error_before_the_app(home: Path) -> None:
 
 
 def test_unwritable_record_file_is_a_klgame_error(home: Path, tmp_path: Path) -> None:
-    from klgame.ui.run import run_play
+    from klgame.cli.game import run_play
 
     args = argparse.Namespace(
         level="gaussian",

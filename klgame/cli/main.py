@@ -74,27 +74,29 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="hosted mode for shared servers: no paths from the player, name from the SSH login",
     )
-    parser.set_defaults(command="title", handler=_lazy("klgame.ui.run:run_title", starts_game=True))
+    parser.set_defaults(
+        command="title", handler=_lazy("klgame.cli.game:run_title", starts_game=True)
+    )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     play = commands.add_parser("play", help="play one level")
     play.add_argument("level", metavar="LEVEL", help="level id (see 'klgame levels')")
     play.add_argument("--seed", type=int, help="seed for the hidden target (default: random)")
     play.add_argument("--record", metavar="FILE", help="also record the attempt to FILE")
-    play.set_defaults(command="play", handler=_lazy("klgame.ui.run:run_play", starts_game=True))
+    play.set_defaults(command="play", handler=_lazy("klgame.cli.game:run_play", starts_game=True))
 
     levels = commands.add_parser("levels", help="list the levels and your best results")
-    levels.set_defaults(command="levels", handler=_lazy("klgame.levels.commands:cmd_levels"))
+    levels.set_defaults(command="levels", handler=_lazy("klgame.cli.levels:cmd_levels"))
 
     validate = commands.add_parser("validate", help="check level files; exit 1 on any error")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="level files or directories")
-    validate.set_defaults(command="validate", handler=_lazy("klgame.levels.commands:cmd_validate"))
+    validate.set_defaults(command="validate", handler=_lazy("klgame.cli.levels:cmd_validate"))
 
     solve = commands.add_parser("solve", help="show a level's target and its best achievable fit")
     solve.add_argument("level", metavar="LEVEL", help="level id or path to a level file")
     solve.add_argument("--seed", type=int, default=0, help="seed for the hidden target")
     solve.add_argument("--json", action="store_true", help="print JSON")
-    solve.set_defaults(command="solve", handler=_lazy("klgame.levels.commands:cmd_solve"))
+    solve.set_defaults(command="solve", handler=_lazy("klgame.cli.levels:cmd_solve"))
 
     replay = commands.add_parser("replay", help="replay a recorded attempt")
     replay.add_argument("file", metavar="FILE", help="replay file (.jsonl)")
@@ -104,11 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--force", action="store_true", help="replay even if the level changed since recording"
     )
-    replay.set_defaults(command="replay", handler=_lazy("klgame.core.commands:cmd_replay"))
+    replay.set_defaults(command="replay", handler=_lazy("klgame.cli.replay:cmd_replay"))
 
     scores = commands.add_parser("scores", help="best saved results")
     scores.add_argument("level", nargs="?", metavar="LEVEL", help="only this level")
-    scores.set_defaults(command="scores", handler=_lazy("klgame.store.commands:cmd_scores"))
+    scores.set_defaults(command="scores", handler=_lazy("klgame.cli.scores:cmd_scores"))
 
     serve = commands.add_parser("serve", help="serve the game to web browsers")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")

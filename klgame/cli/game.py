@@ -15,12 +15,16 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from klgame.core.replay import Replay
 from klgame.errors import KlgameError
 from klgame.levels.loader import Catalog, load_catalog
 from klgame.levels.model import Level
 from klgame.ui.world import World
+
+if TYPE_CHECKING:
+    from klgame.store.scores import ScoreStore
 
 
 @dataclass
@@ -29,7 +33,7 @@ class Collaborators:
 
     catalog: Catalog
     player: str
-    store: object | None
+    store: ScoreStore | None
     store_problem: str | None
     replays_dir: Path | None
     hosted: bool

@@ -105,7 +105,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     for warning in warnings:
         print(warning, file=sys.stderr)
     if args.watch:
-        from klgame.ui.run import run_watch
+        from klgame.cli.game import run_watch
 
         return run_watch(args, replay, level)
     state, score, revealed = run_replay(replay, level)
