@@ -131,7 +131,7 @@ class PlayScreen(ScrollsText, Screen[None]):
             (level.title, "bold"),
             "  ",
             (direction_label(level.direction), "$text-secondary"),
-            f" · {level.units} · seed {state.seed}",
+            f" · {state.units} · seed {state.seed}",
         ]
         if state.attempt > 1:
             parts.append(f" · attempt {state.attempt}")
