@@ -214,7 +214,8 @@ class PlayScreen(ScrollsText, Screen[None]):
             self.act(A.Reveal())
 
     def action_restart(self) -> None:
-        self.act(A.Restart())
+        # a new target abandons the attempt: the same question as leaving
+        self.app.leave(self, lambda: self.act(A.Restart()))  # type: ignore[attr-defined]
 
     def action_undo(self) -> None:
         self.act(A.Undo())
