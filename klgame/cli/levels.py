@@ -255,9 +255,16 @@ def solve_report(level: Level, seed: int) -> dict[str, Any]:
                     "values": model.start_values(),
                     "divergence": json_value(_start_divergence(level, model.id, target)),
                 },
+                "optima": [
+                    {
+                        "values": dict(optimum.values),
+                        "divergence": json_value(level.in_units(optimum.divergence)),
+                    }
+                    for optimum in result.optima
+                ],
             }
         )
-    return {
+    report: dict[str, Any] = {
         "level": level.id,
         "title": level.title,
         "source": level.source,
@@ -273,6 +280,9 @@ def solve_report(level: Level, seed: int) -> dict[str, Any]:
             "divergence": json_value(level.in_units(solution.divergence)),
         },
     }
+    if level.target_from is not None:
+        report["target_from"] = level.target_from
+    return report
 
 
 def format_solve(level: Level, seed: int) -> str:
@@ -282,6 +292,8 @@ def format_solve(level: Level, seed: int) -> str:
     units = level.units
     lines = [f"{level.id}: {level.title}"]
     drawn = f"seed {seed}" if level.target.is_random else "not random"
+    if level.target_from is not None:
+        drawn += f", the target of {level.target_from}"
     lines.append(f"target ({drawn}): " + "\n".join(describe_target(target)))
     lines.append(f"scored by {DIRECTION_NAMES[level.direction]}, in {units}")
     lines.append("")
@@ -300,6 +312,13 @@ def format_solve(level: Level, seed: int) -> str:
                 f"  at the start: {level.direction} = {format_value(start)} {units} "
                 f"(excess {format_value(excess)})"
             )
+        if len(result.optima) > 1:
+            lines.append(f"  {len(result.optima)} low points, the lowest first:")
+            for optimum in result.optima:
+                lines.append(
+                    f"    {format_value(level.in_units(optimum.divergence))} {units} at "
+                    f"{_values_text(optimum.values)}"
+                )
     lines.append("")
     d_star = format_value(level.in_units(solution.divergence))
     lines.append(

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from level_helpers import BUILTIN_DIR, VALID_LEVEL, write_level
 
+from klgame.cli.levels import solve_report
 from klgame.core import actions as A
 from klgame.core.lesson import outcome, shape_of
 from klgame.core.rules import apply, new_game
 from klgame.engine import Gaussian, Mixture, kl
 from klgame.levels import LevelError, best_fit, load_catalog, load_directory, load_level
-from klgame.levels.commands import solve_report
 from klgame.levels.texts import RevealPart, fill, problems, reveal_text
 
 SEEDS = range(1, 41)
