@@ -18,11 +18,11 @@ from klgame.core import actions as A
 from klgame.core.scoring import Score, score_attempt
 from klgame.engine import Discrete, Distribution, divergence, gradient
 from klgame.engine.fitting import both_directions
+from klgame.engine.units import in_units
 from klgame.levels.model import GuessModel, Level, ParamSpec
 from klgame.levels.solve import Solution, best_fit
 
 Units = Literal["nats", "bits"]
-LN2 = math.log(2.0)
 
 # A persistent stack: (top, rest) pairs, so pushing is O(1) and states share
 # their history instead of copying it on every nudge.
@@ -93,7 +93,7 @@ class GameState:
         return divergence(self.target, self.guess, self.level.direction)
 
     def in_units(self, nats: float) -> float:
-        return nats / LN2 if self.units == "bits" else nats
+        return in_units(nats, self.units)
 
     @property
     def can_undo(self) -> bool:

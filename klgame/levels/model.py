@@ -17,16 +17,14 @@ from typing import Literal
 import numpy as np
 
 from klgame.engine import Binomial, Categorical, Distribution, Family, Gaussian, Mixture
+from klgame.engine.units import Units, in_units
 from klgame.levels.texts import RevealPart
 
 Direction = Literal["forward", "reverse"]
-Units = Literal["nats", "bits"]
 TargetKind = Literal["gaussian", "mixture", "categorical", "binomial"]
 
 #: Target kinds whose distributions are discrete (bars, not curves).
 DISCRETE_KINDS: tuple[str, ...] = ("categorical", "binomial")
-
-_LN2 = math.log(2.0)
 
 
 @dataclass(frozen=True)
@@ -223,6 +221,8 @@ class Level:
     stars: tuple[float, float, float] = DEFAULT_STARS
     source: str | None = None
     content_hash: str = ""
+    #: The target is not drawn until the reveal (``hidden`` in the file).
+    hidden: bool = True
     #: The reveal as parts, some shown only when their conditions hold (see
     #: :mod:`klgame.levels.texts`); ``reveal`` is the parts without conditions.
     reveal_parts: tuple[RevealPart, ...] = ()
@@ -248,7 +248,7 @@ class Level:
 
     def in_units(self, nats: float) -> float:
         """A divergence in nats, converted to the level's units."""
-        return nats / _LN2 if self.units == "bits" else nats
+        return in_units(nats, self.units)
 
     def stars_for(self, excess: float) -> int:
         """Stars earned for an excess (level units) over the best fit."""

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import math
 
-LN2 = math.log(2.0)
+# Shared with the command line, so the game and the commands agree:
+from klgame.format import number as number
+from klgame.format import stars as stars
 
 #: The divergence of each direction, written the way the lessons write it.
 DIRECTION_SYMBOL = {"forward": "KL(p‖q)", "reverse": "KL(q‖p)"}
@@ -19,22 +21,6 @@ DIRECTION_NATURE = {"forward": "mass-covering", "reverse": "mode-seeking"}
 def direction_label(direction: str) -> str:
     """``forward KL(p‖q)`` or ``reverse KL(q‖p)``."""
     return f"{direction} {DIRECTION_SYMBOL[direction]}"
-
-
-def convert(nats: float, units: str) -> float:
-    """A divergence in nats, shown in ``units``."""
-    return nats / LN2 if units == "bits" else nats
-
-
-def number(value: float, digits: int = 4) -> str:
-    """A divergence for reading: ∞ for infinity, never ``nan``."""
-    if math.isnan(value):
-        return "—"
-    if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    if abs(value) < 0.5 * 10.0**-digits:
-        value = 0.0  # no "-0.0000"
-    return f"{value:.{digits}f}"
 
 
 def big_number(value: float) -> str:
@@ -71,10 +57,6 @@ def reflow(text: str) -> str:
     the text wraps to the width of the screen; blank lines stay paragraph breaks."""
     paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
     return "\n\n".join(p for p in paragraphs if p)
-
-
-def stars(count: int) -> str:
-    return "★" * count + "☆" * (3 - count)
 
 
 def duration(seconds: float) -> str:

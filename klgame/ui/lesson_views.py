@@ -21,11 +21,13 @@ from klgame.core.lesson import DiscreteTerm, Outcome, discrete_terms
 from klgame.core.rules import GameState
 from klgame.engine import divergence
 from klgame.engine.fitting import both_directions
+from klgame.engine.units import in_units
+from klgame.format import number
 from klgame.levels.model import Level
 from klgame.levels.solve import best_fit
 from klgame.levels.texts import reveal_text as fill_parts
 from klgame.ui import figures
-from klgame.ui.format import DIRECTION_SYMBOL, convert, number
+from klgame.ui.format import DIRECTION_SYMBOL
 from klgame.ui.plot import Role
 
 #: Most outcome rows the discrete table shows before it sums up the rest.
@@ -100,7 +102,7 @@ def answers_table(state: GameState, other: Level) -> Content:
     ]
     for direction, guess in answers:
         forward, reverse = both_directions(state.target, guess)
-        cells = [convert(forward, units), convert(reverse, units)]
+        cells = [in_units(forward, units), in_units(reverse, units)]
         mine = direction == level.direction
         row = f"{DIRECTION_SYMBOL[direction]:<10}" + "".join(f"{number(v):>11}" for v in cells)
         lines.append(Content.styled(row, "bold") if mine else Content(row))

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from klgame.core.rules import GameState
 from klgame.engine import cross_entropy, entropy
-from klgame.ui.format import DIRECTION_SYMBOL, convert, meter_fill
+from klgame.engine.units import in_units
+from klgame.ui.format import DIRECTION_SYMBOL, meter_fill
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,10 @@ def read(state: GameState) -> Readout:
     nats = state.divergences()
     shown = [level.direction, *(d for d in level.show if d != level.direction)]
     readings = tuple(
-        Reading(d, DIRECTION_SYMBOL[d], convert(nats[d], state.units), d == level.direction)
+        Reading(d, DIRECTION_SYMBOL[d], in_units(nats[d], state.units), d == level.direction)
         for d in shown
     )
-    scoring_in_level_units = convert(nats[level.direction], level.units)
+    scoring_in_level_units = in_units(nats[level.direction], level.units)
     meters = tuple(
         MeterReading(m.label, m.limit, level.units, meter_fill(scoring_in_level_units, m.limit))
         for m in level.meters
@@ -69,8 +70,8 @@ def read(state: GameState) -> Readout:
     if level.is_discrete:
         # each side computed on its own: the identity is checked, not assumed
         identity = Identity(
-            convert(cross_entropy(state.target, state.guess), state.units),
-            convert(entropy(state.target), state.units),
-            convert(nats["forward"], state.units),
+            in_units(cross_entropy(state.target, state.guess), state.units),
+            in_units(entropy(state.target), state.units),
+            in_units(nats["forward"], state.units),
         )
     return Readout(state.units, readings, meters, identity)

@@ -18,7 +18,7 @@ from klgame.core.attempts import AttemptStore
 from klgame.core.session import Session
 from klgame.levels.loader import Catalog
 from klgame.levels.model import Level
-from klgame.store.paths import sanitize_name
+from klgame.text import sanitize_name
 
 
 @dataclass
