@@ -236,7 +236,7 @@ def solve_report(level: Level, seed: int) -> dict[str, Any]:
                 "optima": [
                     {
                         "values": dict(optimum.values),
-                        "divergence": json_value(level.in_units(optimum.divergence)),
+                        "divergence": json_number(level.in_units(optimum.divergence)),
                     }
                     for optimum in result.optima
                 ],
@@ -294,7 +294,7 @@ def format_solve(level: Level, seed: int) -> str:
             lines.append(f"  {len(result.optima)} low points, the lowest first:")
             for optimum in result.optima:
                 lines.append(
-                    f"    {format_value(level.in_units(optimum.divergence))} {units} at "
+                    f"    {number(level.in_units(optimum.divergence))} {units} at "
                     f"{_values_text(optimum.values)}"
                 )
     lines.append("")
