@@ -72,7 +72,7 @@ def ghosts(state: GameState, outcome: Outcome, other: Level | None) -> list[tupl
                 continue
     if other is not None and other.direction != level.direction:
         theirs = best_fit(other, state.target)
-        out.append((f"best by {DIRECTION_SYMBOL[other.direction]}", theirs.guess, "other"))
+        out.append((DIRECTION_SYMBOL[other.direction], theirs.guess, "other"))
     return out
 
 
@@ -98,6 +98,7 @@ def answers_table(state: GameState, other: Level) -> Content:
     answers.sort(key=lambda pair: pair[0] != "forward")
     lines = [
         Content.styled(f"Both answers, scored both ways ({units})", "bold"),
+        Content(f"{'':<10}{'scored by':>11}"),
         Content(f"{'best by':<10}{'KL(p‖q)':>11}{'KL(q‖p)':>11}"),
     ]
     for direction, guess in answers:

@@ -61,7 +61,7 @@ async def test_from_level_2_to_level_3_on_the_same_target(make_app: MakeApp, hom
         assert isinstance(reveal, RevealScreen)
         text = screen_text(app)
         assert "Both answers, scored both ways (nats)" in text
-        assert "best by KL(q‖p)" in text  # the other direction's answer, drawn
+        assert "+++ KL(q‖p)" in text  # the other direction's answer, drawn
         lesson = str(reveal.query_one("#lesson-text").render())
         assert "The plot shows both best answers for this one target" in lesson
 
