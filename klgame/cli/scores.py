@@ -10,8 +10,8 @@ from datetime import datetime
 
 from klgame.format import json_number, number, stars
 from klgame.store.errors import StoreUnavailable
-from klgame.store.paths import sanitize_name, strip_controls
 from klgame.store.scores import Attempt, try_open_store
+from klgame.text import sanitize, sanitize_name
 
 _HEADERS = (
     "Level",
@@ -34,7 +34,7 @@ def format_date(finished_at: str) -> str:
     try:
         moment = datetime.fromisoformat(finished_at)
     except ValueError:
-        return strip_controls(finished_at)
+        return sanitize(finished_at)
     if moment.tzinfo is not None:
         moment = moment.astimezone()
     return moment.strftime("%Y-%m-%d %H:%M")
@@ -42,7 +42,7 @@ def format_date(finished_at: str) -> str:
 
 def _cells(attempt: Attempt, units: Mapping[str, str]) -> tuple[str, ...]:
     return (
-        strip_controls(attempt.level_id),
+        sanitize(attempt.level_id),
         sanitize_name(attempt.player),
         stars(attempt.stars),
         str(attempt.points),
@@ -96,7 +96,7 @@ def cmd_scores(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2, allow_nan=False))
         return 0
     if not attempts:
-        print("No scores yet." if level is None else f"No scores yet for {strip_controls(level)}.")
+        print("No scores yet." if level is None else f"No scores yet for {sanitize(level)}.")
         return 0
     print(format_table(attempts, units))
     return 0
@@ -105,8 +105,8 @@ def cmd_scores(args: argparse.Namespace) -> int:
 def attempt_json(attempt: Attempt, units: Mapping[str, str]) -> dict[str, object]:
     """One row of ``klgame scores --json``; ∞ is ``null`` (see docs/replays.md)."""
     return {
-        "level": attempt.level_id,
-        "player": attempt.player,
+        "level": sanitize(attempt.level_id),
+        "player": sanitize_name(attempt.player),
         "stars": attempt.stars,
         "points": attempt.points,
         "divergence": json_number(attempt.divergence),

@@ -18,6 +18,7 @@ import numpy as np
 
 from klgame.engine import Binomial, Categorical, Distribution, Family, Gaussian, Mixture
 from klgame.engine.units import Units, in_units
+from klgame.levels.texts import RevealPart
 
 Direction = Literal["forward", "reverse"]
 TargetKind = Literal["gaussian", "mixture", "categorical", "binomial"]
@@ -220,10 +221,24 @@ class Level:
     stars: tuple[float, float, float] = DEFAULT_STARS
     source: str | None = None
     content_hash: str = ""
+    #: The target is not drawn until the reveal (``hidden`` in the file).
+    hidden: bool = True
+    #: The reveal as parts, some shown only when their conditions hold (see
+    #: :mod:`klgame.levels.texts`); ``reveal`` is the parts without conditions.
+    reveal_parts: tuple[RevealPart, ...] = ()
+    #: The id of the level whose target this level shares (``target: {same_as:
+    #: ID}``): ``target`` is that level's recipe, so a seed names one target
+    #: for both.
+    target_from: str | None = None
 
     @property
     def is_discrete(self) -> bool:
         return self.target.is_discrete
+
+    @property
+    def texts(self) -> tuple[RevealPart, ...]:
+        """The reveal's parts (one unconditional part for a plain ``reveal``)."""
+        return self.reveal_parts or (RevealPart(self.reveal),)
 
     def model(self, model_id: str) -> GuessModel:
         for model in self.models:

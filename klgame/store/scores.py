@@ -34,7 +34,8 @@ from typing import Any, TypeVar
 
 from klgame.core.attempts import Attempt, utc_now
 from klgame.store.errors import StoreUnavailable
-from klgame.store.paths import scores_db_path
+from klgame.store.paths import DEFAULT_PLAYER, scores_db_path
+from klgame.text import sanitize_name
 
 __all__ = [
     "MIGRATIONS",
@@ -115,7 +116,8 @@ def _to_row(attempt: Attempt) -> tuple[Any, ...]:
         values[name] = int(values[name])
     # Seeds are arbitrary Python ints; SQLite integers stop at 64 bits.
     values["seed"] = str(int(values["seed"]))
-    values["player"] = str(values["player"])
+    # One rule for names wherever they come from, so one visible name is one row.
+    values["player"] = sanitize_name(str(values["player"])) or DEFAULT_PLAYER
     values["level_id"] = str(values["level_id"])
     values["level_hash"] = str(values["level_hash"])
     values["finished_at"] = _normalize_time(values["finished_at"])
@@ -343,7 +345,7 @@ class ScoreStore:
         then earliest; ``None`` if they have none."""
         rows = self._query(
             f"{_SELECT} WHERE player = ? AND level_id = ? ORDER BY {_RANKING} LIMIT 1",
-            (player, level_id),
+            (sanitize_name(player), level_id),
         )
         return rows[0] if rows else None
 
@@ -360,7 +362,7 @@ class ScoreStore:
             params.append(level_id)
         if player is not None:
             conditions.append("player = ?")
-            params.append(player)
+            params.append(sanitize_name(player))
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         return self._query(
             f"""

@@ -8,6 +8,7 @@ only navigates: which screen is showing, and leaving it safely.
 from __future__ import annotations
 
 import gc
+import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -58,6 +59,18 @@ class KLGame(App[int]):
         self.first_screen = first_screen
         self.hosted = hosted
         self.register_theme(KLGAME_THEME)  # listed with the others in the palette
+
+    #: The traceback of an unexpected error that ended the game, else ``None``:
+    #: the command line writes it to a crash log instead of the player's screen.
+    crash_report: str | None = None
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error ends the game, as in Textual, but its traceback is
+        kept for the crash log instead of being printed over the terminal."""
+        if self.crash_report is None:
+            self.crash_report = "".join(traceback.format_exception(error))
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     def get_theme(self, theme_name: str) -> Theme | None:
         # known from the start: App.__init__ styles the app before it can be registered

@@ -42,7 +42,7 @@ from textual.widget import Widget
 
 __all__ = ["ROLES", "BarPlot", "CurvePlot", "Role", "Series", "nice_ticks"]
 
-Role = Literal["guess", "target", "best", "integrand", "marker"]
+Role = Literal["guess", "target", "best", "integrand", "marker", "other"]
 ROLES: tuple[Role, ...] = get_args(Role)
 
 _MIN_WIDTH = 16
@@ -67,6 +67,8 @@ class _RoleLook:
 _LOOKS: dict[str, _RoleLook] = {
     "integrand": _RoleLook(("warning",), "•", "░", "•••", 0),
     "best": _RoleLook(("foreground-muted", "foreground"), "·", "▚", "···", 1),
+    # another answer at the reveal: a second low point, the other direction's best
+    "other": _RoleLook(("secondary", "accent"), "+", "▚", "+++", 1),
     "target": _RoleLook(("error",), "hd", "█", "▞▞▞", 2),
     "guess": _RoleLook(("primary", "accent"), "braille", "▒", "⢕⢕⢕", 3),
     "marker": _RoleLook(("success", "accent"), "x", "x", "x", 4),
@@ -125,22 +127,57 @@ def nice_ticks(lo: float, hi: float, max_ticks: int) -> tuple[list[float], list[
     """Round tick positions covering ``[lo, hi]`` with at most ``max_ticks`` ticks.
 
     Returns the positions and their labels (same number of decimals for all).
+    Any finite range works: labels switch to exponent notation (``2.5e-7``,
+    ``1.5e6``) where fixed decimals would be long, and a range too wide for
+    a float step or too narrow to label apart gets its two ends.
     """
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         return [], []
     max_ticks = max(2, max_ticks)
-    magnitude = 10.0 ** math.floor(math.log10((hi - lo) / (max_ticks - 1)))
-    step = 10.0 * magnitude
-    for mult in (1.0, 2.0, 2.5, 5.0):
-        if (hi - lo) / (mult * magnitude) <= max_ticks - 1 + 1e-9:
-            step = mult * magnitude
+    span = hi - lo
+    size = max(abs(lo), abs(hi))
+    if not math.isfinite(span) or span / (max_ticks - 1) <= max(size * 1e-12, 1e-300):
+        return [lo, hi], [_compact(lo), _compact(hi)]
+    exponent = math.floor(math.log10(span / (max_ticks - 1)))
+    magnitude = 10.0**exponent
+    mult = 10.0
+    for candidate in (1.0, 2.0, 2.5, 5.0):
+        if span / (candidate * magnitude) <= max_ticks - 1 + 1e-9:
+            mult = candidate
             break
+    step = mult * magnitude
     first = math.ceil(lo / step - 1e-9)
     last = math.floor(hi / step + 1e-9)
-    decimals = next(d for d in range(12) if abs(round(step, d) - step) <= step * 1e-9)
-    ticks = [round(k * step, decimals + 1) for k in range(first, last + 1)]
+    if last <= first:  # fewer than two round numbers inside: the two ends
+        return [lo, hi], [_compact(lo), _compact(hi)]
+    # the last decimal place a tick needs: 2.5 × 10^e needs one below 10^e
+    place = exponent + (1 if mult == 10.0 else 0) - (1 if mult == 2.5 else 0)
+    ticks = [round(k * step, 1 - place) for k in range(first, last + 1)]
+    if size >= 1e6 or place < -4:
+        top = max(abs(t) for t in ticks) if ticks else size
+        digits = max(0, math.floor(math.log10(top)) - place) if top > 0 else 0
+        return ticks, _exponent_labels(ticks, digits, zero_below=step * 1e-9)
+    decimals = max(0, -place)
     labels = [f"{0.0 if abs(t) < step * 1e-9 else t:.{decimals}f}" for t in ticks]
     return ticks, labels
+
+
+def _compact(value: float) -> str:
+    """A number in three significant digits: ``0.31``, ``1.5e6``, ``-2e-300``."""
+    mantissa, _, power = f"{value:.3g}".partition("e")
+    return f"{mantissa}e{int(power)}" if power else mantissa
+
+
+def _exponent_labels(values: Sequence[float], digits: int, zero_below: float = 0.0) -> list[str]:
+    """``1.50e6``-style labels with ``digits`` decimals in the mantissa (0 as ``0``)."""
+    labels = []
+    for value in values:
+        if abs(value) <= zero_below:
+            labels.append("0")
+            continue
+        mantissa, _, power = f"{value:.{digits}e}".partition("e")
+        labels.append(f"{mantissa}e{int(power)}")
+    return labels
 
 
 class _Matrix(_PlotextMatrix):
@@ -773,16 +810,37 @@ def _prepare(series: Series, geometry: _Geometry) -> tuple[np.ndarray, np.ndarra
         return xs[inside], ys[inside]
     order = np.argsort(xs, kind="stable")
     xs, ys = xs[order], ys[order]
-    # plotext joins consecutive points with lines, so one point per cell is plenty
-    columns = geometry.cols + 1
     lo, hi = max(x_lo, float(xs[0])), min(x_hi, float(xs[-1]))
     if hi < lo:
         return xs[:0], ys[:0]
-    if xs.size > columns or xs[0] < x_lo or xs[-1] > x_hi:
-        n = max(2, min(columns, xs.size))
-        grid = np.linspace(lo, hi, n)
-        return grid, np.interp(grid, xs, ys)
-    return xs, ys
+    if xs[0] < x_lo or xs[-1] > x_hi:  # cut where the curve crosses the view's edges
+        inside = (xs > lo) & (xs < hi)
+        ends = np.interp([lo, hi], xs, ys)
+        xs = np.concatenate(([lo], xs[inside], [hi]))
+        ys = np.concatenate(([ends[0]], ys[inside], [ends[1]]))
+    if xs.size <= geometry.cols + 1:
+        return xs, ys
+    return _envelope(xs, ys, lo, hi, geometry.cols)
+
+
+def _envelope(
+    xs: np.ndarray, ys: np.ndarray, lo: float, hi: float, cols: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """At most the lowest and the highest point of each column, in x order.
+
+    plotext joins consecutive points with lines, so two points per column
+    draw everything a column can show, and keeping each column's extremes
+    (not a resampling between them) keeps a narrow peak at its true height.
+    """
+    if hi <= lo or cols <= 0:
+        return xs[:1], ys[:1]
+    column = np.minimum(((xs - lo) * (cols / (hi - lo))).astype(np.int64), cols - 1)
+    order = np.lexsort((ys, column))  # by column, then by height
+    ordered = column[order]
+    firsts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    lasts = np.r_[firsts[1:] - 1, ordered.size - 1]
+    chosen = np.unique(np.concatenate((order[firsts], order[lasts])))
+    return xs[chosen], ys[chosen]
 
 
 BarGroup = tuple[str, Role, "Sequence[float] | np.ndarray"]

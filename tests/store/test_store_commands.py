@@ -151,3 +151,42 @@ def test_scores_as_json_write_infinity_as_null(
     assert (ada["divergence"], ada["best"], ada["excess"]) == (0.25, 0.05, 0.2)
     assert bob["units"] is None  # not a level this catalog knows
     assert bob["divergence"] is None and bob["excess"] is None and bob["best"] == 0.05
+
+
+#: Ways to write "alice" that look like it (or are it, once normalised).
+ALICE_LOOKALIKES = [
+    "alice",
+    "alice\u200b",  # zero width space
+    "\u2066alice\u2069",  # isolate
+    "\uff41\uff4c\uff49\uff43\uff45",  # full-width
+    "al\u200dice",  # zero width joiner
+]
+
+
+def test_one_row_per_visible_name(
+    home: Path, make_attempt, child_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Saved under any look-alike of a name, the scores show as that name, once."""
+    import subprocess
+    import sys
+
+    with open_store() as store:
+        for points, name in enumerate(ALICE_LOOKALIKES):
+            store.record(make_attempt(player=name, points=100 + points))
+        store.record(make_attempt(player="\u202eecila", points=50))  # shown as typed: ecila
+        store.record(make_attempt(player="e\u0301mile", points=60))
+        store.record(make_attempt(player="\u00e9mile", points=70))
+    done = subprocess.run(
+        [sys.executable, "-m", "klgame", "scores"],
+        capture_output=True,
+        text=True,
+        env=child_env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line.split()[1] for line in done.stdout.splitlines()[1:] if line.strip()]
+    rows = [row for row in rows if not set(row) <= {"-"}]  # the rule under the header
+    assert sorted(rows) == ["alice", "ecila", "\u00e9mile"]
+    assert "alice" in done.stdout and "104" in done.stdout  # alice's best of five
+    for char in "\u200b\u200d\u2066\u2069\u202e\u0301\uff41":
+        assert char not in done.stdout

@@ -159,6 +159,7 @@ class PlayScreen(Screen[None]):
         self.app.push_screen(
             RevealScreen(
                 state,
+                other=self._shared_level(),
                 saved=self.player.saved,
                 personal_best=self.player.personal_best,
                 best_points=getattr(best, "points", None),
@@ -167,6 +168,14 @@ class PlayScreen(Screen[None]):
             ),
             self._after_score,
         )
+
+    def _shared_level(self) -> Level | None:
+        """The level whose target this one shares, if the catalog has it."""
+        other = self.level.target_from
+        catalog = getattr(getattr(self.app, "world", None), "catalog", None)
+        if other is None or catalog is None or other not in catalog:
+            return None
+        return catalog.get(other)
 
     def _after_score(self, choice: str | None) -> None:
         if choice == "again":
