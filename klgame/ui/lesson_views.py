@@ -43,7 +43,7 @@ def placeholder_values(outcome: Outcome) -> dict[str, str]:
         elif name == "optima":
             out[name] = str(int(value))
         else:
-            out[name] = "∞" if math.isinf(value) else f"{value:.2f}"
+            out[name] = number(value, 2)
     return out
 
 
@@ -123,7 +123,7 @@ def discrete_table(state: GameState) -> Content:
     rows = discrete_terms(target, state.guess, labels)
     columns = [d for d in ("forward", "reverse") if d in level.show]
     heads = {"forward": ("p·log", "p/q"), "reverse": ("q·log", "q/p")}
-    scale = 1.0 / math.log(2.0) if units == "bits" else 1.0
+    scale = in_units(1.0, units)
     title = f"The sum behind the numbers ({units})"
     lines = [
         Content.styled(title, "bold"),
