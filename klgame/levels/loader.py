@@ -32,6 +32,7 @@ import difflib
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,7 @@ __all__ = [
     "load_directory",
     "load_level",
     "load_level_text",
+    "read_level_file",
 ]
 
 #: Largest level file read, in bytes.
@@ -258,23 +260,19 @@ def load_level_text(text: str, source: str = "<string>") -> Level:
     return _guarded(shown, None, work)
 
 
-def load_level(path: str | os.PathLike[str]) -> Level:
-    """The level in the file at ``path``. Raises :class:`LevelError`."""
+def load_level(
+    path: str | os.PathLike[str], within: Sequence[str | os.PathLike[str]] | None = None
+) -> Level:
+    """The level in the file at ``path``. Raises :class:`LevelError`.
+
+    With ``within`` (the level directories), a symbolic link that leads
+    outside them is refused without being read (:func:`read_level_file`).
+    """
     name = os.fspath(path)
     shown = escape_unsafe(name, 500)
 
     def work() -> Level:
-        file = Path(name)
-        try:
-            if not file.is_file():
-                problem = "is not a file" if file.exists() else "no such file"
-                raise LevelError([f"{shown}: {problem}"], name)
-            with file.open("rb") as stream:
-                data = stream.read(MAX_BYTES + 1)
-        except OSError as error:
-            raise LevelError([f"{shown}: cannot read: {error.strerror or error}"], name) from None
-        if len(data) > MAX_BYTES:
-            raise LevelError([f"{shown}: file is larger than {MAX_BYTES // 1_000_000} MB"], name)
+        data = read_level_file(name, shown, within)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
@@ -287,6 +285,63 @@ def load_level(path: str | os.PathLike[str]) -> Level:
         return _parse(text, shown, hashlib.sha256(data).hexdigest(), name)
 
     return _guarded(shown, name, work)
+
+
+# --- which files may be read ---------------------------------------------------------
+
+
+def _inside(path: str, directory: str) -> bool:
+    return os.path.commonpath([path, directory]) == directory
+
+
+def read_level_file(
+    name: str, shown: str, within: Sequence[str | os.PathLike[str]] | None = None
+) -> bytes:
+    """The bytes of the level file ``name``, if it is one that may be read.
+
+    A level directory is often writable by people the host trusts less than
+    itself, and its errors are shown to others, so a file is refused, before
+    anything of it is read, when it is:
+
+    * not a regular file (a directory, a FIFO that would block, a device);
+    * with ``within`` given, a symbolic link whose target is outside all
+      of those directories (``ln -s /etc/shadow levels/x.yaml``).
+
+    The file is opened without following a last symbolic link and checked
+    again on the open descriptor, so it cannot be swapped in between.
+    Messages never name a link's target. Raises :class:`LevelError`.
+    """
+    try:
+        info = os.lstat(name)
+    except FileNotFoundError:
+        raise LevelError([f"{shown}: no such file"], name) from None
+    except OSError as error:
+        raise LevelError([f"{shown}: cannot read: {error.strerror or error}"], name) from None
+    target = name
+    if stat.S_ISLNK(info.st_mode):
+        target = os.path.realpath(name)
+        if within is not None:
+            roots = [os.path.realpath(root) for root in within]
+            if not any(_inside(target, root) for root in roots):
+                raise LevelError(
+                    [f"{shown}: refused: a link to a file outside the level directories"], name
+                )
+    elif not stat.S_ISREG(info.st_mode):
+        raise LevelError([f"{shown}: refused: not a regular file"], name)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(target, flags)
+    except FileNotFoundError:
+        raise LevelError([f"{shown}: no such file (a broken link?)"], name) from None
+    except OSError as error:
+        raise LevelError([f"{shown}: cannot read: {error.strerror or error}"], name) from None
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise LevelError([f"{shown}: refused: not a regular file"], name)
+        data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise LevelError([f"{shown}: file is larger than {MAX_BYTES // 1_000_000} MB"], name)
+    return data
 
 
 # --- directories and the catalog --------------------------------------------------
@@ -317,10 +372,13 @@ def level_files(directory: Path) -> list[Path]:
     )
 
 
-def load_directory(directory: str | os.PathLike[str]) -> tuple[list[Level], list[str]]:
+def load_directory(
+    directory: str | os.PathLike[str], within: Sequence[str | os.PathLike[str]] | None = None
+) -> tuple[list[Level], list[str]]:
     """Every valid level of a directory, and the errors of the others.
 
-    A second file with an id already seen in the directory is an error.
+    A second file with an id already seen in the directory is an error. A
+    file that links outside ``within`` (default: this directory) is refused.
     """
     root = Path(directory)
     shown = escape_unsafe(os.fspath(directory), 500)
@@ -334,9 +392,10 @@ def load_directory(directory: str | os.PathLike[str]) -> tuple[list[Level], list
     levels: list[Level] = []
     errors: list[str] = []
     seen: dict[str, str] = {}
+    roots = [root] if within is None else list(within)
     for file in files:
         try:
-            level = load_level(file)
+            level = load_level(file, roots)
         except LevelError as error:
             errors.extend(error.messages)
             continue
@@ -402,13 +461,15 @@ def load_catalog(extra_dirs: Sequence[str] = ()) -> Catalog:
     the first one listed wins. Each replacement is a warning.
     """
     builtin_dir = builtin_levels_dir()
-    levels, errors = load_directory(builtin_dir)
+    user_dirs = level_dirs(extra_dirs)
+    within = [builtin_dir, *user_dirs]  # a link may lead from one to another
+    levels, errors = load_directory(builtin_dir, within)
     by_id: dict[str, Level] = {level.id: level for level in levels}
     builtin_ids = set(by_id)
     from_user: dict[str, Level] = {}
     warnings: list[str] = []
-    for directory in level_dirs(extra_dirs):
-        found, problems = load_directory(directory)
+    for directory in user_dirs:
+        found, problems = load_directory(directory, within)
         errors.extend(problems)
         for level in found:
             where = escape_unsafe(level.source or "?", 500)
