@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from klgame.cli.levels import load_levels
 from klgame.core.replay import Replay
 from klgame.errors import KlgameError
 from klgame.levels.loader import Catalog, load_catalog
@@ -101,7 +102,7 @@ def collaborators(args: argparse.Namespace) -> Collaborators:
         check_hosted_args(args)
     from klgame.store import StoreUnavailable, replays_dir, try_open_store
 
-    catalog = load_catalog(list(getattr(args, "level_dirs", None) or []))
+    catalog = load_levels(args)
     if not len(catalog):
         raise KlgameError("no levels found; 'klgame levels' shows where they are looked for")
     store, problem = try_open_store()
