@@ -2,7 +2,7 @@
 
 Line 1 is a header::
 
-    {"format": "klgame-replay", "version": 1, "klgame": "0.1.0",
+    {"format": "klgame-replay", "version": 2, "klgame": "0.1.0",
      "level": "gaussian", "level_hash": "<sha256 of the level file>", "seed": 7}
 
 then one action per line, with its time offset in seconds::
@@ -26,7 +26,8 @@ from klgame.core.actions import Action, ActionError, action_from_json
 from klgame.errors import KlgameError
 
 FORMAT = "klgame-replay"
-VERSION = 1
+VERSION = 2  # 2 added the mouse's ``set`` and ``times`` on ``nudge``
+READABLE = (1, 2)
 MAX_LINE = 10_000  # characters; a real action line is under 100
 
 
@@ -102,10 +103,10 @@ def _parse_header(data: Any, where: str) -> Header:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ReplayError(f"{where}: not a klgame replay (the first line must be its header)")
     version = data.get("version")
-    if version != VERSION:
+    if version not in READABLE or isinstance(version, bool):
         raise ReplayError(
             f"{where}: unknown replay format version {version!r} "
-            f"(this klgame {__version__} reads version {VERSION})"
+            f"(this klgame {__version__} reads versions {', '.join(map(str, READABLE))})"
         )
     level, level_hash, seed = data.get("level"), data.get("level_hash"), data.get("seed")
     if not isinstance(level, str) or not level:
@@ -127,6 +128,7 @@ def _parse_header(data: Any, where: str) -> Header:
 def parse_lines(lines: Iterable[str], name: str) -> Replay:
     """Parse a replay: its header, then its actions."""
     header: Header | None = None
+    version = VERSION
     actions: list[Action] = []
     for number, line in enumerate(lines, 1):
         where = f"{name}:{number}"
@@ -140,11 +142,15 @@ def parse_lines(lines: Iterable[str], name: str) -> Replay:
             raise ReplayError(f"{where}: not valid JSON ({error})") from None
         if header is None:
             header = _parse_header(data, where)
+            version = data["version"]
             continue
         try:
-            actions.append(action_from_json(data))
+            action = action_from_json(data)
         except ActionError as error:
             raise ReplayError(f"{where}: {error}") from None
+        if version < 2 and isinstance(data, dict) and ("times" in data or action.name == "set"):
+            raise ReplayError(f"{where}: {action.name} with these fields needs replay version 2")
+        actions.append(action)
     if header is None:
         raise ReplayError(f"{name}: empty file: a replay starts with a header line")
     return Replay(header, tuple(actions))
