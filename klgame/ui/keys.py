@@ -239,6 +239,24 @@ REVEAL_KEYS: list[BindingType] = [
         tooltip="Back to this target in free play: the autopilot (a) is unlocked",
         id="keep-playing",
     ),
+    Binding(
+        "down,j",
+        "scroll_score(1)",
+        "Score down",
+        key_display="↓",
+        tooltip="Scroll the score and its tables down",
+        show=False,
+        id="score-down",
+    ),
+    Binding(
+        "up,k",
+        "scroll_score(-1)",
+        "Score up",
+        key_display="↑",
+        tooltip="Scroll the score and its tables up",
+        show=False,
+        id="score-up",
+    ),
     *TEXT_KEYS,
 ]
 

@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Digits, Static
+from textual.widgets import Digits, Footer, Static
 
 from klgame.core.rules import GameState
 from klgame.engine.families import CategoricalFamily
@@ -362,3 +362,11 @@ class MessageLine(Widget):
 def plain(text: Any) -> Content:
     """Text from a level file or a player, shown exactly as written."""
     return Content(str(text))
+
+
+class KeyFooter(Footer):
+    """The footer; on narrow screens the command palette's key gives way first
+    (the help lists it), so the game's keys stay on it."""
+
+    def on_resize(self) -> None:
+        self.show_command_palette = self.size.width >= 100

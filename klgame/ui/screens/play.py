@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from klgame.core import actions as A
 from klgame.core.rules import GameState
@@ -29,7 +29,14 @@ from klgame.ui.readout import Readout, read
 from klgame.ui.screens.text import ScrollsText
 from klgame.ui.steering import Accelerator, snap
 from klgame.ui.views import DistributionView
-from klgame.ui.widgets import DivergencePanel, IdentityPanel, MessageLine, Meters, ParamPanel
+from klgame.ui.widgets import (
+    DivergencePanel,
+    IdentityPanel,
+    KeyFooter,
+    MessageLine,
+    Meters,
+    ParamPanel,
+)
 
 #: Actions that change the game (the screen's actions are named as the game's
 #: own); all of them are off while watching a replay.
@@ -81,15 +88,17 @@ class PlayScreen(ScrollsText, Screen[None]):
         with Horizontal(id="body"):
             yield DistributionView(self.level, id="figure").data_bind(PlayScreen.state)
             with Vertical(id="side"):
+                # the big number stays put; what is below scrolls on small screens
                 yield DivergencePanel(id="divergence").data_bind(PlayScreen.readout)
-                yield Meters(id="meters").data_bind(PlayScreen.readout)
-                yield ParamPanel(id="params").data_bind(PlayScreen.state)
-                if self.level.is_discrete:
-                    yield IdentityPanel(id="identity").data_bind(PlayScreen.readout)
+                with VerticalScroll(id="knobs", can_focus=False):
+                    yield Meters(id="meters").data_bind(PlayScreen.readout)
+                    yield ParamPanel(id="params").data_bind(PlayScreen.state)
+                    if self.level.is_discrete:
+                        yield IdentityPanel(id="identity").data_bind(PlayScreen.readout)
         yield MessageLine(id="message").data_bind(PlayScreen.state)
         with VerticalScroll(id="intro", can_focus=False):
             yield Static(Content(reflow(self.level.intro)), id="intro-text")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show(self.player.state)
