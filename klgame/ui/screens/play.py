@@ -265,6 +265,9 @@ class PlayScreen(ScrollsText, Screen[None]):
     def action_back(self) -> None:
         self.app.leave(self, PlayLevel(None))  # type: ignore[attr-defined]
 
+    def action_set(self, param: str, value: float) -> None:
+        self.act(A.Set(param=param, value=value))
+
     def on_param_set(self, message: ParamSet) -> None:
         free = self.player.state.free_params
         if self.watching or not 0 <= message.index < len(free):
