@@ -25,6 +25,7 @@ from klgame.ui.world import World
 
 if TYPE_CHECKING:
     from klgame.store.scores import ScoreStore
+    from klgame.ui.keymap import Keymap
 
 
 @dataclass
@@ -181,12 +182,20 @@ def crash_line(report: str) -> str:
     return f"the game stopped on an unexpected error; the details are in {path}"
 
 
+def _keymap(hosted: bool) -> Keymap | None:
+    """The player's keys from the config directory (not on a shared host)."""
+    from klgame.ui.keymap import read_keymap
+
+    return None if hosted else read_keymap()
+
+
 def run_title(args: argparse.Namespace) -> int:
     """``klgame``: the level list."""
     from klgame.ui.app import KLGame
 
     parts = collaborators(args)
-    return _run(KLGame(parts.world(), hosted=parts.hosted), parts.store)
+    keymap = _keymap(parts.hosted)
+    return _run(KLGame(parts.world(), hosted=parts.hosted, keymap=keymap), parts.store)
 
 
 def run_play(args: argparse.Namespace) -> int:
@@ -202,7 +211,8 @@ def run_play(args: argparse.Namespace) -> int:
         _check_writable(record)
     seed = args.seed if getattr(args, "seed", None) is not None else random.randrange(2**31)
     world = parts.world(seed=seed, record_path=record)
-    return _run(KLGame(world, start_level=level.id, hosted=parts.hosted), parts.store)
+    app = KLGame(world, start_level=level.id, hosted=parts.hosted, keymap=_keymap(parts.hosted))
+    return _run(app, parts.store)
 
 
 def run_watch(args: argparse.Namespace, replay: Replay, level: Level) -> int:
