@@ -24,7 +24,7 @@ from klgame.levels.model import Level
 from klgame.ui.world import World
 
 if TYPE_CHECKING:
-    from klgame.store.scores import ScoreStore
+    from klgame.store.sql import SqlStore
 
 
 @dataclass
@@ -33,7 +33,7 @@ class Collaborators:
 
     catalog: Catalog
     player: str
-    store: ScoreStore | None
+    store: SqlStore | None
     store_problem: str | None
     replays_dir: Path | None
     hosted: bool
