@@ -9,7 +9,6 @@ the command line prints a message and never a traceback.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -142,50 +141,43 @@ def check_terminal() -> None:
         raise KlgameError("the game needs a terminal (over SSH: connect with ssh -t)")
 
 
-def _end_with_the_server(app: object) -> None:
-    """In a browser session, end the game when ``klgame serve`` is gone.
-
-    The game's output is then a pipe to the server. A server that dies
-    without ending its games (killed, crashed) leaves no terminal to hang up;
-    the pipe's write end reports an error once nobody reads it. A thread
-    waits for exactly that, without a timeout (no CPU while the server
-    lives), then asks the app to exit.
-    """
-    import select
-    import threading
-
-    from klgame.hosting.hosted import is_browser_session
-
-    stdout = sys.__stdout__
-    if stdout is None or not is_browser_session(os.environ):
-        return
-    try:
-        fd = stdout.fileno()
-    except (OSError, ValueError):
-        return
-    gone = select.POLLERR | select.POLLHUP | select.POLLNVAL
-
-    def watch() -> None:
-        poller = select.poll()
-        poller.register(fd, 0)  # no events asked for: errors and hangups only
-        while not any(mask & gone for _, mask in poller.poll()):
-            pass
-        with contextlib.suppress(RuntimeError):  # the app has ended already
-            app.call_from_thread(app.exit)  # type: ignore[attr-defined]
-
-    threading.Thread(target=watch, name="klgame-server-watch", daemon=True).start()
+#: The exit status of a game ended by an unexpected error (as the command
+#: line's "internal error": EX_SOFTWARE).
+CRASH_EXIT = 70
 
 
 def _run(app: object, store: object | None) -> int:
     try:
         check_terminal()
-        _end_with_the_server(app)
         result = app.run()  # type: ignore[attr-defined]
     finally:
         close = getattr(store, "close", None)
         if close is not None:
             close()
+    report = getattr(app, "crash_report", None)
+    if report is not None:
+        print(f"klgame: {crash_line(report)}", file=sys.stderr)
+        return CRASH_EXIT
     return int(result or 0)
+
+
+def crash_line(report: str) -> str:
+    """Write ``report`` to a new crash log in the data directory; the one line
+    that tells the player where it is (or that it could not be written)."""
+    import time
+
+    from klgame.store.paths import data_dir
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    try:
+        directory = data_dir()
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = directory / f"crash-{stamp}-{os.getpid()}.log"
+        with path.open("x", encoding="utf-8") as log:
+            log.write(report)
+    except (OSError, KlgameError) as error:
+        return f"the game stopped on an unexpected error (no crash log: {error})"
+    return f"the game stopped on an unexpected error; the details are in {path}"
 
 
 def run_title(args: argparse.Namespace) -> int:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from typing import Any
 
-from klgame.core.replay import Replay, ReplayError, finite_or_none, read_replay
+from klgame.core.replay import Replay, ReplayError, read_replay
 from klgame.core.rules import GameState, apply_all, new_game, solve
 from klgame.core.scoring import Score, score_attempt
+from klgame.format import json_number, number, stars
 from klgame.levels.model import Level
 
 
@@ -52,14 +52,6 @@ def run_replay(replay: Replay, level: Level) -> tuple[GameState, Score, bool]:
     return state, score, False
 
 
-def fmt(value: float, digits: int = 4) -> str:
-    if math.isnan(value):
-        return "—"
-    if math.isinf(value):
-        return "∞"
-    return f"{value:.{digits}f}"
-
-
 def result_json(state: GameState, score: Score, revealed: bool) -> dict[str, Any]:
     return {
         "level": state.level.id,
@@ -68,9 +60,9 @@ def result_json(state: GameState, score: Score, revealed: bool) -> dict[str, Any
         "guess": state.current_values,
         "direction": state.level.direction,
         "units": score.units,
-        "divergence": finite_or_none(score.divergence),
-        "best": finite_or_none(score.best),
-        "excess": finite_or_none(score.excess),
+        "divergence": json_number(score.divergence),
+        "best": json_number(score.best),
+        "excess": json_number(score.excess),
         "stars": score.stars,
         "points": score.points,
         "moves": score.moves,
@@ -85,14 +77,14 @@ def result_text(state: GameState, score: Score, revealed: bool) -> str:
     params = ", ".join(
         f"{spec.label} {state.current_values[spec.name]:.4g}" for spec in state.model.params
     )
-    stars = "★" * score.stars + "☆" * (3 - score.stars)
     lines = [
         f"Level:  {level.title} ({level.id}), seed {state.seed}",
         f"Guess:  {state.model.title}" + (f" — {params}" if params else ""),
-        f"D  = {fmt(score.divergence)} {score.units}   ({level.direction} {arrow})",
-        f"D* = {fmt(score.best)} {score.units}   (best achievable)",
-        f"Excess = {fmt(score.excess)} {score.units}",
-        f"Stars {stars}   Points {score.points}   Moves {score.moves}   Hints {score.hints}",
+        f"D  = {number(score.divergence)} {score.units}   ({level.direction} {arrow})",
+        f"D* = {number(score.best)} {score.units}   (best achievable)",
+        f"Excess = {number(score.excess)} {score.units}",
+        f"Stars {stars(score.stars)}   Points {score.points}   "
+        f"Moves {score.moves}   Hints {score.hints}",
     ]
     if not revealed:
         lines.append("(never revealed: scored as if revealed at the end)")

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from klgame.format import number, stars
 from klgame.store.errors import StoreUnavailable
-from klgame.store.paths import sanitize_name, strip_controls
 from klgame.store.scores import Attempt, try_open_store
-
-#: Stars a level awards at most; more are shown if a row has more.
-MAX_STARS = 3
+from klgame.text import sanitize, sanitize_name
 
 _HEADERS = (
     "Level",
@@ -31,26 +28,12 @@ _HEADERS = (
 _RIGHT = {"Points", "D", "D*", "Excess", "Moves", "Hints"}
 
 
-def format_number(value: float) -> str:
-    """Four decimals; ``∞`` for infinity and ``—`` for NaN, never ``inf``/``nan``."""
-    if math.isnan(value):
-        return "—"
-    if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
-    return f"{value:.4f}"
-
-
-def format_stars(stars: int) -> str:
-    stars = max(0, stars)
-    return "★" * stars + "☆" * max(0, MAX_STARS - stars)
-
-
 def format_date(finished_at: str) -> str:
     """The local date and minute of an ISO-8601 time, or the text as saved."""
     try:
         moment = datetime.fromisoformat(finished_at)
     except ValueError:
-        return strip_controls(finished_at)
+        return sanitize(finished_at)
     if moment.tzinfo is not None:
         moment = moment.astimezone()
     return moment.strftime("%Y-%m-%d %H:%M")
@@ -58,13 +41,13 @@ def format_date(finished_at: str) -> str:
 
 def _cells(attempt: Attempt, units: Mapping[str, str]) -> tuple[str, ...]:
     return (
-        strip_controls(attempt.level_id),
+        sanitize(attempt.level_id),
         sanitize_name(attempt.player),
-        format_stars(attempt.stars),
+        stars(attempt.stars),
         str(attempt.points),
-        format_number(attempt.divergence),
-        format_number(attempt.best),
-        format_number(attempt.excess),
+        number(attempt.divergence),
+        number(attempt.best),
+        number(attempt.excess),
         units.get(attempt.level_id, "?"),
         str(attempt.moves),
         str(attempt.hints),
@@ -107,7 +90,7 @@ def cmd_scores(args: argparse.Namespace) -> int:
             print(f"klgame: {error}", file=sys.stderr)
             return 1
     if not attempts:
-        print("No scores yet." if level is None else f"No scores yet for {strip_controls(level)}.")
+        print("No scores yet." if level is None else f"No scores yet for {sanitize(level)}.")
         return 0
     print(format_table(attempts, level_units(getattr(args, "level_dirs", []))))
     return 0

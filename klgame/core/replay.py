@@ -16,7 +16,6 @@ per line, and every problem names its line.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,8 +175,3 @@ def _lines(handle: IO[str]) -> Iterator[str]:
         if not line:
             return
         yield line
-
-
-def finite_or_none(value: float) -> float | None:
-    """JSON has no ∞: write it as null (documented in docs/replays.md)."""
-    return value if math.isfinite(value) else None

@@ -16,13 +16,13 @@ from typing import Any, Literal
 
 from klgame.core import actions as A
 from klgame.core.scoring import Score, score_attempt
-from klgame.engine import Distribution, divergence, gradient
+from klgame.engine import Discrete, Distribution, divergence, gradient
 from klgame.engine.fitting import both_directions
+from klgame.engine.units import in_units
 from klgame.levels.model import GuessModel, Level, ParamSpec
 from klgame.levels.solve import Solution, best_fit
 
 Units = Literal["nats", "bits"]
-LN2 = math.log(2.0)
 
 # A persistent stack: (top, rest) pairs, so pushing is O(1) and states share
 # their history instead of copying it on every nudge.
@@ -93,7 +93,7 @@ class GameState:
         return divergence(self.target, self.guess, self.level.direction)
 
     def in_units(self, nats: float) -> float:
-        return nats / LN2 if self.units == "bits" else nats
+        return in_units(nats, self.units)
 
     @property
     def can_undo(self) -> bool:
@@ -287,6 +287,9 @@ def hint_for(state: GameState) -> tuple[str | None, int, str]:
         return None, 0, f"Nothing to tune in {state.model.title}.{tip}"
     here = state.scoring_divergence()
     if not math.isfinite(here):
+        pointed = _infinite_term_hint(state)
+        if pointed is not None:
+            return pointed
         return (
             None,
             0,
@@ -318,6 +321,30 @@ def hint_for(state: GameState) -> tuple[str | None, int, str]:
         way, key = ("up", "]") if best_sign > 0 else ("down", "[")
         return best_name, best_sign, f"Hint: move {label} {way} in fine steps ({key})."
     return None, 0, "You are at a low point for these steps: reveal, or explore elsewhere."
+
+
+def _infinite_term_hint(state: GameState) -> tuple[str, int, str] | None:
+    """For a discrete guess whose scored divergence is ∞: the knob of an
+    outcome whose term is ∞, and the way that makes it finite. Forward KL(p‖q)
+    is ∞ where q = 0 < p (raise q there); reverse KL(q‖p) where p = 0 < q
+    (lower q there)."""
+    target, guess = state.target, state.guess
+    if not isinstance(target, Discrete) or not isinstance(guess, Discrete):
+        return None
+    forward = state.level.direction == "forward"
+    values = state.current_values
+    for spec in state.free_params:
+        outcome = next((v for v in guess.support if str(v) == spec.name), None)
+        if outcome is None:
+            continue
+        p, q = target.mass(outcome), guess.mass(outcome)
+        if forward and p > 0.0 and q <= 0.0 and values[spec.name] < spec.max:
+            label = spec.label
+            return spec.name, 1, f"Hint: {label} is 0 where the target is not: move it up (→)."
+        if not forward and q > 0.0 and p <= 0.0 and values[spec.name] > spec.min:
+            label = spec.label
+            return spec.name, -1, f"Hint: the target is 0 where {label} is not: move it down (←)."
+    return None
 
 
 def _step_lowers(state: GameState, here: float, name: str, sign: int, size: A.NudgeSize) -> bool:

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from klgame.errors import KlgameError
-from klgame.store.paths import sanitize_name
+from klgame.text import sanitize_name
 
 #: Environment variable a host may set (``SetEnv``) to name the player.
 PLAYER_ENV = "KLGAME_PLAYER"

@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from typing import Any, Self
 
 from klgame.core.attempts import Attempt, utc_now
+from klgame.store.paths import DEFAULT_PLAYER
+from klgame.text import sanitize, sanitize_name
 
 #: Schema steps. Entry ``n`` (0-based) takes the database from version ``n`` to
 #: ``n + 1``; each entry is a tuple of SQL statements. Append, never edit.
@@ -120,7 +122,8 @@ def to_row(attempt: Attempt) -> tuple[Any, ...]:
         values[name] = int(values[name])
     # Seeds are arbitrary Python ints; SQL integers stop at 64 bits.
     values["seed"] = str(int(values["seed"]))
-    values["player"] = str(values["player"])
+    # One rule for names wherever they come from, so one visible name is one row.
+    values["player"] = sanitize_name(str(values["player"])) or DEFAULT_PLAYER
     values["level_id"] = str(values["level_id"])
     values["level_hash"] = str(values["level_hash"])
     values["finished_at"] = normalize_time(values["finished_at"])
@@ -163,6 +166,9 @@ class ClassInfo:
     def is_open(self) -> bool:
         return self.closed_at is None
 
+
+#: Longest class title kept, in characters.
+MAX_TITLE_LENGTH = 80
 
 _CLASS_COLUMNS = "code, title, seed, opened_by, opened_at, closed_at"
 
@@ -218,7 +224,7 @@ class SqlStore(ABC):
         then earliest; ``None`` if they have none."""
         rows = self._query(
             f"{SELECT} WHERE player = ? AND level_id = ? ORDER BY {RANKING} LIMIT 1",
-            (player, level_id),
+            (sanitize_name(player), level_id),
         )
         return rows[0] if rows else None
 
@@ -232,6 +238,8 @@ class SqlStore(ABC):
         """The best attempt of each (player, level), optionally only for one level,
         one player and/or one board; ordered by level id, then best first."""
         conditions, params = [], []
+        if player is not None:
+            player = sanitize_name(player)
         for column, value in (("level_id", level_id), ("player", player), ("board", board)):
             if value is not None:
                 conditions.append(f"{column} = ?")
@@ -266,6 +274,8 @@ class SqlStore(ABC):
     def open_class(self, code: str, title: str, seed: int, opened_by: str) -> ClassInfo | None:
         """Open a class under ``code``; ``None`` if that code is taken."""
         opened_at = utc_now()
+        title = sanitize(title, max_len=MAX_TITLE_LENGTH)
+        opened_by = sanitize_name(opened_by) or DEFAULT_PLAYER
         rows = self._write(
             f"INSERT INTO classes ({_CLASS_COLUMNS}) VALUES (?, ?, ?, ?, ?, NULL)"
             " ON CONFLICT (code) DO NOTHING RETURNING code",
@@ -297,7 +307,7 @@ class SqlStore(ABC):
         self._write(
             "INSERT INTO members (class_code, player, joined_at) VALUES (?, ?, ?)"
             " ON CONFLICT (class_code, player) DO NOTHING RETURNING player",
-            (code, player, utc_now()),
+            (code, sanitize_name(player) or DEFAULT_PLAYER, utc_now()),
         )
 
     def members(self, code: str) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from klgame.cli.main import main
-from klgame.cli.scores import cmd_scores, format_number
+from klgame.cli.scores import cmd_scores
 from klgame.store import open_store
 
 
@@ -132,9 +132,40 @@ def test_through_the_command_line(
     assert len(capsys.readouterr().out.splitlines()) == 4
 
 
-@pytest.mark.parametrize(
-    ("value", "shown"),
-    [(math.inf, "∞"), (-math.inf, "-∞"), (math.nan, "—"), (0.0, "0.0000"), (1.23456, "1.2346")],
-)
-def test_format_number(value: float, shown: str) -> None:
-    assert format_number(value) == shown
+#: Ways to write "alice" that look like it (or are it, once normalised).
+ALICE_LOOKALIKES = [
+    "alice",
+    "alice\u200b",  # zero width space
+    "\u2066alice\u2069",  # isolate
+    "\uff41\uff4c\uff49\uff43\uff45",  # full-width
+    "al\u200dice",  # zero width joiner
+]
+
+
+def test_one_row_per_visible_name(
+    home: Path, make_attempt, child_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Saved under any look-alike of a name, the scores show as that name, once."""
+    import subprocess
+    import sys
+
+    with open_store() as store:
+        for points, name in enumerate(ALICE_LOOKALIKES):
+            store.record(make_attempt(player=name, points=100 + points))
+        store.record(make_attempt(player="\u202eecila", points=50))  # shown as typed: ecila
+        store.record(make_attempt(player="e\u0301mile", points=60))
+        store.record(make_attempt(player="\u00e9mile", points=70))
+    done = subprocess.run(
+        [sys.executable, "-m", "klgame", "scores"],
+        capture_output=True,
+        text=True,
+        env=child_env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line.split()[1] for line in done.stdout.splitlines()[1:] if line.strip()]
+    rows = [row for row in rows if not set(row) <= {"-"}]  # the rule under the header
+    assert sorted(rows) == ["alice", "ecila", "\u00e9mile"]
+    assert "alice" in done.stdout and "104" in done.stdout  # alice's best of five
+    for char in "\u200b\u200d\u2066\u2069\u202e\u0301\uff41":
+        assert char not in done.stdout
