@@ -82,6 +82,8 @@ def cmd_scores(args: argparse.Namespace) -> int:
         print(f"klgame: {reason}", file=sys.stderr)
         return 1
     with store:
+        if getattr(args, "csv", False) or getattr(args, "json", False):
+            return _export(store, args)
         try:
             attempts = store.table(
                 level_id=level, player=sanitize_name(player) if player is not None else None
@@ -104,3 +106,35 @@ def level_units(level_dirs: Sequence[str]) -> dict[str, str]:
         return {level.id: level.units for level in load_catalog(list(level_dirs)).levels}
     except Exception:  # a broken level directory must not hide the scores
         return {}
+
+
+def _export(store: object, args: argparse.Namespace) -> int:
+    """``klgame scores --csv|--json``: every player's best at every level, on
+    every board (free play, classes, daily challenges), as the class report's rows."""
+    from klgame.cli.classes import report_json, report_rows, to_csv
+
+    try:
+        everything = store.attempts()  # type: ignore[attr-defined]
+    except StoreUnavailable as error:
+        print(f"klgame: {error}", file=sys.stderr)
+        return 1
+    level: str | None = getattr(args, "level", None)
+    player: str | None = getattr(args, "player", None)
+    chosen = [
+        a
+        for a in everything
+        if (level is None or a.level_id == level)
+        and (player is None or a.player == sanitize_name(player))
+    ]
+    # One row per player, level and board: a class's best is not hidden by free play.
+    rows = [
+        row
+        for board in sorted({a.board or "" for a in chosen})
+        for row in report_rows([a for a in chosen if (a.board or "") == board])
+    ]
+    rows.sort(key=lambda r: (r.best.level_id, r.best.board or "", -r.best.points, r.best.player))
+    if getattr(args, "csv", False):
+        sys.stdout.write(to_csv(rows))
+    else:
+        print(report_json(None, [], rows))
+    return 0

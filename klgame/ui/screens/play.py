@@ -135,6 +135,9 @@ class PlayScreen(ScrollsText, Screen[None]):
         ]
         if state.attempt > 1:
             parts.append(f" · attempt {state.attempt}")
+        board = getattr(getattr(self.app, "world", None), "board", None)
+        if board is not None and not self.watching:
+            parts.append((f" · {board.title}", "bold $text-accent"))
         if self.watching:
             parts.append((" · replay", "bold $text-warning"))
         elif state.revealed:
