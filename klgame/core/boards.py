@@ -20,8 +20,8 @@ CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 #: Characters in a class code.
 CODE_LENGTH = 5
 
-#: Seeds are drawn below this (the targets' random generators take any int).
-SEED_LIMIT = 2**63
+#: Seeds are drawn below this, as random ones are (short enough to read on screen).
+SEED_LIMIT = 2**31
 
 
 def _hash_seed(text: str) -> int:
@@ -40,6 +40,11 @@ class Board:
     def seed_for(self, level_id: str) -> int:
         """The seed of ``level_id``'s target on this board."""
         return _hash_seed(f"klgame board {self.base_seed} level {level_id}")
+
+    @property
+    def label(self) -> str:
+        """Short, for headings: ``class K7QMX``, ``daily 2026-12-03``."""
+        return f"{self.kind} {self.name}"
 
     @property
     def kind(self) -> str:

@@ -130,14 +130,16 @@ class PlayScreen(ScrollsText, Screen[None]):
         parts: list[str | tuple[str, str]] = [
             (level.title, "bold"),
             "  ",
+        ]
+        board = getattr(getattr(self.app, "world", None), "board", None)
+        if board is not None and not self.watching:
+            parts += [(board.label, "bold $text-accent"), "  "]
+        parts += [
             (direction_label(level.direction), "$text-secondary"),
             f" · {state.units} · seed {state.seed}",
         ]
         if state.attempt > 1:
             parts.append(f" · attempt {state.attempt}")
-        board = getattr(getattr(self.app, "world", None), "board", None)
-        if board is not None and not self.watching:
-            parts.append((f" · {board.title}", "bold $text-accent"))
         if self.watching:
             parts.append((" · replay", "bold $text-warning"))
         elif state.revealed:
