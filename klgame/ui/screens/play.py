@@ -7,9 +7,10 @@ its ``readout`` (the numbers, worked out once per action).
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
@@ -24,6 +25,7 @@ from klgame.ui.format import direction_label, reflow
 from klgame.ui.keys import PLAY_KEYS
 from klgame.ui.messages import ParamPicked, PlayLevel
 from klgame.ui.readout import Readout, read
+from klgame.ui.screens.leaderboard import LEADERBOARD_BINDING, open_leaderboard
 from klgame.ui.screens.text import ScrollsText
 from klgame.ui.views import DistributionView
 from klgame.ui.widgets import DivergencePanel, IdentityPanel, MessageLine, Meters, ParamPanel
@@ -47,7 +49,7 @@ class Player(Protocol):
 
 
 class PlayScreen(ScrollsText, Screen[None]):
-    BINDINGS = PLAY_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = [*PLAY_KEYS, LEADERBOARD_BINDING]
     TEXT_BOX = "intro"
     AUTO_FOCUS = None
 
@@ -248,6 +250,9 @@ class PlayScreen(ScrollsText, Screen[None]):
 
     def action_integrand(self) -> None:
         self.act(A.ToggleIntegrand())
+
+    def action_leaderboard(self) -> None:
+        open_leaderboard(self, self.level)
 
     def action_back(self) -> None:
         self.app.leave(self, PlayLevel(None))  # type: ignore[attr-defined]

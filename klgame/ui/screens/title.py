@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
@@ -14,6 +16,7 @@ from klgame.levels.model import Level
 from klgame.ui.format import direction_label, stars
 from klgame.ui.keys import TITLE_KEYS
 from klgame.ui.messages import PlayLevel
+from klgame.ui.screens.leaderboard import LEADERBOARD_BINDING, open_leaderboard
 
 TAGLINE = "Match a hidden distribution by feel, guided by the KL divergence."
 
@@ -46,7 +49,7 @@ class LevelList(OptionList, can_focus=False):
 
 
 class TitleScreen(Screen[None]):
-    BINDINGS = TITLE_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = [*TITLE_KEYS, LEADERBOARD_BINDING]
     AUTO_FOCUS = None
 
     def __init__(
@@ -117,6 +120,11 @@ class TitleScreen(Screen[None]):
             option_list.action_cursor_up()
         else:
             option_list.action_cursor_down()
+
+    def action_leaderboard(self) -> None:
+        highlighted = self.query_one("#levels", OptionList).highlighted
+        if highlighted is not None and 0 <= highlighted < len(self.levels):
+            open_leaderboard(self, self.levels[highlighted])
 
     def action_play(self) -> None:
         self.query_one("#levels", OptionList).action_select()
