@@ -72,7 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--hosted",
         action="store_true",
-        help="hosted mode for shared servers: no paths from the player, name from the SSH login",
+        help=(
+            "hosted mode for shared servers: no paths from the player; the name is --player "
+            "or KLGAME_PLAYER, else asked once and remembered per SSH key"
+        ),
     )
     parser.add_argument(
         "--class",
@@ -143,9 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
     scores.add_argument("level", nargs="?", metavar="LEVEL", help="only this level")
     scores_format = scores.add_mutually_exclusive_group()
     scores_format.add_argument(
-        "--csv", action="store_true", help="every player's best at every level, as CSV"
+        "--csv",
+        action="store_true",
+        help="every player's best at every level, per class/day board, as CSV",
     )
-    scores_format.add_argument("--json", action="store_true", help="the same, as JSON")
+    scores_format.add_argument("--json", action="store_true", help="print JSON (∞ as null)")
     scores.set_defaults(command="scores", handler=_lazy("klgame.cli.scores:cmd_scores"))
 
     klass = commands.add_parser("class", help="open, list and close classes; a class's report")

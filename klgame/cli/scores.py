@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from klgame.format import number, stars
+from klgame.format import json_number, number, stars
 from klgame.store.errors import StoreUnavailable
 from klgame.store.scores import Attempt, try_open_store
 from klgame.text import sanitize, sanitize_name
@@ -82,8 +83,8 @@ def cmd_scores(args: argparse.Namespace) -> int:
         print(f"klgame: {reason}", file=sys.stderr)
         return 1
     with store:
-        if getattr(args, "csv", False) or getattr(args, "json", False):
-            return _export(store, args)
+        if getattr(args, "csv", False):
+            return _export_csv(store, args)
         try:
             attempts = store.table(
                 level_id=level, player=sanitize_name(player) if player is not None else None
@@ -91,11 +92,35 @@ def cmd_scores(args: argparse.Namespace) -> int:
         except StoreUnavailable as error:  # damage found only when reading
             print(f"klgame: {error}", file=sys.stderr)
             return 1
+    units = level_units(getattr(args, "level_dirs", []))
+    if getattr(args, "json", False):
+        rows = [attempt_json(attempt, units) for attempt in attempts]
+        print(json.dumps(rows, ensure_ascii=False, indent=2, allow_nan=False))
+        return 0
     if not attempts:
         print("No scores yet." if level is None else f"No scores yet for {sanitize(level)}.")
         return 0
-    print(format_table(attempts, level_units(getattr(args, "level_dirs", []))))
+    print(format_table(attempts, units))
     return 0
+
+
+def attempt_json(attempt: Attempt, units: Mapping[str, str]) -> dict[str, object]:
+    """One row of ``klgame scores --json``; ∞ is ``null`` (see docs/replays.md)."""
+    return {
+        "level": sanitize(attempt.level_id),
+        "player": sanitize_name(attempt.player),
+        "stars": attempt.stars,
+        "points": attempt.points,
+        "divergence": json_number(attempt.divergence),
+        "best": json_number(attempt.best),
+        "excess": json_number(attempt.excess),
+        "units": units.get(attempt.level_id),
+        "moves": attempt.moves,
+        "hints": attempt.hints,
+        "seconds": json_number(attempt.seconds),
+        "finished_at": attempt.finished_at,
+        "seed": attempt.seed,
+    }
 
 
 def level_units(level_dirs: Sequence[str]) -> dict[str, str]:
@@ -108,10 +133,10 @@ def level_units(level_dirs: Sequence[str]) -> dict[str, str]:
         return {}
 
 
-def _export(store: object, args: argparse.Namespace) -> int:
-    """``klgame scores --csv|--json``: every player's best at every level, on
-    every board (free play, classes, daily challenges), as the class report's rows."""
-    from klgame.cli.classes import report_json, report_rows, to_csv
+def _export_csv(store: object, args: argparse.Namespace) -> int:
+    """``klgame scores --csv``: every player's best at every level, on every
+    board (free play, classes, daily challenges), as the class report's rows."""
+    from klgame.cli.classes import report_rows, to_csv
 
     try:
         everything = store.attempts()  # type: ignore[attr-defined]
@@ -133,8 +158,5 @@ def _export(store: object, args: argparse.Namespace) -> int:
         for row in report_rows([a for a in chosen if (a.board or "") == board])
     ]
     rows.sort(key=lambda r: (r.best.level_id, r.best.board or "", -r.best.points, r.best.player))
-    if getattr(args, "csv", False):
-        sys.stdout.write(to_csv(rows))
-    else:
-        print(report_json(None, [], rows))
+    sys.stdout.write(to_csv(rows))
     return 0

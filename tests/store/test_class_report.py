@@ -99,12 +99,6 @@ def test_scores_csv_keeps_each_board_apart(
         ("two-peaks", "ann", "class:K7QMX", "900"),
         ("two-peaks", "bob", "class:K7QMX", "300"),
     ]
-    document = json.loads(_run(capsys, "scores", "two-peaks", "--json"))
-    assert [(r["player"], r["points"]) for r in document["rows"]] == [
-        ("ann", 999),
-        ("ann", 900),
-        ("bob", 300),
-    ]
 
 
 def test_class_open_list_close(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
