@@ -13,10 +13,11 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from klgame.core.attempts import AttemptStore
-from klgame.core.boards import Board
+from klgame.core.boards import Board, class_board, daily_board, normalize_code, today_utc
 from klgame.core.session import Session
 from klgame.levels.loader import Catalog
 from klgame.levels.model import Level
@@ -67,6 +68,34 @@ class World:
         # Membership is a courtesy for the report; the scores carry the board anyway.
         with contextlib.suppress(Exception):
             join(self.board.name, self.player)
+
+    def play_daily(self, today: Callable[[], date] = today_utc) -> Board:
+        """Play the daily challenge (today's, UTC) from now on."""
+        self.board = daily_board(today())
+        self.seed = None
+        return self.board
+
+    def play_class(self, code_text: str) -> str:
+        """Join the class written ``code_text`` and play in it from now on;
+        ``""`` if done, else what went wrong, for the player to read."""
+        code = normalize_code(code_text)
+        if not code:
+            return "That is not a class code (5 letters and digits, e.g. K7QMX)."
+        get_class = getattr(self.store, "get_class", None)
+        if self.store is None or get_class is None:
+            return f"Classes need saved scores: {self.store_problem or 'no score store'}"
+        try:
+            info = get_class(code)
+        except Exception as error:
+            return f"The class cannot be looked up now: {error}"
+        if info is None:
+            return f"There is no class {code}: check the code with your teacher."
+        if not info.is_open:
+            return f"Class {code} is closed."
+        self.board = class_board(code, info.seed, info.title)
+        self.seed = None
+        self.join_board()
+        return ""
 
     def seed_for(self, level: Level) -> int:
         """The seed to play ``level`` with: the one asked for; for a level that
