@@ -479,7 +479,7 @@ _PENALTY = 1e12  # stands in for ∞ so the optimiser can still compare points
 #: against a two-component target (about 0.4 ms each on the benchmark
 #: machine); an 8-component guess against an 8-component target costs 28
 #: of these an evaluation. The descents stop where they are when it runs out.
-SEARCH_BUDGET = 3000.0
+SEARCH_BUDGET = 5000.0
 
 
 def _pieces(thing: Distribution | Family) -> int:
