@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from klgame.core.actions import Action
-from klgame.core.replay import Header, Replay, ReplayError, finite_or_none, open_replay
+from klgame.core.replay import Header, Replay, ReplayError, open_replay
 from klgame.core.rules import GameState, apply, new_game, solve
 from klgame.core.scoring import Score, score_attempt
+from klgame.format import json_number, number, stars
 from klgame.levels.model import Level
 
 
@@ -92,19 +92,11 @@ def run_replay(replay: Replay, level: Level) -> tuple[GameState, Score, bool]:
     return outcome.scored, outcome.score, outcome.revealed is not None
 
 
-def fmt(value: float, digits: int = 4) -> str:
-    if math.isnan(value):
-        return "—"
-    if math.isinf(value):
-        return "∞"
-    return f"{value:.{digits}f}"
-
-
 def _guess_json(state: GameState) -> dict[str, Any]:
     return {
         "model": state.model.id,
         "guess": state.current_values,
-        "divergence": finite_or_none(state.in_units(state.scoring_divergence())),
+        "divergence": json_number(state.in_units(state.scoring_divergence())),
     }
 
 
@@ -119,9 +111,9 @@ def result_json(outcome: Outcome) -> dict[str, Any]:
         "guess": state.current_values,
         "direction": state.level.direction,
         "units": score.units,
-        "divergence": finite_or_none(score.divergence),
-        "best": finite_or_none(score.best),
-        "excess": finite_or_none(score.excess),
+        "divergence": json_number(score.divergence),
+        "best": json_number(score.best),
+        "excess": json_number(score.excess),
         "stars": score.stars,
         "points": score.points,
         "moves": score.moves,
@@ -136,14 +128,14 @@ def result_text(outcome: Outcome) -> str:
     state, score = outcome.scored, outcome.score
     level = state.level
     arrow = "KL(p‖q)" if level.direction == "forward" else "KL(q‖p)"
-    stars = "★" * score.stars + "☆" * (3 - score.stars)
     lines = [
         f"Level:  {level.title} ({level.id}), seed {state.seed}",
         f"Guess:  {_guess_text(state)}",
-        f"D  = {fmt(score.divergence)} {score.units}   ({level.direction} {arrow})",
-        f"D* = {fmt(score.best)} {score.units}   (best achievable)",
-        f"Excess = {fmt(score.excess)} {score.units}",
-        f"Stars {stars}   Points {score.points}   Moves {score.moves}   Hints {score.hints}",
+        f"D  = {number(score.divergence)} {score.units}   ({level.direction} {arrow})",
+        f"D* = {number(score.best)} {score.units}   (best achievable)",
+        f"Excess = {number(score.excess)} {score.units}",
+        f"Stars {stars(score.stars)}   Points {score.points}   "
+        f"Moves {score.moves}   Hints {score.hints}",
     ]
     if outcome.revealed is None:
         lines.append("(never revealed: scored as if revealed at the end)")
@@ -157,7 +149,7 @@ def result_text(outcome: Outcome) -> str:
             d = final.in_units(final.scoring_divergence())
             lines.append(
                 f"After the reveal (free play, not scored): {_guess_text(final)}, "
-                f"D = {fmt(d)} {final.units}"
+                f"D = {number(d)} {final.units}"
             )
     return "\n".join(lines)
 

@@ -9,9 +9,10 @@ every problem of a file. The field reference is ``docs/levels.md``.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -27,7 +28,7 @@ from klgame.engine import (
     UniformFamily,
 )
 from klgame.levels import limits
-from klgame.levels.errors import LevelError, escape_unsafe, is_unsafe_char
+from klgame.levels.errors import LevelError, escape_unsafe
 from klgame.levels.limits import Limit
 from klgame.levels.model import (
     DEFAULT_METERS,
@@ -45,6 +46,10 @@ from klgame.levels.model import (
     View,
 )
 from klgame.levels.scorable import never_scored
+from klgame.levels.texts import CONDITIONS, RevealPart
+from klgame.levels.texts import problems as placeholder_problems
+from klgame.text import problems as text_problems
+from klgame.text import sanitize
 
 #: YAML's own tags: ``!!int`` is ``tag:yaml.org,2002:int``.
 YAML_TAG_PREFIX = _Y = "tag:yaml.org,2002:"
@@ -271,16 +276,12 @@ class _Checker:
         if one_line and "\n" in value:
             self.error(node, path, "must be a single line")
             return MISSING
-        for index, char in enumerate(value):
-            if is_unsafe_char(char, allow_layout=True):
-                name = f"U+{ord(char):04X}"
-                self.error(
-                    node,
-                    path,
-                    f"control character {name} at offset {index} is not allowed "
-                    "(texts are shown as plain text)",
-                )
-                return MISSING
+        refused = text_problems(value, multiline=not one_line)
+        if refused:
+            more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+            self.error(node, path, f"{refused[0]}{more} (texts are shown as plain text)")
+            return MISSING
+        value = sanitize(value, multiline=not one_line)
         if len(value) > max_len:
             self.error(node, path, f"is too long ({len(value)} characters, at most {max_len})")
             return MISSING
@@ -423,10 +424,17 @@ def _optional(fields: dict[str, Node], name: str) -> Node | None:
     return node
 
 
-def check_level(root: Node, source: str, content_hash: str, path: str | None) -> Level:
+def check_level(
+    root: Node,
+    source: str,
+    content_hash: str,
+    path: str | None,
+    lookup: TargetLookup | None = None,
+) -> Level:
     """The level in ``root``, or a :class:`LevelError` listing every problem.
 
     ``source`` names the file in messages; ``path`` is stored as ``Level.source``.
+    ``lookup`` finds the target of another level for ``target: {same_as: ID}``.
     """
     check = _Checker(source)
     fields = check.mapping(
@@ -452,6 +460,8 @@ def check_level(root: Node, source: str, content_hash: str, path: str | None) ->
         ("intro", False, _TEXT_MAX),
         ("reveal", False, _TEXT_MAX),
     ):
+        if name == "reveal" and isinstance(fields.get(name), SequenceNode):
+            continue  # parts: checked once the guesses are known
         texts[name] = check.text(fields[name], name, one_line, limit) if name in fields else MISSING
     order: int | _Missing = DEFAULT_ORDER
     if (node := _optional(fields, "order")) is not None:
@@ -461,7 +471,12 @@ def check_level(root: Node, source: str, content_hash: str, path: str | None) ->
             order = MISSING
 
     target: TargetSpec | _Missing = MISSING
-    if "target" in fields:
+    target_from: str | None = None
+    if "target" in fields and _is_shared_target(fields["target"]):
+        target, target_from, content_hash = _check_shared_target(
+            check, fields["target"], "target", level_id, lookup, content_hash
+        )
+    elif "target" in fields:
         target = _check_target(check, fields["target"], "target")
 
     models: tuple[GuessModel, ...] | _Missing = MISSING
@@ -502,6 +517,10 @@ def check_level(root: Node, source: str, content_hash: str, path: str | None) ->
         problem = never_scored(target, models, cast(Direction, direction))
         if problem is not None:
             check.error(fields["guess"], "guess", problem)
+    parts: tuple[RevealPart, ...] | _Missing = ()
+    if "reveal" in fields:
+        shared = "target" in fields and _is_shared_target(fields["target"])
+        parts = _check_reveal(check, fields["reveal"], texts, models, shared)
 
     if check.errors:
         raise LevelError(check.in_file_order(), path)
@@ -511,6 +530,7 @@ def check_level(root: Node, source: str, content_hash: str, path: str | None) ->
     assert isinstance(direction, str) and isinstance(units, str)
     assert not isinstance(show, _Missing) and not isinstance(view, _Missing)
     assert not isinstance(meters, _Missing) and not isinstance(stars, _Missing)
+    assert not isinstance(parts, _Missing)
     return Level(
         id=level_id,
         title=cast(str, texts["title"]),
@@ -529,6 +549,8 @@ def check_level(root: Node, source: str, content_hash: str, path: str | None) ->
         source=path,
         content_hash=content_hash,
         hidden=hidden,
+        reveal_parts=parts,
+        target_from=target_from,
     )
 
 
@@ -1289,3 +1311,192 @@ def _check_param(
         return None
     assert isinstance(label, str)
     return ParamSpec(name, label, start, low, high, step, big_step)
+
+
+# --- shared targets -------------------------------------------------------------
+
+#: Finds another level by id (for its target), or says why it cannot.
+TargetLookup = Callable[[str], "Level | str"]
+_SHARED_FIELDS = ("same_as", "family")
+
+
+def _is_shared_target(node: Node) -> bool:
+    """``target: {same_as: ID}``: the target of another level."""
+    return isinstance(node, MappingNode) and any(
+        isinstance(key, ScalarNode) and key.value == "same_as" for key, _ in node.value
+    )
+
+
+def _check_shared_target(
+    check: _Checker,
+    node: Node,
+    path: str,
+    level_id: str | _Missing,
+    lookup: TargetLookup | None,
+    content_hash: str,
+) -> tuple[TargetSpec | _Missing, str | None, str]:
+    """The recipe of the level named by ``same_as``, that level's id, and the
+    content hash of this level: its file's and the other level's together, so
+    that a change of the shared target shows as a change of this level too.
+
+    ``family``, if given, must be the family of that target (a reader of the
+    file sees what it is, and a change of the other level is caught).
+    """
+    fields = check.mapping(node, path, _SHARED_FIELDS, ("same_as",))
+    if fields is None or "same_as" not in fields:
+        return MISSING, None, content_hash
+    where = f"{path}.same_as"
+    other = check.text(fields["same_as"], where, one_line=True, max_len=48)
+    family: str | _Missing | None = None
+    if (item := _optional(fields, "family")) is not None:
+        family = check.choice(item, f"{path}.family", TARGET_FAMILIES)
+    if isinstance(other, _Missing):
+        return MISSING, None, content_hash
+    if not _ID.match(other):
+        check.error(fields["same_as"], where, f"'{other}' is not a valid level id")
+        return MISSING, None, content_hash
+    if other == level_id:
+        check.error(fields["same_as"], where, "a level cannot share its own target (a cycle)")
+        return MISSING, None, content_hash
+    if lookup is None:
+        check.error(
+            fields["same_as"],
+            where,
+            f"cannot look up level '{other}' here: load this file from its directory",
+        )
+        return MISSING, None, content_hash
+    found = lookup(other)
+    if isinstance(found, str):
+        check.error(fields["same_as"], where, found)
+        return MISSING, None, content_hash
+    kind = found.target.kind
+    if isinstance(family, str) and family != kind:
+        check.error(
+            fields["family"],
+            f"{path}.family",
+            f"the target of '{other}' is a {kind}, not a {family}",
+        )
+        return MISSING, None, content_hash
+    if isinstance(family, _Missing):
+        return MISSING, None, content_hash
+    joined = hashlib.sha256(f"{content_hash}+{found.content_hash}".encode()).hexdigest()
+    return found.target, other, joined
+
+
+# --- reveal texts ----------------------------------------------------------------
+
+_PART_FIELDS = ("text", "when")
+_MAX_PARTS = 16
+#: Conditions about the best fit's shape need two peaks and one Gaussian.
+_SHAPE_CONDITIONS = ("fit", "found", "other_fit")
+
+
+def _check_reveal(
+    check: _Checker,
+    node: Node,
+    texts: dict[str, str | _Missing],
+    models: tuple[GuessModel, ...] | _Missing,
+    shared: bool,
+) -> tuple[RevealPart, ...] | _Missing:
+    """The reveal's parts; ``texts["reveal"]`` becomes the parts shown always.
+
+    A plain ``reveal`` is one part; its placeholders are checked too.
+    """
+    params: list[str] | None = None  # unknown while the guesses have errors
+    if not isinstance(models, _Missing):
+        params = []
+        for model in models:
+            params += [spec.name for spec in model.params if spec.name not in params]
+    if not isinstance(node, SequenceNode):
+        text = texts.get("reveal")
+        if isinstance(text, str) and not _placeholders_ok(check, node, "reveal", text, params, 0):
+            texts["reveal"] = MISSING
+            return MISSING
+        return ()
+    items = check.sequence(node, "reveal", min_len=1, max_len=_MAX_PARTS)
+    if items is None:
+        texts["reveal"] = MISSING
+        return MISSING
+    parts: list[RevealPart] = []
+    ok = True
+    for index, item in enumerate(items):
+        where = f"reveal[{index}]"
+        text_node, when_node, key_column = item, None, max(0, item.start_mark.column - 2)
+        if isinstance(item, MappingNode):
+            fields = check.mapping(item, where, _PART_FIELDS, ("text",))
+            if fields is None or "text" not in fields:
+                ok = False
+                continue
+            text_node, when_node = fields["text"], _optional(fields, "when")
+            key_column = next(
+                (k.start_mark.column for k, _ in item.value if getattr(k, "value", "") == "text"),
+                key_column,
+            )
+            where_text = f"{where}.text"
+        else:
+            where_text = where
+        text = check.text(text_node, where_text, max_len=_TEXT_MAX)
+        when = _check_when(check, when_node, f"{where}.when", shared)
+        if isinstance(text, _Missing) or isinstance(when, _Missing):
+            ok = False
+            continue
+        if not _placeholders_ok(check, text_node, where_text, text, params, key_column):
+            ok = False
+            continue
+        parts.append(RevealPart(text, when))
+    if not ok:
+        texts["reveal"] = MISSING
+        return MISSING
+    always = [part.text for part in parts if not part.when]
+    texts["reveal"] = "\n\n".join(always or [part.text for part in parts])
+    return tuple(parts)
+
+
+def _check_when(
+    check: _Checker, node: Node | None, path: str, shared: bool
+) -> tuple[tuple[str, str], ...] | _Missing:
+    if node is None:
+        return ()
+    fields = check.mapping(node, path, tuple(CONDITIONS))
+    if fields is None:
+        return MISSING
+    if not fields:
+        check.error(node, path, "must name at least one condition")
+        return MISSING
+    out: list[tuple[str, str]] = []
+    ok = True
+    for key, item in fields.items():
+        value = check.choice(item, f"{path}.{key}", CONDITIONS[key])
+        if isinstance(value, _Missing):
+            ok = False
+        elif key == "other_fit" and not shared:
+            check.error(
+                item, f"{path}.{key}", "only a level with target: {same_as: ID} has another fit"
+            )
+            ok = False
+        else:
+            out.append((key, value))
+    return tuple(out) if ok else MISSING
+
+
+def _placeholders_ok(
+    check: _Checker,
+    node: Node,
+    path: str,
+    text: str,
+    params: Sequence[str] | None,
+    key_column: int,
+) -> bool:
+    """Report each unknown placeholder at its own line where the file's layout allows."""
+    found = placeholder_problems(text, params)
+    for offset, message in found:
+        mark = node.start_mark
+        line, column = mark.line + 1, mark.column + 1
+        style = getattr(node, "style", None)
+        if style == "|":  # a literal block: its lines are the file's lines
+            before = text[:offset]
+            line = mark.line + 2 + before.count("\n")
+            column = key_column + 3 + len(before) - (before.rfind("\n") + 1)
+        check.errors.append(f"{check.source}:{line}:{column}: {path}: {message}")
+        check._places.append((line, column))
+    return not found

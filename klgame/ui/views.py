@@ -17,10 +17,12 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from klgame.core.rules import GameState
+from klgame.engine import Distribution
+from klgame.engine.units import in_units
 from klgame.levels.model import Level
 from klgame.ui import figures
 from klgame.ui.format import DIRECTION_SYMBOL
-from klgame.ui.plot import BarPlot, CurvePlot, Series
+from klgame.ui.plot import BarPlot, CurvePlot, Role, Series
 
 _INTEGRAND_NAME = {"forward": "p·log(p/q)", "reverse": "q·log(q/p)"}
 
@@ -48,6 +50,9 @@ class DistributionView(Widget):
         self._xs: np.ndarray | None = None
         self._cache: dict[str, tuple[Any, Any]] = {}
         self._view_key: tuple[Any, ...] | None = None
+        #: More curves drawn once the target is revealed: (legend name, q, role)
+        #: -- the other low points, another level's best answer.
+        self.extras: list[tuple[str, Any, Role]] = []
 
     def compose(self) -> ComposeResult:
         yield BarPlot(id="plot") if self.level.is_discrete else CurvePlot(id="plot")
@@ -115,6 +120,14 @@ class DistributionView(Widget):
         guess = state.guess
         guess_xs = figures.curve_xs(xs, guess)
         series.append(Series(GUESS, guess_xs, figures.density(guess, guess_xs), "guess"))
+        if state.revealed:  # after q: a legend too narrow for all drops these first
+            for name, dist, role in self.extras:
+
+                def extra_series(d: Distribution = dist, n: str = name, r: Role = role) -> Series:
+                    extra_xs = figures.curve_xs(xs, d)
+                    return Series(n, extra_xs, figures.density(d, extra_xs), r)
+
+                series.append(self._cached(f"extra {name}", key, extra_series))
         integrand = None
         if state.integrand:
             direction = self.level.direction
@@ -191,7 +204,7 @@ class SweepView(Widget):
 
     def on_mount(self) -> None:
         sweep = self.sweep
-        scale = 1 / math.log(2.0) if self.units == "bits" else 1.0
+        scale = in_units(1.0, self.units)
         ys = sweep.ys * scale
         finite = ys[np.isfinite(ys)]
         floor = float(finite.min()) if finite.size else 0.0
