@@ -48,7 +48,7 @@ from klgame.levels.solve import best_fit, fit_model
 SOLVE_CPU_LIMIT = 20.0
 
 SETTINGS = settings(
-    max_examples=12,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -246,8 +246,9 @@ def app_for(text: str, folder: Path, seed: int) -> Any:
     return KLGame(World(catalog, player="t", seed=seed, clock=StoppedClock()), start_level=level.id)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
-@given(text=levels, seed=st.integers(0, 1000), size=st.sampled_from([(80, 24), (120, 40)]))
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=levels, seed=st.integers(0, 1000))
 def test_a_random_level_draws_its_play_and_reveal_screens(
     text: str, seed: int, size: tuple[int, int]
 ) -> None:
