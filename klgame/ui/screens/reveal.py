@@ -150,6 +150,9 @@ class RevealScreen(ScrollsText, Screen[str]):
     def revealed_text(self) -> bool:
         return True
 
+    def lesson_text(self) -> str | None:
+        return lesson_views.reveal_text(self.game, self.outcome)
+
     def action_next_level(self) -> None:
         self.dismiss("next")
 
