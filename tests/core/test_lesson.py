@@ -351,3 +351,23 @@ def test_two_peak_golden_results_checked_by_quadrature(name: str):
 
         assert expected["divergence"] == pytest.approx(forward_kl(mean, variance), rel=1e-7)
         assert expected["best"] == pytest.approx(forward_kl(target.mean, target.variance), rel=1e-7)
+
+
+def test_solve_json_scores_both_answers_both_ways_on_the_shared_target():
+    report = solve_json("two-peaks-forward", FAR_SEED)
+    mine, theirs = report["answers"]
+    assert (mine["level"], theirs["level"]) == ("two-peaks-forward", "two-peaks-reverse")
+    target = CATALOG.get("two-peaks-forward").target.draw(FAR_SEED)
+    assert isinstance(target, Mixture)
+    # each answer is the best in its own direction, and worse in the other
+    assert mine["forward"] < theirs["forward"] and theirs["reverse"] < mine["reverse"]
+    # the reverse answer, and its reverse divergence, found independently by scipy
+    heavy = max(zip(target.weights, target.components, strict=True))[1]
+    ref_mean, _, ref_value = local_minimum(target, (heavy.mean, heavy.variance))
+    assert theirs["values"]["mean"] == pytest.approx(ref_mean, abs=1e-3)
+    assert theirs["reverse"] == pytest.approx(ref_value, abs=1e-6)
+    # the forward answer scored the other way round, by quadrature
+    values = mine["values"]
+    assert mine["reverse"] == pytest.approx(
+        reverse_kl_reference(target, values["mean"], values["variance"]), rel=1e-7
+    )
