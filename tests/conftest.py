@@ -32,7 +32,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(autouse=True)
 def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh, empty ``KLGAME_HOME`` for this test (not yet created)."""
-    path = tmp_path / "klgame-home"
+    """A fresh, empty ``KLGAME_HOME`` for this test (not yet created).
+
+    Not ``tmp_path / "klgame-home"``, the path the ``home`` fixtures of the
+    hosting tests give the game they start: those tests find the game's
+    process by that path in its environment, and the terminal and ssh client
+    they start inherit this one.
+    """
+    path = tmp_path / "default-klgame-home"
     monkeypatch.setenv("KLGAME_HOME", str(path))
     return path

@@ -72,7 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--hosted",
         action="store_true",
-        help="hosted mode for shared servers: no paths from the player, name from the SSH login",
+        help=(
+            "hosted mode for shared servers: no paths from the player; the name is --player "
+            "or KLGAME_PLAYER, else asked once and remembered per SSH key"
+        ),
     )
     parser.set_defaults(
         command="title", handler=_lazy("klgame.cli.game:run_title", starts_game=True)
@@ -128,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     scores = commands.add_parser("scores", parents=also, help="best saved results")
     scores.add_argument("level", nargs="?", metavar="LEVEL", help="only this level")
+    scores.add_argument("--json", action="store_true", help="print JSON (∞ as null)")
     scores.set_defaults(command="scores", handler=_lazy("klgame.cli.scores:cmd_scores"))
 
     serve = commands.add_parser("serve", parents=also, help="serve the game to web browsers")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from klgame.format import number, stars
+from klgame.format import json_number, number, stars
 from klgame.store.errors import StoreUnavailable
 from klgame.store.scores import Attempt, try_open_store
 from klgame.text import sanitize, sanitize_name
@@ -89,11 +90,35 @@ def cmd_scores(args: argparse.Namespace) -> int:
         except StoreUnavailable as error:  # damage found only when reading
             print(f"klgame: {error}", file=sys.stderr)
             return 1
+    units = level_units(getattr(args, "level_dirs", []))
+    if getattr(args, "json", False):
+        rows = [attempt_json(attempt, units) for attempt in attempts]
+        print(json.dumps(rows, ensure_ascii=False, indent=2, allow_nan=False))
+        return 0
     if not attempts:
         print("No scores yet." if level is None else f"No scores yet for {sanitize(level)}.")
         return 0
-    print(format_table(attempts, level_units(getattr(args, "level_dirs", []))))
+    print(format_table(attempts, units))
     return 0
+
+
+def attempt_json(attempt: Attempt, units: Mapping[str, str]) -> dict[str, object]:
+    """One row of ``klgame scores --json``; ∞ is ``null`` (see docs/replays.md)."""
+    return {
+        "level": sanitize(attempt.level_id),
+        "player": sanitize_name(attempt.player),
+        "stars": attempt.stars,
+        "points": attempt.points,
+        "divergence": json_number(attempt.divergence),
+        "best": json_number(attempt.best),
+        "excess": json_number(attempt.excess),
+        "units": units.get(attempt.level_id),
+        "moves": attempt.moves,
+        "hints": attempt.hints,
+        "seconds": json_number(attempt.seconds),
+        "finished_at": attempt.finished_at,
+        "seed": attempt.seed,
+    }
 
 
 def level_units(level_dirs: Sequence[str]) -> dict[str, str]:

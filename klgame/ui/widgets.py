@@ -13,7 +13,7 @@ from typing import Any
 from textual import events
 from textual.app import ComposeResult, RenderResult
 from textual.content import Content
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Digits, Footer, Static
@@ -41,6 +41,12 @@ class BigNumber(Digits):
         if self.value == "∞":
             return Content(_BIG_INFINITY)
         return super().render()
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        # Digits sizes itself for one 3-cell digit here; the glyph is wider
+        if self.value == "∞":
+            return len(_BIG_INFINITY.splitlines()[0])
+        return super().get_content_width(container, viewport)
 
 
 class DivergencePanel(Widget):
