@@ -48,6 +48,7 @@ class DistributionView(Widget):
         self.level = level
         self._points = figures.MIN_POINTS
         self._xs: np.ndarray | None = None
+        self._xs_key: tuple[int, int] | None = None  # what the grid was made for
         self._cache: dict[str, tuple[Any, Any]] = {}
         self._view_key: tuple[Any, ...] | None = None
         #: More curves drawn once the target is revealed: (legend name, q, role)
@@ -92,9 +93,10 @@ class DistributionView(Widget):
 
     def _draw_curves(self, state: GameState) -> None:
         plot = self.query_one("#plot", CurvePlot)
-        if self._xs is None or self._cache.get("xs-seed") != (state.seed, self._points):
+        grid_key = (state.seed, self._points)
+        if self._xs is None or self._xs_key != grid_key:
             self._xs = figures.grid(self.level, state.target, self._points)
-            self._cache["xs-seed"] = ((state.seed, self._points), None)
+            self._xs_key = grid_key
         xs = self._xs
         key = (state.seed, state.attempt, self._points)
         series: list[Series] = []
