@@ -49,6 +49,7 @@ class DistributionView(Widget):
         self._points = figures.MIN_POINTS
         self._xs: np.ndarray | None = None
         self._xs_key: tuple[int, int] | None = None  # what the grid was made for
+        self._integrand_scale = 1.0
         self._cache: dict[str, tuple[Any, Any]] = {}
         self._view_key: tuple[Any, ...] | None = None
         #: More curves drawn once the target is revealed: (legend name, q, role)
@@ -130,19 +131,31 @@ class DistributionView(Widget):
                     return Series(n, extra_xs, figures.density(d, extra_xs), r)
 
                 series.append(self._cached(f"extra {name}", key, extra_series))
-        integrand = None
+        ys = None
         if state.integrand:
-            direction = self.level.direction
             both = np.union1d(target_xs, guess_xs)
-            ys = figures.integrand(state.target, guess, direction, both)
-            integrand = Series(_INTEGRAND_NAME[direction], both, ys, "integrand")
-            series.append(integrand)
-        view_key = ("curves", state.integrand, tuple(xs[[0, -1]]))
+            ys = figures.integrand(state.target, guess, self.level.direction, both)
+        view_key = ("curves", state.integrand, tuple(xs[[0, -1]]), state.attempt)
         if view_key != self._view_key:
             self._view_key = view_key
             lo, hi = float(xs[0]), float(xs[-1])
             y_max = self.level.view.y_max
-            plot.set_view(lo, hi, None if state.integrand else y_max)
+            y_min = 0.0
+            if ys is not None:
+                # the integrand on its own scale, fixed while it shows: its
+                # peak at 80 % of the curves' height, so p and q keep theirs
+                heights = [float(np.max(c.ys[np.isfinite(c.ys)], initial=0.0)) for c in series]
+                top = y_max if y_max is not None else max(heights, default=1.0)
+                finite = ys[np.isfinite(ys)]
+                peak = float(np.max(np.abs(finite), initial=0.0))
+                self._integrand_scale = 0.8 * top / peak if peak > 0 else 1.0
+                low = float(np.min(finite, initial=0.0)) * self._integrand_scale
+                y_min = min(0.0, 1.1 * low)
+            plot.set_view(lo, hi, y_max, y_min=y_min)
+        if ys is not None:
+            k = self._integrand_scale
+            name = f"{_INTEGRAND_NAME[self.level.direction]} ×{k:.2g}"
+            series.append(Series(name, both, ys * k, "integrand"))
         plot.set_series(series)
 
     # --- discrete --------------------------------------------------------------
