@@ -228,6 +228,12 @@ class SweepView(Widget):
         if self.mine is not None:
             mine_y = float(np.interp(self.mine, sweep.xs, np.where(np.isfinite(ys), ys, np.nan)))
         here = [mine_y * 1.25] if math.isfinite(mine_y) else []
+        # the frame shows where the knob started too, so the whole way down is on it
+        start = sweep.model.start_values().get(sweep.param)
+        finite_ys = np.where(np.isfinite(ys), ys, np.nan)
+        start_y = float(np.interp(start, sweep.xs, finite_ys)) if start is not None else math.nan
+        if math.isfinite(start_y):
+            here.append(start_y * 1.1)
         top = max([floor * 4.0, *(f * 2.0 for f in flats), *here, 0.5])
         lo, hi = float(sweep.xs[0]), float(sweep.xs[-1])
         symbol = DIRECTION_SYMBOL[self.direction]
