@@ -163,15 +163,15 @@ def _json_line(line: str, where: str) -> Any:
 
 def _actions(numbered: Iterator[tuple[int, str]], name: str, version: int) -> Iterator[Action]:
     for number, line in numbered:
-        data = _json_line(line, f"{name}:{number}")
+        where = f"{name}:{number}"
+        data = _json_line(line, where)
         if data is _BLANK:
             continue
         try:
             action = action_from_json(data)
         except ActionError as error:
-            raise ReplayError(f"{name}:{number}: {error}") from None
-        if version < 2 and ("times" in data or action.name == "set"):
-            where = f"{name}:{number}"
+            raise ReplayError(f"{where}: {error}") from None
+        if version < 2 and isinstance(data, dict) and ("times" in data or action.name == "set"):
             raise ReplayError(f"{where}: {action.name} with these fields needs replay version 2")
         yield action
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
@@ -26,6 +27,7 @@ from klgame.ui.format import direction_label, reflow
 from klgame.ui.keys import PLAY_KEYS
 from klgame.ui.messages import ParamPicked, ParamSet, ParamWheel, PlayLevel
 from klgame.ui.readout import Readout, read
+from klgame.ui.screens.leaderboard import LEADERBOARD_BINDING, open_leaderboard
 from klgame.ui.screens.text import ScrollsText
 from klgame.ui.steering import Accelerator, snap
 from klgame.ui.views import DistributionView
@@ -57,7 +59,7 @@ class Player(Protocol):
 
 
 class PlayScreen(ScrollsText, Screen[None]):
-    BINDINGS = PLAY_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = [*PLAY_KEYS, LEADERBOARD_BINDING]
     TEXT_BOX = "intro"
     AUTO_FOCUS = None
 
@@ -146,6 +148,11 @@ class PlayScreen(ScrollsText, Screen[None]):
         parts: list[str | tuple[str, str]] = [
             (level.title, "bold"),
             "  ",
+        ]
+        board = getattr(getattr(self.app, "world", None), "board", None)
+        if board is not None and not self.watching:
+            parts += [(board.label, "bold $text-accent"), "  "]
+        parts += [
             (direction_label(level.direction), "$text-secondary"),
             f" · {state.units} · seed {state.seed}",
         ]
@@ -261,6 +268,9 @@ class PlayScreen(ScrollsText, Screen[None]):
 
     def action_integrand(self) -> None:
         self.act(A.ToggleIntegrand())
+
+    def action_leaderboard(self) -> None:
+        open_leaderboard(self, self.level)
 
     def action_back(self) -> None:
         self.app.leave(self, PlayLevel(None))  # type: ignore[attr-defined]
