@@ -24,6 +24,7 @@ from klgame.levels.model import Level
 from klgame.ui.world import World
 
 if TYPE_CHECKING:
+    from klgame.hosting.limits import HostedLimits
     from klgame.store.scores import ScoreStore
 
 
@@ -38,6 +39,7 @@ class Collaborators:
     replays_dir: Path | None
     hosted: bool
     remember_player: Callable[[str], object] | None = None  # set: ask the name first
+    limits: HostedLimits | None = None  # hosted mode: what is saved per player
 
     def world(self, seed: int | None = None, record_path: Path | None = None) -> World:
         return World(
@@ -49,6 +51,7 @@ class Collaborators:
             record_path=record_path,
             replays_dir=self.replays_dir,
             remember_player=self.remember_player,
+            limits=self.limits,
         )
 
 
@@ -113,7 +116,12 @@ def collaborators(args: argparse.Namespace) -> Collaborators:
         except StoreUnavailable:
             replays = None
     player, remember = resolve_player(args)
-    return Collaborators(catalog, player, store, problem, replays, hosted, remember)
+    limits = None
+    if hosted and store is not None:
+        from klgame.hosting.limits import HostedLimits
+
+        limits = HostedLimits.from_env(store, replays, os.environ)
+    return Collaborators(catalog, player, store, problem, replays, hosted, remember, limits)
 
 
 def _check_writable(path: Path) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from klgame.store.errors import StoreUnavailable
+from klgame.store.paths import scores_db_path
 from klgame.store.scores import Attempt, try_open_store
 from klgame.text import sanitize, sanitize_name
 
@@ -94,18 +95,29 @@ def cmd_scores(args: argparse.Namespace) -> int:
     player if ``args.player`` is set. Exit status 1 if the scores cannot be read."""
     level: str | None = getattr(args, "level", None)
     player: str | None = getattr(args, "player", None)
-    store, reason = try_open_store()
-    if store is None:
-        print(f"klgame: {reason}", file=sys.stderr)
+    # Only read: the scores show even where the database cannot be written
+    # (a read-only mount, an immutable file, another account's data).
+    try:
+        exists = scores_db_path().exists()
+    except StoreUnavailable as error:
+        print(f"klgame: scores not read: {error}", file=sys.stderr)
         return 1
-    with store:
-        try:
-            attempts = store.table(
-                level_id=level, player=sanitize_name(player) if player is not None else None
-            )
-        except StoreUnavailable as error:  # damage found only when reading
-            print(f"klgame: {error}", file=sys.stderr)
+    attempts: list[Attempt] = []
+    if exists:
+        store, reason = try_open_store(readonly=True)
+        if store is None:
+            print(f"klgame: {reason}", file=sys.stderr)
             return 1
+        with store:
+            try:
+                if store.has_attempts_table():
+                    attempts = store.table(
+                        level_id=level,
+                        player=sanitize_name(player) if player is not None else None,
+                    )
+            except StoreUnavailable as error:  # damage found only when reading
+                print(f"klgame: {error}", file=sys.stderr)
+                return 1
     if not attempts:
         print("No scores yet." if level is None else f"No scores yet for {sanitize(level)}.")
         return 0

@@ -146,6 +146,13 @@ _PROBLEMS = {
 }
 
 
+def _on_read_only_mount(directory: Path) -> bool:
+    try:
+        return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
 def _primary_code(error: sqlite3.Error) -> int | None:
     code = getattr(error, "sqlite_errorcode", None)
     return None if code is None else int(code) & 0xFF
@@ -174,10 +181,11 @@ class ScoreStore:
     raise :class:`StoreUnavailable`. A store may be shared between threads.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
         self.path = Path(path)
+        self.readonly = readonly
         self._lock = threading.Lock()
-        self._conn = self._open()
+        self._conn = self._open_readonly() if readonly else self._open()
 
     # -- opening ---------------------------------------------------------------
 
@@ -198,15 +206,16 @@ class ScoreStore:
                 raise self._unavailable(
                     "cannot be created", f"cannot create the directory {path.parent}: {reason}"
                 ) from None
+            read_only = _on_read_only_mount(path.parent)
             if path.exists():
                 if not os.access(path, os.R_OK):
                     raise self._unavailable("cannot be read", "permission denied")
                 if not os.access(path, os.W_OK):
-                    raise self._unavailable("cannot be written", "permission denied")
+                    why = "read-only file system" if read_only else "permission denied"
+                    raise self._unavailable("cannot be written", why)
             if not os.access(path.parent, os.W_OK | os.X_OK):
-                raise self._unavailable(
-                    "cannot be written", f"the directory {path.parent} is not writable"
-                )
+                where = "is on a read-only file system" if read_only else "is not writable"
+                raise self._unavailable("cannot be written", f"the directory {path.parent} {where}")
         except OSError as error:
             raise self._unavailable("cannot be opened", error.strerror or str(error)) from None
 
@@ -227,6 +236,42 @@ class ScoreStore:
             conn.close()
             raise
         return conn
+
+    def _open_readonly(self) -> sqlite3.Connection:
+        """A connection that only reads: for a file, directory or mount this
+        process cannot write (read-only mount, ``chattr +i``, another owner).
+
+        SQLite's read-only mode first; where that cannot open the write-ahead
+        log (it needs to create ``-shm`` beside the file), the file is read as
+        immutable: nothing may be writing to it, which is the case here.
+        """
+        if self.path.is_dir():
+            raise self._unavailable("is a directory, not a score database", verb="read")
+        if not self.path.exists():
+            raise self._unavailable("does not exist yet", verb="read")
+        last: sqlite3.Error | None = None
+        for mode in ("mode=ro", "immutable=1"):
+            uri = f"{self.path.resolve().as_uri()}?{mode}"
+            try:
+                conn = sqlite3.connect(
+                    uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+                )
+            except sqlite3.Error as error:
+                last = error
+                continue
+            try:
+                self._version(conn)
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.Error as error:
+                conn.close()
+                last = error
+                continue
+            except BaseException:
+                conn.close()
+                raise
+            return conn
+        assert last is not None
+        raise self._translate(last, "read") from None
 
     def _setup(self, conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -378,6 +423,84 @@ class ScoreStore:
             params,
         )
 
+    def has_attempts_table(self) -> bool:
+        """Whether the file has the attempts table (a read-only store of an
+        empty or never-used file may not)."""
+
+        def run() -> bool:
+            found = self._conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attempts'"
+            ).fetchone()
+            return found is not None
+
+        with self._lock:
+            return self._retry(run, "read")
+
+    def count_since(self, player: str, since: str) -> int:
+        """How many attempts ``player`` has saved at or after ``since`` (ISO-8601)."""
+
+        def run() -> int:
+            row = self._conn.execute(
+                "SELECT COUNT(*) FROM attempts WHERE player = ? AND finished_at >= ?",
+                (sanitize_name(player), _normalize_time(since)),
+            ).fetchone()
+            return int(row[0])
+
+        with self._lock:
+            return self._retry(run, "read")
+
+    def prune_replays(self, player: str, keep: int, directory: str | os.PathLike[str]) -> int:
+        """Delete all but ``player``'s newest ``keep`` replay files; return how many went.
+
+        Only files inside ``directory`` (the replay directory) are deleted: a
+        row's path is never trusted to point anywhere else. Their rows stay,
+        without a replay.
+        """
+        root = os.path.realpath(directory)
+        conn = self._conn
+
+        def old_rows() -> list[tuple[int, str]]:
+            rows = conn.execute(
+                "SELECT id, replay_path FROM attempts WHERE player = ? AND replay_path IS NOT NULL"
+                " ORDER BY finished_at DESC, id DESC LIMIT -1 OFFSET ?",
+                (sanitize_name(player), max(0, keep)),
+            ).fetchall()
+            return [(int(row[0]), str(row[1])) for row in rows]
+
+        with self._lock:
+            rows = self._retry(old_rows, "read")
+        removed = 0
+        forgotten = []
+        for rowid, name in rows:
+            real = os.path.realpath(name)
+            if os.path.dirname(real) != root:
+                continue
+            try:
+                os.unlink(real)
+                removed += 1
+            except FileNotFoundError:
+                pass
+            except OSError:
+                continue
+            forgotten.append(rowid)
+        if forgotten:
+
+            def forget() -> None:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.executemany(
+                        "UPDATE attempts SET replay_path = NULL WHERE id = ?",
+                        [(rowid,) for rowid in forgotten],
+                    )
+                    conn.execute("COMMIT")
+                except BaseException:
+                    _rollback(conn)
+                    raise
+
+            with self._lock:
+                self._retry(forget, "saved")
+        return removed
+
     def count(self) -> int:
         """How many attempts are saved."""
 
@@ -401,24 +524,26 @@ class ScoreStore:
         return f"ScoreStore({str(self.path)!r})"
 
 
-def open_store(path: str | os.PathLike[str] | None = None) -> ScoreStore:
+def open_store(path: str | os.PathLike[str] | None = None, *, readonly: bool = False) -> ScoreStore:
     """The score store at ``path`` (default: ``scores.sqlite3`` in the data directory).
 
-    Raises :class:`StoreUnavailable` saying why it cannot be used.
+    ``readonly`` opens it only to read, which works where it cannot be
+    written. Raises :class:`StoreUnavailable` saying why it cannot be used.
     """
     if path is None:
         try:
             path = scores_db_path()
         except StoreUnavailable as error:
-            raise StoreUnavailable(f"scores not saved: {error}") from None
-    return ScoreStore(path)
+            verb = "read" if readonly else "saved"
+            raise StoreUnavailable(f"scores not {verb}: {error}") from None
+    return ScoreStore(path, readonly=readonly)
 
 
 def try_open_store(
-    path: str | os.PathLike[str] | None = None,
+    path: str | os.PathLike[str] | None = None, *, readonly: bool = False
 ) -> tuple[ScoreStore | None, str | None]:
     """``(store, None)``, or ``(None, reason)`` so the game can play on without saving."""
     try:
-        return open_store(path), None
+        return open_store(path, readonly=readonly), None
     except StoreUnavailable as error:
         return None, str(error)

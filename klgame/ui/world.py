@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from klgame.core.attempts import AttemptStore
+from klgame.core.attempts import AttemptLimits, AttemptStore, not_saved_reason
 from klgame.core.session import Session
 from klgame.levels.loader import Catalog
 from klgame.levels.model import Level
@@ -34,6 +34,7 @@ class World:
     # Set when the player must be asked their name first (a shared host that
     # named nobody, nothing remembered): called with the name to remember it.
     remember_player: Callable[[str], object] | None = None
+    limits: AttemptLimits | None = None  # a host's limits on what is saved
 
     @property
     def needs_name(self) -> bool:
@@ -63,6 +64,7 @@ class World:
             record_path=record,
             replays_dir=self.replays_dir,
             clock=self.clock,
+            limits=self.limits,
         )
 
     def bests(self) -> dict[str, object]:
@@ -76,5 +78,6 @@ class World:
 
     def notes(self) -> list[str]:
         """What the level list should tell: scores not saved, level files not loaded."""
-        notes = [f"Scores are not saved: {self.store_problem}"] if self.store is None else []
+        problem = not_saved_reason(self.store_problem)
+        notes = [f"Scores are not saved: {problem}"] if self.store is None else []
         return notes + list(self.catalog.warnings) + list(self.catalog.errors)
