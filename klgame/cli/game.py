@@ -150,6 +150,11 @@ def check_terminal() -> None:
         raise KlgameError("the game needs a terminal (over SSH: connect with ssh -t)")
 
 
+#: The exit status of a game ended by an unexpected error (as the command
+#: line's "internal error": EX_SOFTWARE).
+CRASH_EXIT = 70
+
+
 def _run(app: object, store: object | None) -> int:
     try:
         check_terminal()
@@ -158,7 +163,30 @@ def _run(app: object, store: object | None) -> int:
         close = getattr(store, "close", None)
         if close is not None:
             close()
+    report = getattr(app, "crash_report", None)
+    if report is not None:
+        print(f"klgame: {crash_line(report)}", file=sys.stderr)
+        return CRASH_EXIT
     return int(result or 0)
+
+
+def crash_line(report: str) -> str:
+    """Write ``report`` to a new crash log in the data directory; the one line
+    that tells the player where it is (or that it could not be written)."""
+    import time
+
+    from klgame.store.paths import data_dir
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    try:
+        directory = data_dir()
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = directory / f"crash-{stamp}-{os.getpid()}.log"
+        with path.open("x", encoding="utf-8") as log:
+            log.write(report)
+    except (OSError, KlgameError) as error:
+        return f"the game stopped on an unexpected error (no crash log: {error})"
+    return f"the game stopped on an unexpected error; the details are in {path}"
 
 
 def run_title(args: argparse.Namespace) -> int:

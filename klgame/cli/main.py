@@ -72,33 +72,54 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--hosted",
         action="store_true",
-        help="hosted mode for shared servers: no paths from the player, name from the SSH login",
+        help=(
+            "hosted mode for shared servers: no paths from the player; the name is --player "
+            "or KLGAME_PLAYER, else asked once and remembered per SSH key"
+        ),
     )
     parser.set_defaults(
         command="title", handler=_lazy("klgame.cli.game:run_title", starts_game=True)
     )
+    # --levels also after the command (klgame solve ID --levels DIR): SUPPRESS
+    # keeps a command's parser from resetting what came before it
+    levels_option = argparse.ArgumentParser(add_help=False)
+    levels_option.add_argument(
+        "--levels",
+        dest="level_dirs",
+        metavar="DIR",
+        action="append",
+        default=argparse.SUPPRESS,
+        help="also load levels from DIR (repeatable; also before the command)",
+    )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    also = [levels_option]
 
-    play = commands.add_parser("play", help="play one level")
+    play = commands.add_parser("play", parents=also, help="play one level")
     play.add_argument("level", metavar="LEVEL", help="level id (see 'klgame levels')")
     play.add_argument("--seed", type=int, help="seed for the hidden target (default: random)")
     play.add_argument("--record", metavar="FILE", help="also record the attempt to FILE")
     play.set_defaults(command="play", handler=_lazy("klgame.cli.game:run_play", starts_game=True))
 
-    levels = commands.add_parser("levels", help="list the levels and your best results")
+    levels = commands.add_parser(
+        "levels", parents=also, help="list the levels and your best results"
+    )
     levels.set_defaults(command="levels", handler=_lazy("klgame.cli.levels:cmd_levels"))
 
-    validate = commands.add_parser("validate", help="check level files; exit 1 on any error")
+    validate = commands.add_parser(
+        "validate", parents=also, help="check level files; exit 1 on any error"
+    )
     validate.add_argument("paths", nargs="+", metavar="PATH", help="level files or directories")
     validate.set_defaults(command="validate", handler=_lazy("klgame.cli.levels:cmd_validate"))
 
-    solve = commands.add_parser("solve", help="show a level's target and its best achievable fit")
+    solve = commands.add_parser(
+        "solve", parents=also, help="show a level's target and its best achievable fit"
+    )
     solve.add_argument("level", metavar="LEVEL", help="level id or path to a level file")
     solve.add_argument("--seed", type=int, default=0, help="seed for the hidden target")
     solve.add_argument("--json", action="store_true", help="print JSON")
     solve.set_defaults(command="solve", handler=_lazy("klgame.cli.levels:cmd_solve"))
 
-    replay = commands.add_parser("replay", help="replay a recorded attempt")
+    replay = commands.add_parser("replay", parents=also, help="replay a recorded attempt")
     replay.add_argument("file", metavar="FILE", help="replay file (.jsonl)")
     replay.add_argument("--json", action="store_true", help="print the result as JSON")
     replay.add_argument("--watch", action="store_true", help="play it back on screen")
@@ -108,11 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     replay.set_defaults(command="replay", handler=_lazy("klgame.cli.replay:cmd_replay"))
 
-    scores = commands.add_parser("scores", help="best saved results")
+    scores = commands.add_parser("scores", parents=also, help="best saved results")
     scores.add_argument("level", nargs="?", metavar="LEVEL", help="only this level")
+    scores.add_argument("--json", action="store_true", help="print JSON (∞ as null)")
     scores.set_defaults(command="scores", handler=_lazy("klgame.cli.scores:cmd_scores"))
 
-    serve = commands.add_parser("serve", help="serve the game to web browsers")
+    serve = commands.add_parser("serve", parents=also, help="serve the game to web browsers")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
     serve.add_argument(

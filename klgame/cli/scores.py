@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import math
+import json
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from klgame.format import json_number, number, stars
 from klgame.store.errors import StoreUnavailable
 from klgame.store.paths import scores_db_path
 from klgame.store.scores import Attempt, try_open_store
 from klgame.text import sanitize, sanitize_name
-
-#: Stars a level awards at most; more are shown if a row has more.
-MAX_STARS = 3
 
 _HEADERS = (
     "Level",
@@ -32,20 +30,6 @@ _HEADERS = (
 _RIGHT = {"Points", "D", "D*", "Excess", "Moves", "Hints"}
 
 
-def format_number(value: float) -> str:
-    """Four decimals; ``∞`` for infinity and ``—`` for NaN, never ``inf``/``nan``."""
-    if math.isnan(value):
-        return "—"
-    if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
-    return f"{value:.4f}"
-
-
-def format_stars(stars: int) -> str:
-    stars = max(0, stars)
-    return "★" * stars + "☆" * max(0, MAX_STARS - stars)
-
-
 def format_date(finished_at: str) -> str:
     """The local date and minute of an ISO-8601 time, or the text as saved."""
     try:
@@ -61,11 +45,11 @@ def _cells(attempt: Attempt, units: Mapping[str, str]) -> tuple[str, ...]:
     return (
         sanitize(attempt.level_id),
         sanitize_name(attempt.player),
-        format_stars(attempt.stars),
+        stars(attempt.stars),
         str(attempt.points),
-        format_number(attempt.divergence),
-        format_number(attempt.best),
-        format_number(attempt.excess),
+        number(attempt.divergence),
+        number(attempt.best),
+        number(attempt.excess),
         units.get(attempt.level_id, "?"),
         str(attempt.moves),
         str(attempt.hints),
@@ -118,11 +102,35 @@ def cmd_scores(args: argparse.Namespace) -> int:
             except StoreUnavailable as error:  # damage found only when reading
                 print(f"klgame: {error}", file=sys.stderr)
                 return 1
+    units = level_units(getattr(args, "level_dirs", []))
+    if getattr(args, "json", False):
+        rows = [attempt_json(attempt, units) for attempt in attempts]
+        print(json.dumps(rows, ensure_ascii=False, indent=2, allow_nan=False))
+        return 0
     if not attempts:
         print("No scores yet." if level is None else f"No scores yet for {sanitize(level)}.")
         return 0
-    print(format_table(attempts, level_units(getattr(args, "level_dirs", []))))
+    print(format_table(attempts, units))
     return 0
+
+
+def attempt_json(attempt: Attempt, units: Mapping[str, str]) -> dict[str, object]:
+    """One row of ``klgame scores --json``; ∞ is ``null`` (see docs/replays.md)."""
+    return {
+        "level": sanitize(attempt.level_id),
+        "player": sanitize_name(attempt.player),
+        "stars": attempt.stars,
+        "points": attempt.points,
+        "divergence": json_number(attempt.divergence),
+        "best": json_number(attempt.best),
+        "excess": json_number(attempt.excess),
+        "units": units.get(attempt.level_id),
+        "moves": attempt.moves,
+        "hints": attempt.hints,
+        "seconds": json_number(attempt.seconds),
+        "finished_at": attempt.finished_at,
+        "seed": attempt.seed,
+    }
 
 
 def level_units(level_dirs: Sequence[str]) -> dict[str, str]:

@@ -35,6 +35,8 @@ class World:
     # named nobody, nothing remembered): called with the name to remember it.
     remember_player: Callable[[str], object] | None = None
     limits: AttemptLimits | None = None  # a host's limits on what is saved
+    # The latest session of each level played, for the seed of its last attempt.
+    sessions: dict[str, Session] = field(default_factory=dict)
 
     @property
     def needs_name(self) -> bool:
@@ -52,10 +54,21 @@ class World:
             remember(clean)
         return clean
 
+    def seed_for(self, level: Level) -> int:
+        """The seed to play ``level`` with: the one asked for; for a level that
+        shares another's target, the seed of the last attempt at that level,
+        so that both are played against the very same target; else a new one."""
+        if self.seed is not None:
+            return self.seed
+        shared = self.sessions.get(level.target_from) if level.target_from else None
+        if shared is not None:
+            return shared.state.seed
+        return random.randrange(2**31)
+
     def new_session(self, level: Level) -> Session:
-        seed = self.seed if self.seed is not None else random.randrange(2**31)
+        seed = self.seed_for(level)
         record, self.record_path = self.record_path, None
-        return Session(
+        session = Session(
             level,
             seed,
             self.player,
@@ -66,6 +79,8 @@ class World:
             clock=self.clock,
             limits=self.limits,
         )
+        self.sessions[level.id] = session
+        return session
 
     def bests(self) -> dict[str, object]:
         """The player's best attempt per level id (none if the store fails)."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import math
 from pathlib import Path
 
 import pytest
 
 from klgame.cli.main import main
-from klgame.cli.scores import cmd_scores, format_number
+from klgame.cli.scores import cmd_scores
 from klgame.store import open_store
 
 
@@ -131,12 +132,25 @@ def test_through_the_command_line(
     assert len(capsys.readouterr().out.splitlines()) == 4
 
 
-@pytest.mark.parametrize(
-    ("value", "shown"),
-    [(math.inf, "∞"), (-math.inf, "-∞"), (math.nan, "—"), (0.0, "0.0000"), (1.23456, "1.2346")],
-)
-def test_format_number(value: float, shown: str) -> None:
-    assert format_number(value) == shown
+def test_scores_as_json_write_infinity_as_null(
+    home: Path, make_attempt, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scores", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    with open_store() as store:
+        store.record(make_attempt(level_id="gaussian", points=812, stars=2))
+        store.record(
+            make_attempt(player="bob", level_id="zoo", divergence=math.inf, excess=math.inf)
+        )
+    assert main(["scores", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "Infinity" not in out and "inf" not in out and "NaN" not in out
+    ada, bob = sorted(json.loads(out), key=lambda row: row["player"])
+    assert ada["level"] == "gaussian" and ada["units"] == "nats"
+    assert (ada["stars"], ada["points"], ada["moves"], ada["hints"]) == (2, 812, 12, 1)
+    assert (ada["divergence"], ada["best"], ada["excess"]) == (0.25, 0.05, 0.2)
+    assert bob["units"] is None  # not a level this catalog knows
+    assert bob["divergence"] is None and bob["excess"] is None and bob["best"] == 0.05
 
 
 #: Ways to write "alice" that look like it (or are it, once normalised).

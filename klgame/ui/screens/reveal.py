@@ -8,18 +8,21 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from klgame.core.lesson import Outcome, outcome
 from klgame.core.rules import GameState
-from klgame.levels.model import ParamSpec
-from klgame.ui import figures
+from klgame.levels.model import Level, ParamSpec
+from klgame.ui import figures, lesson_views
 from klgame.ui.format import direction_label, duration, number, param_value, reflow, stars
 from klgame.ui.keys import REVEAL_KEYS
+from klgame.ui.screens.text import ScrollsText
 from klgame.ui.views import DistributionView, SweepView
 
 
-class RevealScreen(Screen[str]):
+class RevealScreen(ScrollsText, Screen[str]):
     """Dismissed with ``"next"``, ``"again"`` or ``"keep"`` (back to free play)."""
 
     BINDINGS = REVEAL_KEYS
+    TEXT_BOX = "lesson"
     AUTO_FOCUS = None
 
     def __init__(
@@ -31,6 +34,7 @@ class RevealScreen(Screen[str]):
         next_title: str | None,
         best_points: int | None = None,
         watching: bool = False,
+        other: Level | None = None,
     ) -> None:
         super().__init__()
         self.game = state
@@ -41,6 +45,9 @@ class RevealScreen(Screen[str]):
         self.best_points = best_points
         self.watching = watching
         self.sweep = figures.sweep(state.level, state.target)
+        # the level whose target this one shares, and what the attempt found
+        self.other = other
+        self.outcome: Outcome = outcome(state, other)
 
     def compose(self) -> ComposeResult:
         level = self.game.level
@@ -55,12 +62,17 @@ class RevealScreen(Screen[str]):
                     yield self._sweep_view()
             with VerticalScroll(id="score", can_focus=False):
                 yield Static(self._score_text(), id="score-text")
+                for table in lesson_views.tables(self.game, self.other):
+                    yield Static(table, classes="reveal-table")
         with VerticalScroll(id="lesson", can_focus=False):
-            yield Static(Content(reflow(level.reveal)), id="lesson-text")
+            text = lesson_views.reveal_text(self.game, self.outcome)
+            yield Static(Content(reflow(text)), id="lesson-text")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#reveal-figure", DistributionView).state = self.game
+        view = self.query_one("#reveal-figure", DistributionView)
+        view.extras = lesson_views.ghosts(self.game, self.outcome, self.other)
+        view.state = self.game
 
     def _sweep_view(self) -> SweepView:
         assert self.sweep is not None
@@ -134,6 +146,9 @@ class RevealScreen(Screen[str]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (self.watching and action in ("next_level", "try_again"))
+
+    def revealed_text(self) -> bool:
+        return True
 
     def action_next_level(self) -> None:
         self.dismiss("next")
