@@ -36,7 +36,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -44,6 +44,9 @@ from klgame.errors import KlgameError
 from klgame.levels.errors import LevelError, escape_unsafe
 from klgame.levels.model import Level
 from klgame.levels.schema import EXPLICIT_TAGS, YAML_TAG_PREFIX, TargetLookup, check_level
+
+if TYPE_CHECKING:
+    from klgame.levels.cache import LevelCache
 
 __all__ = [
     "LEVELS_ENV",
@@ -509,13 +512,16 @@ def level_files(directory: Path) -> list[Path]:
 
 
 def load_directory(
-    directory: str | os.PathLike[str], within: Sequence[str | os.PathLike[str]] | None = None
+    directory: str | os.PathLike[str],
+    within: Sequence[str | os.PathLike[str]] | None = None,
+    cache_dir: Path | None = None,
 ) -> tuple[list[Level], list[str]]:
     """Every valid level of a directory, and the errors of the others.
 
     A second file with an id already seen in the directory is an error. A
     file that links outside ``within`` (default: this directory and the
-    built-in levels) is refused.
+    built-in levels) is refused. With ``cache_dir`` (hosted mode: the data
+    directory), levels already checked are taken from :mod:`klgame.levels.cache`.
     """
     root = Path(directory)
     shown = escape_unsafe(os.fspath(directory), 500)
@@ -531,12 +537,17 @@ def load_directory(
     seen: dict[str, str] = {}
     roots = [root, builtin_levels_dir()] if within is None else list(within)
     loader = _Levels([root, builtin_levels_dir()], roots)
+    cache = _open_cache(cache_dir, root)
     for file in files:
-        try:
-            level = loader.load(file)
-        except LevelError as error:
-            errors.extend(error.messages)
-            continue
+        level = cache.get(file) if cache is not None else None
+        if level is None:
+            try:
+                level = loader.load(file)
+            except LevelError as error:
+                errors.extend(error.messages)
+                continue
+            if cache is not None:
+                cache.put(file, level)
         if level.id in seen:
             errors.append(
                 f"{escape_unsafe(str(file), 500)}: id: '{level.id}' is already used by "
@@ -545,7 +556,18 @@ def load_directory(
             continue
         seen[level.id] = str(file)
         levels.append(level)
+    if cache is not None:
+        cache.save({file.name for file in files})
     return levels, errors
+
+
+def _open_cache(cache_dir: Path | None, directory: Path) -> LevelCache | None:
+    """The level cache of ``directory`` in ``cache_dir``, or ``None`` for none."""
+    if cache_dir is None:
+        return None
+    from klgame.levels.cache import LevelCache
+
+    return LevelCache(cache_dir, directory)
 
 
 @dataclass(frozen=True)
@@ -592,22 +614,23 @@ class Catalog:
         return None
 
 
-def load_catalog(extra_dirs: Sequence[str] = ()) -> Catalog:
+def load_catalog(extra_dirs: Sequence[str] = (), cache_dir: Path | None = None) -> Catalog:
     """The built-in levels, then those of :func:`level_dirs` (``extra_dirs`` first).
 
     A user level with a built-in's id replaces it; between user directories
-    the first one listed wins. Each replacement is a warning.
+    the first one listed wins. Each replacement is a warning. ``cache_dir``:
+    see :func:`load_directory`.
     """
     builtin_dir = builtin_levels_dir()
     user_dirs = level_dirs(extra_dirs)
     within = [builtin_dir, *user_dirs]  # a link may lead from one to another
-    levels, errors = load_directory(builtin_dir, within)
+    levels, errors = load_directory(builtin_dir, within, cache_dir)
     by_id: dict[str, Level] = {level.id: level for level in levels}
     builtin_ids = set(by_id)
     from_user: dict[str, Level] = {}
     warnings: list[str] = []
     for directory in user_dirs:
-        found, problems = load_directory(directory, within)
+        found, problems = load_directory(directory, within, cache_dir)
         errors.extend(problems)
         for level in found:
             where = escape_unsafe(level.source or "?", 500)
