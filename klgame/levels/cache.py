@@ -64,6 +64,13 @@ _CLASSES: dict[str, type] = {
 }
 
 
+#: Field names of each class, looked up once (``dataclasses.fields`` is slow).
+_FIELDS: dict[str, frozenset[str]] = {
+    name: frozenset(f.name for f in dataclasses.fields(cls))
+    for name, cls in _CLASSES.items()
+}
+
+
 class _Unusable(ValueError):
     """An entry that is not what this klgame writes."""
 
@@ -95,9 +102,8 @@ def _decode(data: Any) -> Any:
         cls = _CLASSES.get(name) if isinstance(name, str) else None
         if cls is None:
             raise _Unusable(f"unknown class {str(name)[:40]!r}")
-        known = {f.name for f in dataclasses.fields(cls)}
         values = {key: _decode(value) for key, value in data.items() if key != "@"}
-        if set(values) - known:
+        if not values.keys() <= _FIELDS[cls.__name__]:
             raise _Unusable(f"unknown fields of {name}")
         try:
             return cls(**values)

@@ -633,12 +633,13 @@ def load_catalog(extra_dirs: Sequence[str] = (), cache_dir: Path | None = None) 
         found, problems = load_directory(directory, within, cache_dir)
         errors.extend(problems)
         for level in found:
-            where = escape_unsafe(level.source or "?", 500)
             if level.id in from_user:
+                where = escape_unsafe(level.source or "?", 500)
                 winner = escape_unsafe(from_user[level.id].source or "?", 500)
                 warnings.append(f"{where}: level '{level.id}' is ignored: {winner} has the same id")
                 continue
             if level.id in builtin_ids:
+                where = escape_unsafe(level.source or "?", 500)
                 warnings.append(f"{where}: level '{level.id}' replaces the built-in level")
             from_user[level.id] = level
             by_id[level.id] = level
