@@ -66,8 +66,7 @@ _CLASSES: dict[str, type] = {
 
 #: Field names of each class, looked up once (``dataclasses.fields`` is slow).
 _FIELDS: dict[str, frozenset[str]] = {
-    name: frozenset(f.name for f in dataclasses.fields(cls))
-    for name, cls in _CLASSES.items()
+    name: frozenset(f.name for f in dataclasses.fields(cls)) for name, cls in _CLASSES.items()
 }
 
 
@@ -91,27 +90,33 @@ def _encode(value: Any) -> Any:
     raise _Unusable(f"cannot cache a {type(value).__name__}")
 
 
+def _hook(data: dict[str, Any]) -> Any:
+    """Build one object of an entry as :func:`json.load` meets it (innermost first)."""
+    name = data.get("@")
+    if name is None:
+        return data  # the file's own mappings: files, levels
+    if name == "tuple":
+        items = data.get("items")
+        if not isinstance(items, list) or len(data) != 2:
+            raise _Unusable("a tuple without items")
+        return tuple(items)
+    cls = _CLASSES.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise _Unusable(f"unknown class {str(name)[:40]!r}")
+    values = {key: value for key, value in data.items() if key != "@"}
+    if not values.keys() <= _FIELDS[cls.__name__]:
+        raise _Unusable(f"unknown fields of {name}")
+    if any(isinstance(value, list | dict) for value in values.values()):
+        raise _Unusable(f"a list or mapping in a {name}")
+    try:
+        return cls(**values)
+    except TypeError as error:
+        raise _Unusable(str(error)) from None
+
+
 def _decode(data: Any) -> Any:
-    if isinstance(data, dict):
-        name = data.get("@")
-        if name == "tuple":
-            items = data.get("items")
-            if not isinstance(items, list):
-                raise _Unusable("a tuple without items")
-            return tuple(_decode(item) for item in items)
-        cls = _CLASSES.get(name) if isinstance(name, str) else None
-        if cls is None:
-            raise _Unusable(f"unknown class {str(name)[:40]!r}")
-        values = {key: _decode(value) for key, value in data.items() if key != "@"}
-        if not values.keys() <= _FIELDS[cls.__name__]:
-            raise _Unusable(f"unknown fields of {name}")
-        try:
-            return cls(**values)
-        except TypeError as error:
-            raise _Unusable(str(error)) from None
-    if isinstance(data, list):
-        raise _Unusable("a list outside a tuple")
-    return data
+    """What :func:`json.load` with :func:`_hook` would give for ``data``."""
+    return json.loads(json.dumps(data), object_hook=_hook)
 
 
 def encode_level(level: Level) -> dict[str, Any]:
@@ -140,14 +145,17 @@ class LevelCache:
         key = hashlib.sha256(os.fsencode(os.path.realpath(directory))).hexdigest()[:32]
         self.path = data_dir / CACHE_DIR / f"{key}.json"
         self.files: dict[str, list[Any]] = {}
-        self.levels: dict[str, Any] = {}
+        self.levels: dict[str, Level] = {}
         self.changed = False
         self._read()
 
     def _read(self) -> None:
+        # Entries are built while the file is parsed (one pass, in C but for
+        # the hook); anything in it that is not what this klgame writes
+        # discards the whole file, and every level is checked again.
         try:
             with open(self.path, encoding="utf-8") as handle:
-                data = json.load(handle)
+                data = json.load(handle, object_hook=_hook)
         except (OSError, ValueError, RecursionError):
             return
         if (
@@ -157,7 +165,11 @@ class LevelCache:
         ):
             return  # another version's, or not ours: start afresh
         files, levels = data.get("files"), data.get("levels")
-        if isinstance(files, dict) and isinstance(levels, dict):
+        if (
+            isinstance(files, dict)
+            and isinstance(levels, dict)
+            and all(isinstance(level, Level) for level in levels.values())
+        ):
             self.files, self.levels = files, levels
 
     def content_hash(self, file: Path) -> str | None:
@@ -177,13 +189,8 @@ class LevelCache:
     def get(self, file: Path) -> Level | None:
         """The cached level of ``file``, if the file is unchanged and its entry sound."""
         digest = self.content_hash(file)
-        if digest is None or digest not in self.levels:
-            return None
-        try:
-            level = decode_level(self.levels[digest])
-        except (ValueError, RecursionError):
-            del self.levels[digest]
-            self.changed = True
+        level = self.levels.get(digest) if digest is not None else None
+        if not isinstance(level, Level):
             return None
         if level.content_hash != digest:
             return None  # an entry filed under another file's hash
@@ -200,11 +207,11 @@ class LevelCache:
         if not stat.S_ISREG(info.st_mode):
             return
         try:
-            encoded = encode_level(level)
+            encode_level(level)  # only what can be written back
         except ValueError:
             return
         self.files[file.name] = [*_signature(info), level.content_hash]
-        self.levels[level.content_hash] = encoded
+        self.levels[level.content_hash] = level
         self.changed = True
 
     def save(self, keep: set[str] | None = None) -> None:
@@ -223,7 +230,8 @@ class LevelCache:
             self.changed = self.changed or bool(gone)
         if not self.changed:
             return
-        data = {"format": FORMAT, "klgame": __version__, "files": self.files, "levels": self.levels}
+        levels = {digest: encode_level(level) for digest, level in self.levels.items()}
+        data = {"format": FORMAT, "klgame": __version__, "files": self.files, "levels": levels}
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
