@@ -37,11 +37,13 @@ DIRECTION_NAMES = {"forward": "forward KL(p‖q)", "reverse": "reverse KL(q‖p)
 
 
 def load_levels(args: argparse.Namespace) -> Catalog:
-    """The levels to offer; in hosted mode, without the problems of level files
-    (those go to the host: :func:`klgame.hosting.hosted.players_catalog`)."""
-    catalog = load_catalog(list(getattr(args, "level_dirs", None) or []))
+    """The levels to offer. In hosted mode, levels already checked come from
+    the cache in the data directory (a connection's start does not grow with
+    the number of level files), and the problems of level files go to the
+    host, not the player (:func:`klgame.hosting.hosted.players_catalog`)."""
+    dirs = list(getattr(args, "level_dirs", None) or [])
     if not getattr(args, "hosted", False):
-        return catalog
+        return load_catalog(dirs)
     from klgame.hosting.hosted import players_catalog
     from klgame.store import StoreUnavailable
     from klgame.store.paths import data_dir
@@ -50,7 +52,7 @@ def load_levels(args: argparse.Namespace) -> Catalog:
         home: Path | None = data_dir()
     except StoreUnavailable:
         home = None
-    return players_catalog(catalog, home)
+    return players_catalog(load_catalog(dirs, cache_dir=home), home)
 
 
 def _print_problems(catalog: Catalog) -> None:
