@@ -233,9 +233,16 @@ def solve_report(level: Level, seed: int) -> dict[str, Any]:
                     "values": model.start_values(),
                     "divergence": json_number(_start_divergence(level, model.id, target)),
                 },
+                "optima": [
+                    {
+                        "values": dict(optimum.values),
+                        "divergence": json_number(level.in_units(optimum.divergence)),
+                    }
+                    for optimum in result.optima
+                ],
             }
         )
-    return {
+    report: dict[str, Any] = {
         "level": level.id,
         "title": level.title,
         "source": level.source,
@@ -251,6 +258,9 @@ def solve_report(level: Level, seed: int) -> dict[str, Any]:
             "divergence": json_number(level.in_units(solution.divergence)),
         },
     }
+    if level.target_from is not None:
+        report["target_from"] = level.target_from
+    return report
 
 
 def format_solve(level: Level, seed: int) -> str:
@@ -260,6 +270,8 @@ def format_solve(level: Level, seed: int) -> str:
     units = level.units
     lines = [f"{level.id}: {level.title}"]
     drawn = f"seed {seed}" if level.target.is_random else "not random"
+    if level.target_from is not None:
+        drawn += f", the target of {level.target_from}"
     lines.append(f"target ({drawn}): " + "\n".join(describe_target(target)))
     lines.append(f"scored by {DIRECTION_NAMES[level.direction]}, in {units}")
     lines.append("")
@@ -278,6 +290,13 @@ def format_solve(level: Level, seed: int) -> str:
                 f"  at the start: {level.direction} = {number(start)} {units} "
                 f"(excess {number(excess)})"
             )
+        if len(result.optima) > 1:
+            lines.append(f"  {len(result.optima)} low points, the lowest first:")
+            for optimum in result.optima:
+                lines.append(
+                    f"    {number(level.in_units(optimum.divergence))} {units} at "
+                    f"{_values_text(optimum.values)}"
+                )
     lines.append("")
     d_star = number(level.in_units(solution.divergence))
     lines.append(

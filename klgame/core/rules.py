@@ -28,6 +28,10 @@ Units = Literal["nats", "bits"]
 # their history instead of copying it on every nudge.
 Stack = tuple[Any, Any] | None
 
+#: Undo reaches back this many changes at least (at most twice as many), so
+#: a long game or replay holds a bounded history.
+UNDO_LIMIT = 1000
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -54,6 +58,7 @@ class GameState:
     clock: float = 0.0  # seconds since the attempt began, from the last action
     undo_stack: Stack = None
     redo_stack: Stack = None
+    undo_depth: int = 0  # entries on undo_stack
     solution: Solution | None = None  # worked out at reveal
     score: Score | None = None  # set at reveal; free play afterwards is not scored
     message: str = ""  # a line of feedback for the player
@@ -152,6 +157,25 @@ def _snapshot(state: GameState) -> Snapshot:
     return Snapshot(state.model_index, state.values)
 
 
+def _pushed(state: GameState) -> dict[str, Any]:
+    """The undo fields with ``state`` pushed: past 2 × UNDO_LIMIT entries the
+    oldest are dropped down to UNDO_LIMIT (amortised O(1) a push)."""
+    stack: Stack = (_snapshot(state), state.undo_stack)
+    depth = state.undo_depth + 1
+    if depth > 2 * UNDO_LIMIT:
+        kept = []
+        node = stack
+        for _ in range(UNDO_LIMIT):
+            assert node is not None
+            kept.append(node[0])
+            node = node[1]
+        stack = None
+        for snap in reversed(kept):
+            stack = (snap, stack)
+        depth = UNDO_LIMIT
+    return {"undo_stack": stack, "undo_depth": depth}
+
+
 def _with_values(state: GameState, values: dict[str, float], message: str = "") -> GameState:
     """Record an undoable change of the current model's values."""
     model = state.model
@@ -164,7 +188,7 @@ def _with_values(state: GameState, values: dict[str, float], message: str = "") 
         state,
         values=tuple(table),
         moves=state.moves + 1,
-        undo_stack=(_snapshot(state), state.undo_stack),
+        **_pushed(state),
         redo_stack=None,
         message=message,
     )
@@ -209,7 +233,7 @@ def _switch_model(state: GameState, action: A.SwitchModel) -> GameState:
         model_index=index,
         selected=0,
         moves=state.moves + 1,
-        undo_stack=(_snapshot(state), state.undo_stack),
+        **_pushed(state),
         redo_stack=None,
         message=f"Model: {state.level.models[index].title}",
     )
@@ -239,17 +263,20 @@ def _undo(state: GameState, action: A.Undo) -> GameState:
     if state.undo_stack is None:
         return replace(state, message="Nothing to undo.")
     top, rest = state.undo_stack
-    return _restore(state, top, undo_stack=rest, redo_stack=(_snapshot(state), state.redo_stack))
+    undo = {"undo_stack": rest, "undo_depth": max(0, state.undo_depth - 1)}
+    return _restore(state, top, undo, redo_stack=(_snapshot(state), state.redo_stack))
 
 
 def _redo(state: GameState, action: A.Redo) -> GameState:
     if state.redo_stack is None:
         return replace(state, message="Nothing to redo.")
     top, rest = state.redo_stack
-    return _restore(state, top, undo_stack=(_snapshot(state), state.undo_stack), redo_stack=rest)
+    return _restore(state, top, _pushed(state), redo_stack=rest)
 
 
-def _restore(state: GameState, snap: Snapshot, undo_stack: Stack, redo_stack: Stack) -> GameState:
+def _restore(
+    state: GameState, snap: Snapshot, undo: dict[str, Any], redo_stack: Stack
+) -> GameState:
     selected = state.selected if snap.model_index == state.model_index else 0
     return replace(
         state,
@@ -257,7 +284,7 @@ def _restore(state: GameState, snap: Snapshot, undo_stack: Stack, redo_stack: St
         values=snap.values,
         selected=selected,
         moves=state.moves + 1,
-        undo_stack=undo_stack,
+        **undo,
         redo_stack=redo_stack,
         message="",
     )

@@ -18,3 +18,8 @@ def in_units(nats: float, units: str) -> float:
     if units == "bits":
         return nats / LN2
     raise ValueError(f"units must be 'nats' or 'bits', got {units!r}")
+
+
+def to_nats(value: float, units: str) -> float:
+    """A value in ``units``, converted back to nats (the inverse of :func:`in_units`)."""
+    return value / in_units(1.0, units)

@@ -158,29 +158,40 @@ class KLGame(App[int]):
     def next_level_after(self, level_id: str) -> Level | None:
         return self.world.catalog.next_after(level_id)
 
-    def leave(self, screen: Screen[Any], then: Message | None) -> None:
-        """Leave ``screen`` (post ``then``, or quit if ``None``), asking first if
-        that would abandon an attempt under way."""
+    #: The one question every way out of an attempt with moves asks.
+    LEAVE_QUESTION = "Abandon this attempt? It is not scored until you reveal (r)."
+
+    def leave(
+        self, screen: Screen[Any] | None, then: Message | Callable[[], object] | None
+    ) -> None:
+        """Leave the attempt on ``screen``: post ``then`` (a message), call it,
+        or quit if ``None``, asking first if that would abandon moves not yet
+        scored. Quitting, Esc, ``n`` and a jump from the palette all come here."""
 
         def go(yes: bool | None = True) -> None:
-            if yes and then is None:
+            if not yes:
+                return
+            if then is None:
                 self.exit()
-            elif yes and then is not None:
+            elif isinstance(then, Message):
                 self.post_message(then)
+            else:
+                then()
 
         if not getattr(screen, "attempt_in_progress", False):
             go()
             return
-        question = "Quit klgame?" if then is None else "Leave this level?"
-        note = "This attempt is not scored until you reveal (r)."
-        self.push_screen(ConfirmScreen(f"{question} {note}", "leave"), go)
+        self.push_screen(ConfirmScreen(self.LEAVE_QUESTION, "leave"), go)
+
+    def playing(self) -> PlayScreen | None:
+        """The play screen under whatever is showing, if a level is being played."""
+        return next((s for s in self.screen_stack if isinstance(s, PlayScreen)), None)
 
     async def action_quit(self) -> None:
         if isinstance(self.screen, ConfirmScreen):
             self.exit()  # q on the question itself: yes
             return
-        playing = next((s for s in self.screen_stack if isinstance(s, PlayScreen)), None)
-        self.leave(playing or self.screen, None)
+        self.leave(self.playing() or self.screen, None)
 
     def action_help(self) -> None:
         screen = self.screen

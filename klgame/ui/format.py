@@ -72,6 +72,24 @@ def meter_fill(divergence: float, limit: float) -> float:
     return min(1.0, max(0.0, 1.0 - divergence / limit))
 
 
+def log_meter_fill(divergence: float, limit: float, floor: float) -> float:
+    """A meter on a log scale: 0 at KL ≥ ``limit``, 1 at KL ≤ ``floor``.
+
+    Each tenfold drop of KL fills the same length, so the meter keeps moving
+    down to the smallest divergences that still earn stars.
+    """
+    if not math.isfinite(divergence) or not 0 < floor < limit:
+        return 0.0
+    if divergence <= floor:
+        return 1.0
+    return min(1.0, max(0.0, math.log(limit / divergence) / math.log(limit / floor)))
+
+
+def meter_floor(limit: float, three_stars: float) -> float:
+    """Where a fine meter is full: a fifth of the three-star threshold, and below ``limit``."""
+    return min(three_stars / 5, limit / 10) if three_stars > 0 else limit / 1000
+
+
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 

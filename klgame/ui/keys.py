@@ -37,6 +37,52 @@ APP_KEYS: list[BindingType] = [
     ),
 ]
 
+#: The level's text (the intro while playing, the lesson after the reveal):
+#: page keys, which no play key uses, scroll it; ``t`` opens all of it.
+TEXT_KEYS: list[BindingType] = [
+    Binding(
+        "pagedown",
+        "scroll_text(1)",
+        "Text",
+        key_display="PgDn",
+        tooltip="Scroll the level's text down a page",
+        id="text-down",
+    ),
+    Binding(
+        "pageup",
+        "scroll_text(-1)",
+        "Text back",
+        key_display="PgUp",
+        tooltip="Scroll the level's text up a page",
+        show=False,
+        id="text-up",
+    ),
+    Binding(
+        "end",
+        "scroll_text(99)",
+        "Text end",
+        tooltip="Scroll to the end of the level's text",
+        show=False,
+        id="text-end",
+    ),
+    Binding(
+        "home",
+        "scroll_text(-99)",
+        "Text start",
+        tooltip="Scroll back to the start of the level's text",
+        show=False,
+        id="text-start",
+    ),
+    Binding(
+        "t",
+        "open_text",
+        "Level text",
+        tooltip="Read the level's whole text in a window of its own",
+        show=False,
+        id="level-text",
+    ),
+]
+
 #: The play screen.
 PLAY_KEYS: list[BindingType] = [
     Binding(
@@ -177,6 +223,7 @@ PLAY_KEYS: list[BindingType] = [
         id="integrand",
     ),
     Binding("escape", "back", "Levels", tooltip="Back to the level list", show=False, id="back"),
+    *TEXT_KEYS,
 ]
 
 #: The reveal / score screen.
@@ -192,6 +239,7 @@ REVEAL_KEYS: list[BindingType] = [
         tooltip="Back to this target in free play: the autopilot (a) is unlocked",
         id="keep-playing",
     ),
+    *TEXT_KEYS,
 ]
 
 #: The level list.
@@ -220,6 +268,11 @@ TITLE_KEYS: list[BindingType] = [
 #: Help and other pop-ups.
 CLOSE_KEYS: list[BindingType] = [
     Binding("escape,question_mark", "close", "Close", key_display="esc", id="close"),
+]
+
+#: The level's whole text, in a window of its own.
+READ_KEYS: list[BindingType] = [
+    Binding("escape,t", "close", "Close", key_display="esc", id="close-text"),
 ]
 
 

@@ -72,7 +72,7 @@ def ghosts(state: GameState, outcome: Outcome, other: Level | None) -> list[tupl
                 continue
     if other is not None and other.direction != level.direction:
         theirs = best_fit(other, state.target)
-        out.append((f"best by {DIRECTION_SYMBOL[other.direction]}", theirs.guess, "other"))
+        out.append((DIRECTION_SYMBOL[other.direction], theirs.guess, "other"))
     return out
 
 
@@ -98,6 +98,7 @@ def answers_table(state: GameState, other: Level) -> Content:
     answers.sort(key=lambda pair: pair[0] != "forward")
     lines = [
         Content.styled(f"Both answers, scored both ways ({units})", "bold"),
+        Content(f"{'':<10}{'scored by':>11}"),
         Content(f"{'best by':<10}{'KL(p‖q)':>11}{'KL(q‖p)':>11}"),
     ]
     for direction, guess in answers:
@@ -106,7 +107,7 @@ def answers_table(state: GameState, other: Level) -> Content:
         mine = direction == level.direction
         row = f"{DIRECTION_SYMBOL[direction]:<10}" + "".join(f"{number(v):>11}" for v in cells)
         lines.append(Content.styled(row, "bold") if mine else Content(row))
-    lines.append(Content.styled("each answer is lowest in its own column", "dim"))
+    lines.append(Content.styled("each is lowest in its own column", "dim"))
     return Content("\n").join([Content(""), *lines])
 
 
@@ -123,7 +124,7 @@ def discrete_table(state: GameState) -> Content:
     columns = [d for d in ("forward", "reverse") if d in level.show]
     heads = {"forward": ("p·log", "p/q"), "reverse": ("q·log", "q/p")}
     scale = in_units(1.0, units)
-    title = "The sum behind the numbers" + (" (log base 2)" if units == "bits" else "")
+    title = f"The sum behind the numbers ({units})"
     lines = [
         Content.styled(title, "bold"),
         Content(f"{'x':<6}{'p':>6}{'q':>6}" + "".join(f"{heads[c][0]:>8}" for c in columns)),
@@ -143,13 +144,13 @@ def discrete_table(state: GameState) -> Content:
             math.fsum(r.forward if c == "forward" else r.reverse for r in rest) for c in columns
         ]
         lines.append(line(f"+{len(rest)}", "", "", sums))
-        lines.append(Content.styled(f"  (+{len(rest)}: the other outcomes together)", "dim"))
+        lines.append(Content.styled(f"(+{len(rest)}: the other outcomes together)", "dim"))
     totals = [
         divergence(target, state.guess, c) for c in columns
     ]  # the numbers on screen, worked out by the engine
     lines.append(Content.styled(line("total", "", "", totals).plain, "bold"))
-    names = " and ".join(DIRECTION_SYMBOL[c] for c in columns)
-    lines.append(Content.styled(f"totals: {names}, {units}; ∞ where a term is", "dim"))
+    names = ", ".join(DIRECTION_SYMBOL[c] for c in columns)
+    lines.append(Content.styled(f"the totals are {names}", "dim"))
     return Content("\n").join([Content(""), *lines])
 
 

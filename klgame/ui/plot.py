@@ -939,10 +939,39 @@ class BarPlot(_LayeredPlot):
             (
                 ("bar", index, count, role, values.tobytes()),
                 role,
-                partial(self._rasterise, _bar_drawer(values, role, index, count)),
+                partial(self._bar_cells, values, role, index, count),
             )
             for index, (_, role, values) in enumerate(self._groups)
         ]
+
+    def _bar_cells(
+        self, values: np.ndarray, role: str, index: int, count: int, geometry: _Geometry
+    ) -> Cells:
+        """The cells of one group's bars, placed by :class:`_BarLayout` itself.
+
+        plotext's own bars are placed by their own rule, a few cells away from
+        the ticks when there are few labels; filling whole cells here keeps every
+        bar exactly where the layout (and so the tick under it) says.
+        """
+        self.layers_rasterised += 1
+        rows = geometry.rows
+        if values.size == 0 or geometry.cols <= 0 or rows <= 0:
+            return []
+        layout = _BarLayout.for_canvas(geometry.cols, values.size, count)
+        _, _, bottom, top = geometry.lims
+        marker = _LOOKS[role].bar_marker
+        heights = np.clip(np.nan_to_num(values, nan=0.0), bottom, top)
+        zero = _row_of(0.0, bottom, top, rows)
+        cells: Cells = []
+        for label, height in enumerate(heights.tolist()):
+            if height == 0:
+                continue
+            end = _row_of(height, bottom, top, rows)
+            first = layout.first_col(label, index)
+            columns = [c for c in range(first, first + layout.bar) if 0 <= c < geometry.cols]
+            for row in range(min(zero, end), max(zero, end) + 1):
+                cells.extend((rows - 1 - row, col, marker) for col in columns)  # row 0 on top
+        return cells
 
     def _legend_items(self) -> list[tuple[str, str, str]]:
         return [
@@ -958,13 +987,18 @@ class _BarLayout:
 
     plotext maps x to column ``floor(0.5 + (cols - 1) * (x - x_lo) / (x_hi - x_lo))``;
     with ``x_hi - x_lo = (cols - 1) / k`` column ``c`` is exactly ``x_lo + c / k``.
-    Label ``i`` (0-based) owns ``k`` columns; its bars are ``bar`` columns each.
+    Label ``i`` (0-based) owns ``k`` columns; its bars are ``bar`` columns each,
+    ``inner`` apart. The label's tick is one column, so the bars of a label
+    span an odd number of columns whenever there is room: the tick then stands
+    exactly under their middle, not half a cell to one side.
     """
 
     k: int
     pad: int
     bar: int
+    inner: int
     shift: int
+    groups: int
     x_lo: float
     x_hi: float
 
@@ -973,41 +1007,39 @@ class _BarLayout:
         labels, groups, cols = max(1, labels), max(1, groups), max(2, cols)
         k = max(1, cols // labels)
         gap = max(1, k // 5) if k > groups else 0
-        bar = max(1, (k - gap) // groups)
-        pad = max(0, (k - bar * groups) // 2)
+        room = k - gap
+        bar, inner = max(1, room // groups), 0
+        for width in range(room // groups, 0, -1):
+            odd = [i for i in (0, 1) if (groups * width + (groups - 1) * i) % 2 == 1]
+            fits = [i for i in odd if groups * width + (groups - 1) * i <= room]
+            if fits:
+                bar, inner = width, fits[0]
+                break
+        span = groups * bar + (groups - 1) * inner
+        pad = max(0, (k - span) // 2)
         shift = max(0, (cols - k * labels) // 2)  # centre the labels on the canvas
         x_lo = 0.5 - shift / k
-        return cls(k, pad, bar, shift, x_lo, x_lo + (cols - 1) / k)
+        return cls(k, pad, bar, inner, shift, groups, x_lo, x_lo + (cols - 1) / k)
+
+    @property
+    def span(self) -> int:
+        """Columns from a label's first bar to its last."""
+        return self.groups * self.bar + (self.groups - 1) * self.inner
 
     def x(self, col: float) -> float:
         return self.x_lo + col / self.k
 
     def center(self, label: int) -> float:
-        return self.x(self.shift + label * self.k + (self.k - 1) / 2)
+        """The middle of the label's bars (where its tick goes)."""
+        return self.x(self.shift + label * self.k + self.pad + (self.span - 1) / 2)
 
-    def bar_center(self, label: int, group: int) -> float:
-        first = self.shift + label * self.k + self.pad + group * self.bar
-        return self.x(first + (self.bar - 1) / 2)
+    def first_col(self, label: int, group: int) -> int:
+        """The canvas column where ``group``'s bar for ``label`` starts."""
+        return self.shift + label * self.k + self.pad + group * (self.bar + self.inner)
 
 
-def _bar_drawer(
-    values: np.ndarray, role: str, index: int, count: int
-) -> Callable[[Any, _Geometry], None]:
-    def draw(figure: Any, geometry: _Geometry) -> None:
-        if values.size == 0:
-            return
-        layout = _BarLayout.for_canvas(geometry.cols, values.size, count)
-        _, _, bottom, top = geometry.lims
-        heights = np.clip(np.nan_to_num(values, nan=0.0), bottom, top)  # bars start at 0
-        xs = [layout.bar_center(i, index) for i in range(values.size)]
-        # plotext scales the width by the spacing of the bars, which is 1 (one label)
-        figure.bar(
-            xs,
-            heights.tolist(),
-            width=(layout.bar - 1) / layout.k,
-            marker=_LOOKS[role].bar_marker,
-            fill=True,
-            reset_ticks=False,
-        )
-
-    return draw
+def _row_of(y: float, bottom: float, top: float, rows: int) -> int:
+    """The canvas row (0 at the bottom) where plotext puts ``y``: its ticks agree."""
+    if top <= bottom:
+        return 0
+    return min(rows - 1, max(0, math.floor(0.5 + (rows - 1) * (y - bottom) / (top - bottom))))

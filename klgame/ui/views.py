@@ -117,6 +117,10 @@ class DistributionView(Widget):
                 return Series(BEST, best_xs, figures.density(solution.guess, best_xs), "best")
 
             series.append(self._cached("best", key, best_series))
+        guess = state.guess
+        guess_xs = figures.curve_xs(xs, guess)
+        series.append(Series(GUESS, guess_xs, figures.density(guess, guess_xs), "guess"))
+        if state.revealed:  # after q: a legend too narrow for all drops these first
             for name, dist, role in self.extras:
 
                 def extra_series(d: Distribution = dist, n: str = name, r: Role = role) -> Series:
@@ -124,9 +128,6 @@ class DistributionView(Widget):
                     return Series(n, extra_xs, figures.density(d, extra_xs), r)
 
                 series.append(self._cached(f"extra {name}", key, extra_series))
-        guess = state.guess
-        guess_xs = figures.curve_xs(xs, guess)
-        series.append(Series(GUESS, guess_xs, figures.density(guess, guess_xs), "guess"))
         integrand = None
         if state.integrand:
             direction = self.level.direction

@@ -12,7 +12,7 @@ from typing import Any
 from textual import events
 from textual.app import ComposeResult, RenderResult
 from textual.content import Content
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Digits, Static
@@ -38,6 +38,12 @@ class BigNumber(Digits):
         if self.value == "∞":
             return Content(_BIG_INFINITY)
         return super().render()
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        # Digits sizes itself for one 3-cell digit here; the glyph is wider
+        if self.value == "∞":
+            return len(_BIG_INFINITY.splitlines()[0])
+        return super().get_content_width(container, viewport)
 
 
 class DivergencePanel(Widget):
@@ -95,7 +101,8 @@ class DivergencePanel(Widget):
 
 
 class Meters(Widget):
-    """The two meters of the original post: full when KL = 0, empty at the limit.
+    """The meters of the original post, empty at their limit: the coarse one
+    linear, the fine one on a log scale with the level's star thresholds (★).
 
     A bar moves in eighths of a cell, so most nudges leave it as it is: the
     meters repaint only when what they show changes.
@@ -120,12 +127,19 @@ class Meters(Widget):
         width = max(4, self.content_region.width)
         lines: list[Content] = []
         for meter in readout.meters:
-            limit = f"KL < {meter.limit:g} {meter.units}"
+            limit = f"KL < {meter.limit:.3g} {meter.units}"
+            if meter.floor is not None and len(meter.label) + len(limit) + 7 <= width:
+                limit += " (log)"
             gap = max(1, width - len(meter.label) - len(limit))
             lines.append(Content.assemble((meter.label, "bold"), " " * gap, (limit, "dim")))
             filled, empty = bar_text(meter.fill, width)
             style = "$text-success" if meter.fill > 0 else "$foreground-muted"
-            lines.append(Content.assemble((filled, style), (empty, "$foreground-muted")))
+            cells: list[tuple[str, str]] = [(c, style) for c in filled]
+            cells += [(c, "$foreground-muted") for c in empty]
+            for mark in meter.marks:  # the star thresholds: ★ where KL earns one more
+                col = min(width - 1, int(mark * width))
+                cells[col] = ("★", "bold $text-warning")
+            lines.append(Content.assemble(*cells))
         return Content("\n").join(lines)
 
     def render(self) -> RenderResult:

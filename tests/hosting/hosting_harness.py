@@ -243,6 +243,9 @@ class Tmux:
             capture_output=True,
             text=True,
             timeout=10,
+            # the terminal is the player's side: it carries none of the game's
+            # settings, so a process found with KLGAME_HOME is the server's
+            env={k: v for k, v in os.environ.items() if not k.startswith("KLGAME_")},
         )
         assert done.returncode == 0, done.stderr
         return done.stdout

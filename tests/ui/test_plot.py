@@ -227,7 +227,7 @@ async def test_bars_side_by_side_with_labels_and_legend() -> None:
         assert "target p" in lines[0] and "guess q" in lines[0]
         assert lines[-1].split() == [str(i) for i in range(11)]
         bottom = lines[-3]  # the row at y = 0: every bar shows
-        assert bottom.count("██▒▒") == 11  # equally wide, target next to guess
+        assert bottom.count("██ ▒▒") == 11  # equally wide, target next to guess
         plot.set_bars(["dog", "panda"], [("p", "target", [0.7, 0.3]), ("q", "guess", [0.5, 0.5])])
         await pilot.pause()
         assert screen_text(plot).splitlines()[-1].split() == ["dog", "panda"]

@@ -80,13 +80,14 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
+            if self.level is not None:
+                yield Static(level_direction(self.level), id="help-level")
             yield Static(Content.styled("Keys", "bold underline"))
             with Grid(id="help-keys"):
                 for keys, text in keys_rows(self.tables):
                     yield Static(Content(keys), classes="help-key")
                     yield Static(Content(text), classes="help-text")
             if self.level is not None:
-                yield Static(level_direction(self.level), id="help-level")
                 yield Static(Content(reflow(self.level.intro)), id="help-intro")
             yield Static(Content.styled("KL divergence", "bold underline"))
             yield Static(Content(KL_EXPLAINED), id="help-kl")

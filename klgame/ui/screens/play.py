@@ -24,6 +24,7 @@ from klgame.ui.format import direction_label, reflow
 from klgame.ui.keys import PLAY_KEYS
 from klgame.ui.messages import ParamPicked, PlayLevel
 from klgame.ui.readout import Readout, read
+from klgame.ui.screens.text import ScrollsText
 from klgame.ui.views import DistributionView
 from klgame.ui.widgets import DivergencePanel, IdentityPanel, MessageLine, Meters, ParamPanel
 
@@ -45,8 +46,9 @@ class Player(Protocol):
     def close(self) -> None: ...
 
 
-class PlayScreen(Screen[None]):
+class PlayScreen(ScrollsText, Screen[None]):
     BINDINGS = PLAY_KEYS
+    TEXT_BOX = "intro"
     AUTO_FOCUS = None
 
     # the screen itself draws nothing: only the widgets bound to these repaint
@@ -129,7 +131,7 @@ class PlayScreen(Screen[None]):
             (level.title, "bold"),
             "  ",
             (direction_label(level.direction), "$text-secondary"),
-            f" · {level.units} · seed {state.seed}",
+            f" · {state.units} · seed {state.seed}",
         ]
         if state.attempt > 1:
             parts.append(f" · attempt {state.attempt}")
@@ -202,6 +204,9 @@ class PlayScreen(Screen[None]):
             return len(self.level.models) > 1
         return True
 
+    def revealed_text(self) -> bool:
+        return self.player.state.revealed
+
     def action_nudge(self, sign: int, size: A.NudgeSize) -> None:
         self.act(A.Nudge(sign=sign, size=size))
 
@@ -218,7 +223,8 @@ class PlayScreen(Screen[None]):
             self.act(A.Reveal())
 
     def action_restart(self) -> None:
-        self.act(A.Restart())
+        # a new target abandons the attempt: the same question as leaving
+        self.app.leave(self, lambda: self.act(A.Restart()))  # type: ignore[attr-defined]
 
     def action_undo(self) -> None:
         self.act(A.Undo())

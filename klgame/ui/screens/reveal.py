@@ -14,13 +14,15 @@ from klgame.levels.model import Level, ParamSpec
 from klgame.ui import figures, lesson_views
 from klgame.ui.format import direction_label, duration, number, param_value, reflow, stars
 from klgame.ui.keys import REVEAL_KEYS
+from klgame.ui.screens.text import ScrollsText
 from klgame.ui.views import DistributionView, SweepView
 
 
-class RevealScreen(Screen[str]):
+class RevealScreen(ScrollsText, Screen[str]):
     """Dismissed with ``"next"``, ``"again"`` or ``"keep"`` (back to free play)."""
 
     BINDINGS = REVEAL_KEYS
+    TEXT_BOX = "lesson"
     AUTO_FOCUS = None
 
     def __init__(
@@ -144,6 +146,9 @@ class RevealScreen(Screen[str]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (self.watching and action in ("next_level", "try_again"))
+
+    def revealed_text(self) -> bool:
+        return True
 
     def action_next_level(self) -> None:
         self.dismiss("next")
