@@ -108,6 +108,14 @@ class Autopilot(Action):
     name: ClassVar[str] = "autopilot"
 
 
+@dataclass(frozen=True)
+class Answer(Action):
+    """Answer the level's question (before the reveal) with the key of a choice."""
+
+    name: ClassVar[str] = "answer"
+    choice: str = ""
+
+
 ACTION_TYPES: dict[str, type[Action]] = {
     cls.name: cls
     for cls in (
@@ -122,6 +130,7 @@ ACTION_TYPES: dict[str, type[Action]] = {
         Hint,
         ToggleIntegrand,
         Autopilot,
+        Answer,
     )
 }
 
@@ -155,4 +164,9 @@ def action_from_json(data: Any) -> Action:
         if size not in NUDGE_SIZES:
             raise ActionError(f"nudge: size must be one of {', '.join(NUDGE_SIZES)}, got {size!r}")
         kwargs["sign"], kwargs["size"] = sign, size
+    if cls is Answer:
+        choice = data.get("choice")
+        if not isinstance(choice, str) or not (len(choice) == 1 and choice.isalpha()):
+            raise ActionError(f"answer: choice must be one letter, got {choice!r}")
+        kwargs["choice"] = choice
     return cls(**kwargs)
