@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from klgame.cli.levels import load_levels
 from klgame.core.boards import Board, class_board, daily_board, normalize_code, today_utc
 from klgame.core.replay import Replay
 from klgame.errors import KlgameError
@@ -26,6 +27,7 @@ from klgame.ui.world import World
 
 if TYPE_CHECKING:
     from klgame.store.sql import SqlStore
+    from klgame.ui.keymap import Keymap
 
 
 @dataclass
@@ -105,7 +107,7 @@ def collaborators(args: argparse.Namespace) -> Collaborators:
         check_hosted_args(args)
     from klgame.store import StoreUnavailable, replays_dir, try_open_store
 
-    catalog = load_catalog(list(getattr(args, "level_dirs", None) or []))
+    catalog = load_levels(args)
     if not len(catalog):
         raise KlgameError("no levels found; 'klgame levels' shows where they are looked for")
     store, problem = try_open_store()
@@ -237,12 +239,20 @@ def crash_line(report: str) -> str:
     return f"the game stopped on an unexpected error; the details are in {path}"
 
 
+def _keymap(hosted: bool) -> Keymap | None:
+    """The player's keys from the config directory (not on a shared host)."""
+    from klgame.ui.keymap import read_keymap
+
+    return None if hosted else read_keymap()
+
+
 def run_title(args: argparse.Namespace) -> int:
     """``klgame``: the level list."""
     from klgame.ui.app import KLGame
 
     parts = collaborators(args)
-    return _run(KLGame(parts.world(), hosted=parts.hosted), parts.store)
+    keymap = _keymap(parts.hosted)
+    return _run(KLGame(parts.world(), hosted=parts.hosted, keymap=keymap), parts.store)
 
 
 def run_play(args: argparse.Namespace) -> int:
@@ -264,7 +274,8 @@ def run_play(args: argparse.Namespace) -> int:
     else:
         seed = explicit if explicit is not None else random.randrange(2**31)
         world = parts.world(seed=seed, record_path=record)
-    return _run(KLGame(world, start_level=level.id, hosted=parts.hosted), parts.store)
+    app = KLGame(world, start_level=level.id, hosted=parts.hosted, keymap=_keymap(parts.hosted))
+    return _run(app, parts.store)
 
 
 def run_watch(args: argparse.Namespace, replay: Replay, level: Level) -> int:

@@ -213,7 +213,7 @@ def _nudge(state: GameState, action: A.Nudge) -> GameState:
         return replace(state, message="This model has nothing to tune: press m to switch model.")
     size = {"step": spec.step, "big": spec.big_step, "fine": spec.step / 10.0}[action.size]
     values = state.current_values
-    wanted = _clean(values[spec.name] + action.sign * size)
+    wanted = _clean(values[spec.name] + action.sign * size * action.times)
     clamped = min(max(wanted, spec.min), spec.max)
     values[spec.name] = clamped
     values = state.model.family.project(values, spec.name)
@@ -222,6 +222,24 @@ def _nudge(state: GameState, action: A.Nudge) -> GameState:
         edge = "maximum" if action.sign > 0 else "minimum"
         message = f"{spec.label} is at its {edge}."
     return _with_values(state, values, message)
+
+
+def _set(state: GameState, action: A.Set) -> GameState:
+    free = state.free_params
+    index = next((i for i, spec in enumerate(free) if spec.name == action.param), None)
+    if index is None:
+        return replace(state, message=f"{state.model.title} has no knob {action.param!r}.")
+    spec = free[index]
+    selected = replace(state, selected=index)
+    values = state.current_values
+    values[spec.name] = min(max(_clean(action.value), spec.min), spec.max)
+    values = state.model.family.project(values, spec.name)
+    if not action.continues:
+        return _with_values(selected, values)
+    # a later value of the same drag: the drag's first value made the move
+    table = list(state.values)
+    table[state.model_index] = tuple(values[p.name] for p in state.model.params)
+    return replace(selected, values=tuple(table), redo_stack=None, message="")
 
 
 def _switch_model(state: GameState, action: A.SwitchModel) -> GameState:
@@ -474,6 +492,7 @@ def _autopilot(state: GameState, action: A.Autopilot) -> GameState:
 _HANDLERS: dict[type[A.Action], Callable[[GameState, Any], GameState]] = {
     A.Select: _select,
     A.Nudge: _nudge,
+    A.Set: _set,
     A.SwitchModel: _switch_model,
     A.Reveal: _reveal,
     A.Restart: _restart,
