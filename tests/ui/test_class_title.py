@@ -57,18 +57,18 @@ async def test_r_asks_the_question_first_then_reveals_with_the_verdict(tmp_path:
 
     with open_store(tmp_path / "scores.sqlite3") as store:
         world = World(load_catalog([]), "ann", store=store, seed=5)
-        app = KLGame(world, start_level="gaussian")
+        app = KLGame(world, start_level="two-peaks-forward")
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.pause()
             await pilot.press("r")
             assert isinstance(app.screen, QuestionScreen)
             await pilot.press("escape")  # not yet: back to the guess, nothing revealed
             assert isinstance(app.screen, PlayScreen)
-            assert not world.sessions["gaussian"].state.revealed
+            assert not world.sessions["two-peaks-forward"].state.revealed
             await pilot.press("r", "b")
             await pilot.pause()
             assert isinstance(app.screen, RevealScreen)
             text = str(app.screen.query_one("#score-text").render())
-            assert "Prediction b: ✗ not quite" in text and "answer: a" in text
-        saved = store.best("ann", "gaussian")
+            assert "Prediction b: ✗ not quite" in text and "answer: c" in text
+        saved = store.best("ann", "two-peaks-forward")
     assert saved is not None and (saved.answer, saved.answer_correct) == ("b", False)
