@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any, Literal
 
 from klgame.core import actions as A
@@ -86,13 +87,19 @@ class GameState:
             for spec, value in zip(self.model.params, self.values[self.model_index], strict=True)
         }
 
-    @property
+    # A state never changes, so what is derived from it is worked out once:
+    # the screen, the readout and the plot all ask for the guess on every key.
+    @cached_property
     def guess(self) -> Distribution:
         return self.model.family.build(self.current_values)
 
+    @cached_property
+    def _both_directions(self) -> tuple[float, float]:
+        return both_directions(self.target, self.guess)
+
     def divergences(self) -> dict[str, float]:
         """Both directions, in nats."""
-        forward, reverse = both_directions(self.target, self.guess)
+        forward, reverse = self._both_directions
         return {"forward": forward, "reverse": reverse}
 
     def scoring_divergence(self) -> float:

@@ -83,6 +83,7 @@ class PlayScreen(ScrollsText, Screen[None]):
         self.now: Callable[[], float] = time.monotonic
         """When key events arrive (only to tell a held key's repeats)."""
         self._drag_moved = False
+        self._lesson: str | None = None  # the reveal's lesson, as last shown
 
     # --- layout ------------------------------------------------------------------
 
@@ -182,18 +183,17 @@ class PlayScreen(ScrollsText, Screen[None]):
         state = self.player.state
         next_level = self.app.next_level_after(self.level.id)  # type: ignore[attr-defined]
         best = self.app.world.bests().get(self.level.id)  # type: ignore[attr-defined]
-        self.app.push_screen(
-            RevealScreen(
-                state,
-                other=self._shared_level(),
-                saved=self.player.saved,
-                personal_best=self.player.personal_best,
-                best_points=getattr(best, "points", None),
-                next_title=next_level.title if next_level is not None else None,
-                watching=self.watching,
-            ),
-            self._after_score,
+        reveal = RevealScreen(
+            state,
+            other=self._shared_level(),
+            saved=self.player.saved,
+            personal_best=self.player.personal_best,
+            best_points=getattr(best, "points", None),
+            next_title=next_level.title if next_level is not None else None,
+            watching=self.watching,
         )
+        self._lesson = reveal.lesson_text()  # for the whole text (t) in free play
+        self.app.push_screen(reveal, self._after_score)
 
     def _shared_level(self) -> Level | None:
         """The level whose target this one shares, if the catalog has it."""
@@ -230,6 +230,9 @@ class PlayScreen(ScrollsText, Screen[None]):
 
     def revealed_text(self) -> bool:
         return self.player.state.revealed
+
+    def lesson_text(self) -> str | None:
+        return self._lesson if self.player.state.revealed else None
 
     def action_nudge(self, sign: int, size: A.NudgeSize) -> None:
         # a held key repeats: each repeat moves further (big steps are big enough)

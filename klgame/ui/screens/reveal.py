@@ -202,6 +202,9 @@ class RevealScreen(ScrollsText, Screen[str]):
         box = self.query_one("#score", VerticalScroll)
         box.scroll_to(y=box.scroll_y + rows, animate=False)
 
+    def lesson_text(self) -> str | None:
+        return lesson_views.reveal_text(self.game, self.outcome)
+
     def action_next_level(self) -> None:
         self.dismiss("next")
 
