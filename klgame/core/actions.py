@@ -138,6 +138,14 @@ class Autopilot(Action):
     name: ClassVar[str] = "autopilot"
 
 
+@dataclass(frozen=True)
+class Answer(Action):
+    """Answer the level's question (before the reveal) with the key of a choice."""
+
+    name: ClassVar[str] = "answer"
+    choice: str = "a"
+
+
 ACTION_TYPES: dict[str, type[Action]] = {
     cls.name: cls
     for cls in (
@@ -153,6 +161,7 @@ ACTION_TYPES: dict[str, type[Action]] = {
         Hint,
         ToggleIntegrand,
         Autopilot,
+        Answer,
     )
 }
 
@@ -204,4 +213,9 @@ def action_from_json(data: Any) -> Action:
         if not isinstance(continues, bool):
             raise ActionError(f"set: continues must be true or false, got {continues!r}")
         kwargs.update(param=param, value=float(value), continues=continues)
+    if cls is Answer:
+        choice = data.get("choice")
+        if not isinstance(choice, str) or not (len(choice) == 1 and choice.isalpha()):
+            raise ActionError(f"answer: choice must be one letter, got {choice!r}")
+        kwargs["choice"] = choice
     return cls(**kwargs)

@@ -63,6 +63,7 @@ class GameState:
     solution: Solution | None = None  # worked out at reveal
     score: Score | None = None  # set at reveal; free play afterwards is not scored
     message: str = ""  # a line of feedback for the player
+    answer: str | None = None  # the key answering the level's question, before the reveal
 
     # --- derived views ----------------------------------------------------
 
@@ -279,6 +280,28 @@ def _reveal(state: GameState, action: A.Reveal) -> GameState:
     return replace(state, revealed=True, solution=solution, score=score, message="")
 
 
+def answer_question(state: GameState, action: A.Answer) -> GameState:
+    """Note the answer to the level's question; only before the reveal, and
+    only one of its choices (it may be changed until the reveal)."""
+    question = state.level.question
+    if question is None:
+        return replace(state, message="This level asks no question.")
+    if state.revealed:
+        return replace(state, message="Answers are given before the reveal.")
+    if action.choice not in question.keys:
+        return replace(state, message=f"No answer {action.choice!r}: {', '.join(question.keys)}.")
+    return replace(state, answer=action.choice, message=f"Your prediction: {action.choice}.")
+
+
+def answer_correct(state: GameState) -> bool | None:
+    """Whether the question was answered right; ``None`` if not asked or not answered.
+    Scored apart from the fit: the points are the fit's alone."""
+    question = state.level.question
+    if question is None or state.answer is None:
+        return None
+    return state.answer == question.answer
+
+
 def _restart(state: GameState, action: A.Restart) -> GameState:
     fresh = new_game(state.level, state.seed + 1, attempt=state.attempt + 1)
     return replace(fresh, units=state.units, clock=0.0)
@@ -486,4 +509,5 @@ _HANDLERS: dict[type[A.Action], Callable[[GameState, Any], GameState]] = {
     A.Hint: _hint,
     A.ToggleIntegrand: _toggle_integrand,
     A.Autopilot: _autopilot,
+    A.Answer: answer_question,
 }

@@ -18,7 +18,7 @@ from pathlib import Path
 from klgame.core import actions as A
 from klgame.core.attempts import Attempt, AttemptLimits, AttemptStore, not_saved_reason
 from klgame.core.replay import Header, Recorder, write_replay
-from klgame.core.rules import GameState, apply, new_game
+from klgame.core.rules import GameState, answer_correct, apply, new_game
 from klgame.errors import KlgameError
 from klgame.levels.model import Level
 
@@ -131,6 +131,8 @@ class Session:
                     replay_path=str(replay) if replay is not None else None,
                     board=self.board,
                     optimum=ended_at_optimum(self.state),
+                    answer=self.state.answer,
+                    answer_correct=answer_correct(self.state),
                 )
             )
         except (KlgameError, OSError, ValueError) as error:

@@ -55,7 +55,7 @@ async def test_from_level_2_to_level_3_on_the_same_target(make_app: MakeApp, hom
         assert third.level.id == "two-peaks-forward"
         assert third.player.state.seed == seed and third.player.state.target == target
         assert f"seed {seed}" in screen_text(app)
-        await pilot.press("r")
+        await pilot.press("r", "c")  # this level asks a question first: c answers it
         await pilot.pause()
         reveal = app.screen
         assert isinstance(reveal, RevealScreen)

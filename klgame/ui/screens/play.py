@@ -28,6 +28,7 @@ from klgame.ui.keys import PLAY_KEYS
 from klgame.ui.messages import ParamPicked, ParamSet, ParamWheel, PlayLevel
 from klgame.ui.readout import Readout, read
 from klgame.ui.screens.leaderboard import LEADERBOARD_BINDING, open_leaderboard
+from klgame.ui.screens.question import QuestionScreen
 from klgame.ui.screens.text import ScrollsText
 from klgame.ui.steering import Accelerator, snap
 from klgame.ui.views import DistributionView
@@ -245,9 +246,25 @@ class PlayScreen(ScrollsText, Screen[None]):
         self.act(A.SwitchModel())
 
     def action_reveal(self) -> None:
-        if self.player.state.revealed:
+        state = self.player.state
+        if state.revealed:
             self.show_score()
-        else:
+            return
+        question = state.level.question
+        if question is not None and state.answer is None and not self.watching:
+            self.app.push_screen(QuestionScreen(question), self._answered)
+            return
+        self.act(A.Reveal())
+
+    def action_answer(self, choice: str = "") -> None:
+        """Answer the level's question (r asks it; this is the game action's key hook)."""
+        if choice:
+            self.act(A.Answer(choice=choice))
+
+    def _answered(self, choice: str | None) -> None:
+        """The question's answer, then the reveal (Esc: neither)."""
+        if choice:
+            self.act(A.Answer(choice=choice))
             self.act(A.Reveal())
 
     def action_restart(self) -> None:
