@@ -42,7 +42,7 @@ from klgame.engine.fitting import DIRECTIONS, divergence
 __all__ = ["divergences", "landscape"]
 
 #: Quadrature nodes evaluated per chunk of guesses (bounds the memory used).
-_CHUNK_NODES = 400_000
+_CHUNK_NODES = 60_000
 
 
 def divergences(
@@ -150,13 +150,26 @@ def _continuous(
         out[good] = _gaussian_closed_form(target, means[:, 0], variances[:, 0], direction)
         return out
     pm = target.as_mixture()
-    per_row = _edge_count(pm, means.shape[1]) * len(_GL_NODES)
-    chunk = max(1, _CHUNK_NODES // per_row)
-    values = []
-    for start in range(0, good.size, chunk):
-        stop = start + chunk
-        values.append(_quadrature(pm, means[start:stop], variances[start:stop], weights, direction))
-    out[good] = np.concatenate(values)
+    stds = np.sqrt(variances)
+    with np.errstate(divide="ignore"):
+        log_norms = np.log(weights)[None, :] - np.log(stds) - _LOG_SQRT_2PI
+    edges = _edges(pm, means, variances, stds, log_norms)
+    # Rows with as many real (not clamped) edges go together, so that each
+    # chunk drops its shared run of zero-width panels before integrating.
+    used = edges.shape[1] - np.sum(edges == edges[:, :1], axis=1)
+    order = np.argsort(used, kind="stable")
+    values = np.empty(good.size)
+    start = 0
+    while start < good.size:
+        widest = int(used[order[min(start + 64, good.size) - 1]]) + 1
+        rows = max(1, _CHUNK_NODES // (widest * len(_GL_NODES)))
+        chunk = order[start : start + rows]
+        keep = int(used[chunk].max()) + 1
+        values[chunk] = _quadrature(
+            pm, means[chunk], stds[chunk], log_norms[chunk], edges[chunk, -keep:], direction
+        )
+        start += rows
+    out[good] = values
     return out
 
 
@@ -171,12 +184,6 @@ def _gaussian_closed_form(
     d = (vp - vq) / vq
     shape = d - np.log1p(d)
     return np.maximum(0.5 * (shape + (mp - mq) ** 2 / vq), 0.0)
-
-
-def _edge_count(pm: Mixture, k: int) -> int:
-    target = len(pm.means) * len(_OFFSETS) + len(pm.crossings) // 2 * len(_KINK_OFFSETS)
-    guess = k * len(_OFFSETS) + k * (k - 1) * len(_KINK_OFFSETS)
-    return target + guess - 1
 
 
 def _guess_kinks(
@@ -215,19 +222,16 @@ def _guess_kinks(
     return np.stack(xs, axis=1), np.stack(widths, axis=1), np.stack(valid, axis=1)
 
 
-def _quadrature(
+def _edges(
     pm: Mixture,
     means: np.ndarray,
     variances: np.ndarray,
-    weights: np.ndarray,
-    direction: str,
+    stds: np.ndarray,
+    log_norms: np.ndarray,
 ) -> np.ndarray:
+    """The panel edges, as divergence._grid cuts them, one sorted row per guess;
+    edges the scalar path drops are clamped onto the row's low end."""
     rows, k = means.shape
-    stds = np.sqrt(variances)
-    inv_stds = 1.0 / stds
-    with np.errstate(divide="ignore"):
-        log_norms = np.log(weights)[None, :] + np.log(inv_stds) - _LOG_SQRT_2PI
-    # The panel edges, as divergence._grid cuts them, one row per guess.
     target_edges = (pm.means[:, None] + np.sqrt(pm.variances)[:, None] * _OFFSETS).ravel()
     guess_edges = (means[:, :, None] + stds[:, :, None] * _OFFSETS).reshape(rows, -1)
     lo = np.minimum(target_edges.min(), guess_edges.min(axis=1))[:, None]
@@ -243,7 +247,19 @@ def _quadrature(
         extra = (xs[:, :, None] + widths[:, :, None] * _KINK_OFFSETS).reshape(rows, -1)
         keep = np.repeat(valid, len(_KINK_OFFSETS), axis=1) & (extra > lo) & (extra < hi)
         parts.append(np.where(keep, extra, lo))
-    edges = np.sort(np.concatenate(parts, axis=1), axis=1)
+    return np.sort(np.concatenate(parts, axis=1), axis=1)
+
+
+def _quadrature(
+    pm: Mixture,
+    means: np.ndarray,
+    stds: np.ndarray,
+    log_norms: np.ndarray,
+    edges: np.ndarray,
+    direction: str,
+) -> np.ndarray:
+    rows, k = means.shape
+    inv_stds = 1.0 / stds
     half = 0.5 * (edges[:, 1:] - edges[:, :-1])
     mid = 0.5 * (edges[:, 1:] + edges[:, :-1])
     nodes = (mid[:, :, None] + half[:, :, None] * _GL_NODES).reshape(rows, -1)
