@@ -344,60 +344,26 @@ def landscape_json(level: Level, found: Landscape) -> dict[str, Any]:
     }
 
 
-_SHADES = "@%#*+=-:. "  # low ground dark, high ground light: readable without colour
-
-
-def _shade_map(values: np.ndarray) -> list[str]:
-    """One character per cell: shades by rank (each about a ninth of the finite
-    cells, lowest darkest), ``o`` on a cell lower than all its neighbours (a
-    basin's floor), blank for ∞."""
-    finite = np.isfinite(values)
-    ranks = np.zeros(values.shape)
-    if finite.any():
-        order = np.argsort(np.where(finite, values, np.inf), axis=None, kind="stable")
-        ranks.flat[order] = np.arange(values.size) / max(int(finite.sum()), 1)
-    padded = np.pad(np.where(finite, values, np.inf), 1, constant_values=np.inf)
-    rows, columns = values.shape
-    neighbours = [
-        padded[1 + dy : 1 + dy + rows, 1 + dx : 1 + dx + columns]
-        for dy in (-1, 0, 1)
-        for dx in (-1, 0, 1)
-        if dy or dx
-    ]
-    floor = finite & np.all([values < n for n in neighbours], axis=0)
-    out = []
-    for r in range(rows):
-        cells = []
-        for c in range(columns):
-            if not finite[r, c]:
-                cells.append(" ")
-            elif floor[r, c]:
-                cells.append("o")
-            else:
-                cells.append(_SHADES[min(int(ranks[r, c] * (len(_SHADES) - 1)), len(_SHADES) - 2)])
-        out.append("".join(cells))
-    return out
-
-
 def format_landscape(level: Level, found: Landscape) -> str:
     """The grid as text: a shaded map (one character a cell), then the numbers."""
     values = [[level.in_units(float(v)) for v in row] for row in found.divergence]
     finite = [v for row in values for v in row if math.isfinite(v)]
     low, high = (min(finite), max(finite)) if finite else (math.inf, math.inf)
     y_name = found.y or ""
+    darkest, lightest = landscapes.SHADES[0], landscapes.SHADES[-2]
     held = ", ".join(f"{n} = {format_value(v)}" for n, v in found.held.items()) or "nothing"
     lines = [
         f"landscape of {DIRECTION_NAMES[level.direction]} in {level.units}, model "
         f"{found.model_id}: x = {found.x}"
         + (f", y = {y_name}" if found.y else "")
         + f"; held: {held}",
-        f"shade by rank: '{_SHADES[0]}' lowest ninth ({format_value(low)} at the least) to "
-        f"'{_SHADES[-2]}' highest ({format_value(high)} at the most); 'o' a local minimum "
+        f"shade by rank: '{darkest}' lowest ninth ({format_value(low)} at the least) to "
+        f"'{lightest}' highest ({format_value(high)} at the most); 'o' a local minimum "
         "of the grid; blank ∞",
     ]
     labels = [format_value(y, 3) for y in found.y_values] or [""]
     width = max(len(label) for label in labels)
-    shaded = _shade_map(np.asarray(values, dtype=float))
+    shaded = landscapes.shade_rows(np.asarray(values, dtype=float))
     for label, row in reversed(list(zip(labels, shaded, strict=True))):
         lines.append(f"{label:>{width}} |" + row)
     lines.append(" " * width + " +" + "-" * len(found.x_values))

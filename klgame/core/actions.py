@@ -102,6 +102,20 @@ class ToggleIntegrand(Action):
 
 
 @dataclass(frozen=True)
+class ToggleCousins(Action):
+    """Show or hide KL beside its cousins (Jensen–Shannon, Hellinger, total variation)."""
+
+    name: ClassVar[str] = "cousins"
+
+
+@dataclass(frozen=True)
+class Landscape(Action):
+    """Look at the divergence landscape (before the reveal a hint: it shows the low ground)."""
+
+    name: ClassVar[str] = "landscape"
+
+
+@dataclass(frozen=True)
 class Autopilot(Action):
     """One optimiser step downhill from the current guess (after reveal)."""
 
@@ -122,6 +136,8 @@ ACTION_TYPES: dict[str, type[Action]] = {
         Hint,
         ToggleIntegrand,
         Autopilot,
+        ToggleCousins,
+        Landscape,
     )
 }
 

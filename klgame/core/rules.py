@@ -50,6 +50,7 @@ class GameState:
     moves: int = 0
     hints: int = 0
     integrand: bool = False  # where the divergence comes from is on show
+    cousins: bool = False  # KL beside JS, Hellinger and TV is on show
     attempt: int = 1
     clock: float = 0.0  # seconds since the attempt began, from the last action
     undo_stack: Stack = None
@@ -394,6 +395,22 @@ def _autopilot(state: GameState, action: A.Autopilot) -> GameState:
     return _with_values(state, trial, "Autopilot: one step downhill.")
 
 
+def _toggle_cousins(state: GameState, action: A.ToggleCousins) -> GameState:
+    return replace(state, cousins=not state.cousins, message="")
+
+
+def _landscape(state: GameState, action: A.Landscape) -> GameState:
+    if not state.free_params:
+        return replace(state, message="This guess has no knobs: there is no landscape to see.")
+    if state.revealed:
+        return replace(state, message="The landscape of the divergence over two knobs.")
+    return replace(
+        state,
+        hints=state.hints + 1,
+        message="The landscape shows where the low ground is: it counts as a hint.",
+    )
+
+
 _HANDLERS: dict[type[A.Action], Callable[[GameState, Any], GameState]] = {
     A.Select: _select,
     A.Nudge: _nudge,
@@ -406,4 +423,6 @@ _HANDLERS: dict[type[A.Action], Callable[[GameState, Any], GameState]] = {
     A.Hint: _hint,
     A.ToggleIntegrand: _toggle_integrand,
     A.Autopilot: _autopilot,
+    A.ToggleCousins: _toggle_cousins,
+    A.Landscape: _landscape,
 }

@@ -18,7 +18,15 @@ from klgame.engine import Distribution
 from klgame.engine.batch import landscape as batch_landscape
 from klgame.levels.model import GuessModel, Level, ParamSpec
 
-__all__ = ["Landscape", "axis_values", "compute", "default_pair", "is_log_axis"]
+__all__ = [
+    "SHADES",
+    "Landscape",
+    "axis_values",
+    "compute",
+    "default_pair",
+    "is_log_axis",
+    "shade_rows",
+]
 
 #: The grid drawn for authors and players: 60 values across, 30 down.
 COLUMNS, ROWS = 60, 30
@@ -107,3 +115,38 @@ def compute(
         grid = batch_landscape(target, model.family, level.direction, base, (x, xs))[None, :]
     grid = np.where(np.isnan(grid), math.inf, grid)
     return Landscape(model.id, x, y, xs, tuple(ys), base, grid)
+
+
+SHADES = "@%#*+=-:. "  # low ground dark, high ground light: readable without colour
+
+
+def shade_rows(values: np.ndarray, shades: str = SHADES) -> list[str]:
+    """One character per cell: shades by rank (each about a ninth of the finite
+    cells, lowest darkest), ``o`` on a cell lower than all its neighbours (a
+    basin's floor), blank for ∞."""
+    finite = np.isfinite(values)
+    ranks = np.zeros(values.shape)
+    if finite.any():
+        order = np.argsort(np.where(finite, values, np.inf), axis=None, kind="stable")
+        ranks.flat[order] = np.arange(values.size) / max(int(finite.sum()), 1)
+    padded = np.pad(np.where(finite, values, np.inf), 1, constant_values=np.inf)
+    rows, columns = values.shape
+    neighbours = [
+        padded[1 + dy : 1 + dy + rows, 1 + dx : 1 + dx + columns]
+        for dy in (-1, 0, 1)
+        for dx in (-1, 0, 1)
+        if dy or dx
+    ]
+    floor = finite & np.all([values < n for n in neighbours], axis=0)
+    out = []
+    for r in range(rows):
+        cells = []
+        for c in range(columns):
+            if not finite[r, c]:
+                cells.append(" ")
+            elif floor[r, c]:
+                cells.append("o")
+            else:
+                cells.append(shades[min(int(ranks[r, c] * (len(shades) - 1)), len(shades) - 2)])
+        out.append("".join(cells))
+    return out

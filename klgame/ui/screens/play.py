@@ -20,6 +20,7 @@ from klgame.core import actions as A
 from klgame.core.rules import GameState
 from klgame.levels.model import Level
 from klgame.levels.solve import best_fit
+from klgame.ui.cousins import CousinsPanel
 from klgame.ui.format import direction_label, reflow
 from klgame.ui.keys import PLAY_KEYS
 from klgame.ui.messages import ParamPicked, PlayLevel
@@ -77,6 +78,7 @@ class PlayScreen(Screen[None]):
                 yield ParamPanel(id="params").data_bind(PlayScreen.state)
                 if self.level.is_discrete:
                     yield IdentityPanel(id="identity").data_bind(PlayScreen.readout)
+                yield CousinsPanel(id="cousins").data_bind(PlayScreen.state)
         yield MessageLine(id="message").data_bind(PlayScreen.state)
         with VerticalScroll(id="intro", can_focus=False):
             yield Static(Content(reflow(self.level.intro)), id="intro-text")
@@ -228,6 +230,29 @@ class PlayScreen(Screen[None]):
 
     def action_integrand(self) -> None:
         self.act(A.ToggleIntegrand())
+
+    def action_cousins(self) -> None:
+        self.act(A.ToggleCousins())
+
+    def action_landscape(self) -> None:
+        from klgame.ui.screens.landscape import LandscapeScreen
+
+        before = self.player.state
+        state = self.act(A.Landscape())
+        if state.free_params and (state.revealed or state.hints > before.hints):
+            self.app.push_screen(LandscapeScreen(self.player.state, self._path()))
+
+    def _path(self) -> list[dict[str, float]]:
+        """The guesses of this model so far, oldest first (from the undo history)."""
+        state = self.player.state
+        path = [state.current_values]
+        stack = state.undo_stack
+        while stack is not None:
+            top, stack = stack
+            if top.model_index == state.model_index:
+                row = top.values[state.model_index]
+                path.append({spec.name: v for spec, v in zip(state.model.params, row, strict=True)})
+        return path[::-1]
 
     def action_back(self) -> None:
         self.app.leave(self, PlayLevel(None))  # type: ignore[attr-defined]
