@@ -50,6 +50,10 @@ MUST_NOT_LOAD: dict[str, tuple[str, ...]] = {
     "klgame.levels.schema": (*_UI, "scipy", "sqlite3"),
     "klgame.store": (*_UI, "scipy", "yaml"),
     "klgame.hosting": (*_UI, "scipy"),
+    # Loaded only by ``klgame serve`` and by a browser game: the server is
+    # textual-serve's (it loads rich), the game's driver a Textual driver.
+    "klgame.hosting.server": ("scipy", "sqlite3", "yaml"),
+    "klgame.hosting.web_driver": ("scipy", "sqlite3", "yaml"),
     "klgame.cli": (*_UI, "scipy"),
 }
 

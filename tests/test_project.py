@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,28 @@ def test_ci_runs_the_readme_test_command_verbatim():
     _, test = readme_commands()
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test in script.splitlines()
+
+
+def test_ci_runs_the_permission_tests_as_a_plain_user():
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "runuser -u" in script and "-m unprivileged" in script
+    marked = [
+        path.name
+        for path in (ROOT / "tests").rglob("test_*.py")
+        if "pytest.mark.unprivileged" in path.read_text(encoding="utf-8")
+    ]
+    assert marked, "no test is marked unprivileged: the CI step would run nothing"
+
+
+def test_the_tools_that_gate_the_suite_have_an_upper_bound():
+    """A new ruff, mypy or import-linter release must not turn the suite red by itself."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    specs = {
+        re.split(r"[<>=!~ ;\[]", spec, maxsplit=1)[0]: spec
+        for spec in project["project"]["optional-dependencies"]["test"]
+    }
+    for name in ("ruff", "mypy", "import-linter"):
+        assert "<" in specs[name] or "==" in specs[name], specs[name]
 
 
 def _tool(name: str) -> str:

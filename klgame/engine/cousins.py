@@ -30,7 +30,8 @@ import math
 import numpy as np
 
 from klgame.engine.distributions import Continuous, Discrete, Distribution, Gaussian, Mixture
-from klgame.engine.divergence import LN2, UNITS, _grid, _log_mixture
+from klgame.engine.divergence import UNITS, _grid, _log_mixture
+from klgame.engine.units import LN2
 
 __all__ = ["hellinger", "jensen_shannon", "total_variation"]
 

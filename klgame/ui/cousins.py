@@ -15,7 +15,8 @@ from textual.widgets import Static
 
 from klgame.core.rules import GameState
 from klgame.engine import hellinger, jensen_shannon, kl, total_variation
-from klgame.ui.format import convert, number
+from klgame.engine.units import in_units as convert
+from klgame.ui.format import number
 
 
 @dataclass(frozen=True)

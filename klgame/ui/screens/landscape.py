@@ -20,9 +20,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from klgame.core.rules import GameState
+from klgame.engine.units import in_units as convert
 from klgame.levels import landscape as landscapes
 from klgame.levels.solve import best_fit
-from klgame.ui.format import DIRECTION_SYMBOL, convert, number
+from klgame.ui.format import DIRECTION_SYMBOL, number
 from klgame.ui.keys import LANDSCAPE_KEYS
 
 #: Shades from the lowest ground to the highest; ∞ is blank.
