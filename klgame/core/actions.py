@@ -145,6 +145,18 @@ class Landscape(Action):
     name: ClassVar[str] = "landscape"
 
 
+#: How many samples a Monte Carlo estimate may draw.
+ESTIMATE_SIZES: tuple[int, ...] = (10, 100, 1000, 10000)
+
+
+@dataclass(frozen=True)
+class Estimate(Action):
+    """Estimate the scoring divergence from ``n`` seeded samples (0 hides it)."""
+
+    name: ClassVar[str] = "estimate"
+    n: int = 100
+
+
 @dataclass(frozen=True)
 class Autopilot(Action):
     """One optimiser step downhill from the current guess (after reveal)."""
@@ -169,6 +181,7 @@ ACTION_TYPES: dict[str, type[Action]] = {
         Autopilot,
         ToggleCousins,
         Landscape,
+        Estimate,
     )
 }
 
@@ -220,4 +233,10 @@ def action_from_json(data: Any) -> Action:
         if not isinstance(continues, bool):
             raise ActionError(f"set: continues must be true or false, got {continues!r}")
         kwargs.update(param=param, value=float(value), continues=continues)
+    if cls is Estimate:
+        n = data.get("n", 100)
+        if isinstance(n, bool) or n not in (0, *ESTIMATE_SIZES):
+            sizes = ", ".join(str(size) for size in (0, *ESTIMATE_SIZES))
+            raise ActionError(f"estimate: n must be one of {sizes}, got {n!r}")
+        kwargs["n"] = n
     return cls(**kwargs)

@@ -70,6 +70,9 @@ class CousinsPanel(Static):
 
     def watch_state(self, state: GameState | None) -> None:
         shown = state is not None and state.cousins
+        appearing = shown and not self.has_class("-shown")
         self.set_class(shown, "-shown")
         if shown and state is not None:
             self.update(cousins_text(cousins(state)))
+        if appearing:  # on a small screen it sits below the knobs: bring it into view
+            self.call_after_refresh(self.scroll_visible, animate=False)

@@ -233,6 +233,14 @@ PLAY_KEYS: list[BindingType] = [
         id="cousins",
     ),
     Binding(
+        "e",
+        "estimate",
+        "Estimate",
+        tooltip="Estimate the divergence from 10, 100, 1,000, 10,000 samples (again: more)",
+        show=False,
+        id="estimate",
+    ),
+    Binding(
         "v",
         "landscape",
         "Landscape",

@@ -123,3 +123,42 @@ def test_snapshot_landscape_120x40(snap_compare, make_app: MakeApp) -> None:  # 
 def test_snapshot_cousins_120x40(snap_compare, make_app: MakeApp) -> None:  # type: ignore[no-untyped-def]
     app = make_app(start_level="gaussian")
     assert snap_compare(app, press=["right", "c", "_"], terminal_size=(120, 40))
+
+
+def test_estimates_are_seeded_actions_that_replay() -> None:
+    level = load_catalog([]).get("two-peaks-reverse")
+    state = rules.new_game(level, 3)
+    first = rules.apply(state, A.Estimate(n=1000))
+    again = rules.apply(state, A.Estimate(n=1000))
+    assert first.estimate == again.estimate and first.estimate is not None
+    second = rules.apply(first, A.Estimate(n=1000))
+    assert second.estimate != first.estimate  # a fresh seed for each estimate
+    exact = first.scoring_divergence()
+    assert abs(first.estimate.value - exact) <= 5 * first.estimate.stderr
+    assert A.action_from_json(A.Estimate(n=100, t=1.0).to_json()) == A.Estimate(n=100, t=1.0)
+    with pytest.raises(A.ActionError, match="n must be one of"):
+        A.action_from_json({"action": "estimate", "n": 7})
+    moved = rules.apply(first, A.Nudge(sign=1))
+    assert moved.estimate is None  # it was of the guess before the move
+    assert rules.apply(first, A.Estimate(n=0)).estimate is None
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+async def test_estimate_panel_grows_n_and_shows_the_error(make_app: MakeApp, size) -> None:
+    app = make_app(start_level="two-peaks-reverse")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        play = _play(app)
+        assert play.player.state.estimate is not None and play.player.state.estimate.n == 10
+        await pilot.press("e", "e")
+        await pilot.pause()
+        state = play.player.state
+        assert state.estimate is not None and state.estimate.n == 1000
+        text = str(play.query_one("#estimate").render())
+        assert "N = 1,000 samples of q (your guess)" in text
+        assert number(state.estimate.value) in text and number(state.estimate.stderr) in text
+        assert "variational inference" in text
+        await pilot.press("e", "e")
+        assert play.player.state.estimate is None

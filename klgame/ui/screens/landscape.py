@@ -182,7 +182,8 @@ class LandscapeScreen(ModalScreen[None]):
             gap = max(1, len(lines[0]) - len(left) - len(right))
             out.append(" " * (pad + 2) + left + " " * gap + right)
             log = " (log axis)" if landscapes.is_log_axis(state.model.param(self.y)) else ""
-            out.append(" " * (pad + 2) + f"x: {self.x}, y: {self.y}{log}")
+            x_label, y_label = state.model.param(self.x).label, state.model.param(self.y).label
+            out.append(" " * (pad + 2) + f"x: {x_label}, y: {y_label}{log}")
             body = "\n".join(out)
         self.query_one("#landscape-map", Static).update(body)
         legend = (

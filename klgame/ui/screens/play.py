@@ -24,6 +24,7 @@ from klgame.core.rules import GameState
 from klgame.levels.model import Level
 from klgame.levels.solve import best_fit
 from klgame.ui.cousins import CousinsPanel
+from klgame.ui.estimate import EstimatePanel
 from klgame.ui.format import direction_label, reflow
 from klgame.ui.keys import PLAY_KEYS
 from klgame.ui.messages import ParamPicked, ParamSet, ParamWheel, PlayLevel
@@ -99,6 +100,7 @@ class PlayScreen(ScrollsText, Screen[None]):
                     if self.level.is_discrete:
                         yield IdentityPanel(id="identity").data_bind(PlayScreen.readout)
                     yield CousinsPanel(id="cousins").data_bind(PlayScreen.state)
+                    yield EstimatePanel(id="estimate").data_bind(PlayScreen.state)
         yield MessageLine(id="message").data_bind(PlayScreen.state)
         with VerticalScroll(id="intro", can_focus=False):
             yield Static(Content(reflow(self.level.intro)), id="intro-text")
@@ -273,6 +275,13 @@ class PlayScreen(ScrollsText, Screen[None]):
 
     def action_cousins(self) -> None:
         self.act(A.ToggleCousins())
+
+    def action_estimate(self) -> None:
+        """10, 100, 1,000, 10,000 samples, then hidden."""
+        found = self.player.state.estimate
+        sizes = A.ESTIMATE_SIZES
+        n = sizes[0] if found is None else dict(zip(sizes, (*sizes[1:], 0), strict=True))[found.n]
+        self.act(A.Estimate(n=n))
 
     def action_landscape(self) -> None:
         from klgame.ui.screens.landscape import LandscapeScreen
