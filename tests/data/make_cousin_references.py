@@ -240,10 +240,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="compare with the stored file")
     parser.add_argument("--processes", type=int, default=None)
+    parser.add_argument("--only", type=int, default=None, help="the first N pairs only")
+    parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     started = time.perf_counter()
     with Pool(args.processes or os.cpu_count() or 1) as pool:
-        results = pool.map(_compute, cases(), chunksize=1)
+        results = pool.map(_compute, cases()[: args.only], chunksize=1)
     discrete = compute_discrete()
     worst = mpf(0)
     for row in results + discrete:
@@ -277,8 +279,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"DIFFERS: {row['name']} {key}")
         print("matches the stored file" if not bad else f"{bad} values differ")
         return 1 if bad else 0
-    OUT.write_text(_dump(document), encoding="utf-8")
-    print(f"wrote {OUT}")
+    args.out.write_text(_dump(document), encoding="utf-8")
+    print(f"wrote {args.out}")
     return 0
 
 
