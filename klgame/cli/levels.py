@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from klgame.engine import Binomial, Discrete, Distribution, Gaussian, Mixture, divergence
 from klgame.errors import KlgameError
 from klgame.format import json_number, number, stars
+from klgame.levels import landscape as landscapes
 from klgame.levels.errors import LevelError, escape_unsafe
+from klgame.levels.landscape import Landscape
 from klgame.levels.loader import (
     LEVEL_SUFFIXES,
     Catalog,
@@ -361,6 +366,73 @@ def format_solve(level: Level, seed: int) -> str:
     return "\n".join(lines)
 
 
+def _landscape_for(level: Level, seed: int, pair: str) -> Landscape:
+    """The landscape ``--landscape P1,P2`` asks for: the first model's, the other
+    parameters held at that model's best fit."""
+    target = level.target.draw(seed)
+    model = next((m for m in level.models if m.free_params()), level.models[0])
+    names = [name.strip() for name in pair.split(",") if name.strip()]
+    try:
+        if not names:
+            x, y = landscapes.default_pair(model)
+        elif len(names) > 2:
+            raise ValueError(f"--landscape takes one or two parameters, got {len(names)}")
+        else:
+            x, y = names[0], (names[1] if len(names) > 1 else None)
+        held = best_fit(level, target).for_model(model.id).values
+        return landscapes.compute(level, model, target, held, x, y)
+    except ValueError as error:
+        raise KlgameError(f"--landscape: {error}") from None
+
+
+def landscape_json(level: Level, found: Landscape) -> dict[str, Any]:
+    """The ``landscape`` object of ``solve --json`` (divergences in level units)."""
+    return {
+        "model": found.model_id,
+        "x": found.x,
+        "y": found.y,
+        "x_values": list(found.x_values),
+        "y_values": list(found.y_values),
+        "held": dict(found.held),
+        "divergence": [[json_number(level.in_units(v)) for v in row] for row in found.divergence],
+    }
+
+
+def format_landscape(level: Level, found: Landscape) -> str:
+    """The grid as text: a shaded map (one character a cell), then the numbers."""
+    values = [[level.in_units(float(v)) for v in row] for row in found.divergence]
+    finite = [v for row in values for v in row if math.isfinite(v)]
+    low, high = (min(finite), max(finite)) if finite else (math.inf, math.inf)
+    y_name = found.y or ""
+    darkest, lightest = landscapes.SHADES[0], landscapes.SHADES[-2]
+    held = ", ".join(f"{n} = {number(v)}" for n, v in found.held.items()) or "nothing"
+    lines = [
+        f"landscape of {DIRECTION_NAMES[level.direction]} in {level.units}, model "
+        f"{found.model_id}: x = {found.x}"
+        + (f", y = {y_name}" if found.y else "")
+        + f"; held: {held}",
+        f"shade by rank: '{darkest}' lowest ninth ({number(low)} at the least) to "
+        f"'{lightest}' highest ({number(high)} at the most); 'o' a local minimum "
+        "of the grid; blank ∞",
+    ]
+    labels = [number(y, 3) for y in found.y_values] or [""]
+    width = max(len(label) for label in labels)
+    shaded = landscapes.shade_rows(np.asarray(values, dtype=float))
+    for label, row in reversed(list(zip(labels, shaded, strict=True))):
+        lines.append(f"{label:>{width}} |" + row)
+    lines.append(" " * width + " +" + "-" * len(found.x_values))
+    lines.append(
+        " " * (width + 2) + f"{found.x}: {number(found.x_values[0], 3)} .. "
+        f"{number(found.x_values[-1], 3)}"
+    )
+    lines.append("")
+    header = [f"{y_name}/{found.x}"] + [number(x, 3) for x in found.x_values]
+    lines.append("\t".join(header))
+    for label, numbers in zip(labels, values, strict=True):
+        lines.append("\t".join([label] + [number(v, 4) for v in numbers]))
+    return "\n".join(lines)
+
+
 def cmd_solve(args: argparse.Namespace) -> int:
     """Print a level's target for a seed and the best fit of each of its models."""
     level = resolve_level(args.level, getattr(args, "level_dirs", None) or [])
@@ -368,10 +440,17 @@ def cmd_solve(args: argparse.Namespace) -> int:
     seed = 0 if seed is None else seed
     if seed < 0:
         raise KlgameError(f"--seed must be >= 0, got {seed}")
+    pair = getattr(args, "landscape", None)
+    found = _landscape_for(level, seed, pair) if pair is not None else None
     if getattr(args, "json", False):
         other = shared_level(level, getattr(args, "level_dirs", None) or [])
         report = solve_report(level, seed, other)
+        if found is not None:
+            report["landscape"] = landscape_json(level, found)
         print(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False))
     else:
         print(format_solve(level, seed))
+        if found is not None:
+            print()
+            print(format_landscape(level, found))
     return 0

@@ -130,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("level", metavar="LEVEL", help="level id or path to a level file")
     solve.add_argument("--seed", type=int, default=0, help="seed for the hidden target")
     solve.add_argument("--json", action="store_true", help="print JSON")
+    solve.add_argument(
+        "--landscape",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="P1,P2",
+        help="also the divergence over two parameters (default: the first two free ones)",
+    )
     solve.set_defaults(command="solve", handler=_lazy("klgame.cli.levels:cmd_solve"))
 
     replay = commands.add_parser("replay", parents=also, help="replay a recorded attempt")

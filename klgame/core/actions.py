@@ -132,6 +132,32 @@ class ToggleIntegrand(Action):
 
 
 @dataclass(frozen=True)
+class ToggleCousins(Action):
+    """Show or hide KL beside its cousins (Jensen–Shannon, Hellinger, total variation)."""
+
+    name: ClassVar[str] = "cousins"
+
+
+@dataclass(frozen=True)
+class Landscape(Action):
+    """Look at the divergence landscape (before the reveal a hint: it shows the low ground)."""
+
+    name: ClassVar[str] = "landscape"
+
+
+#: How many samples a Monte Carlo estimate may draw.
+ESTIMATE_SIZES: tuple[int, ...] = (10, 100, 1000, 10000)
+
+
+@dataclass(frozen=True)
+class Estimate(Action):
+    """Estimate the scoring divergence from ``n`` seeded samples (0 hides it)."""
+
+    name: ClassVar[str] = "estimate"
+    n: int = 100
+
+
+@dataclass(frozen=True)
 class Autopilot(Action):
     """One optimiser step downhill from the current guess (after reveal)."""
 
@@ -162,6 +188,9 @@ ACTION_TYPES: dict[str, type[Action]] = {
         ToggleIntegrand,
         Autopilot,
         Answer,
+        ToggleCousins,
+        Landscape,
+        Estimate,
     )
 }
 
@@ -218,4 +247,10 @@ def action_from_json(data: Any) -> Action:
         if not isinstance(choice, str) or not (len(choice) == 1 and choice.isalpha()):
             raise ActionError(f"answer: choice must be one letter, got {choice!r}")
         kwargs["choice"] = choice
+    if cls is Estimate:
+        n = data.get("n", 100)
+        if isinstance(n, bool) or n not in (0, *ESTIMATE_SIZES):
+            sizes = ", ".join(str(size) for size in (0, *ESTIMATE_SIZES))
+            raise ActionError(f"estimate: n must be one of {sizes}, got {n!r}")
+        kwargs["n"] = n
     return cls(**kwargs)

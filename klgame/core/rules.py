@@ -19,6 +19,7 @@ from klgame.core import actions as A
 from klgame.core.scoring import Score, score_attempt
 from klgame.engine import Discrete, Distribution, divergence, gradient
 from klgame.engine.fitting import both_directions
+from klgame.engine.sampling import Estimate, monte_carlo
 from klgame.engine.units import in_units
 from klgame.levels.model import GuessModel, Level, ParamSpec
 from klgame.levels.solve import Solution, best_fit
@@ -55,6 +56,9 @@ class GameState:
     moves: int = 0
     hints: int = 0
     integrand: bool = False  # where the divergence comes from is on show
+    cousins: bool = False  # KL beside JS, Hellinger and TV is on show
+    estimate: Estimate | None = None  # the last Monte Carlo estimate, of the scoring direction
+    estimates: int = 0  # how many were drawn this attempt (each has its own seed)
     attempt: int = 1
     clock: float = 0.0  # seconds since the attempt began, from the last action
     undo_stack: Stack = None
@@ -152,6 +156,10 @@ def apply(state: GameState, action: A.Action) -> GameState:
         # the integrand gives the target away: each move made with it on
         # show before the reveal is a hint
         new = replace(new, hints=new.hints + new.moves - state.moves)
+    if new.estimate is not None and (
+        new.values is not state.values or new.model_index != state.model_index
+    ):
+        new = replace(new, estimate=None)  # it was of the guess before this action
     return new if new.clock == action.t else replace(new, clock=max(new.clock, action.t))
 
 
@@ -496,6 +504,44 @@ def _autopilot(state: GameState, action: A.Autopilot) -> GameState:
     return _with_values(state, trial, "Autopilot: one step downhill.")
 
 
+def _toggle_cousins(state: GameState, action: A.ToggleCousins) -> GameState:
+    return replace(state, cousins=not state.cousins, message="")
+
+
+def _landscape(state: GameState, action: A.Landscape) -> GameState:
+    if not state.free_params:
+        return replace(state, message="This guess has no knobs: there is no landscape to see.")
+    if state.revealed:
+        return replace(state, message="The landscape of the divergence over two knobs.")
+    return replace(
+        state,
+        hints=state.hints + 1,
+        message="The landscape shows where the low ground is: it counts as a hint.",
+    )
+
+
+def estimate_seed(state: GameState) -> int:
+    """A seed of its own for each estimate: replays draw the same samples."""
+    return (state.seed * 1_000 + state.attempt) * 1_000 + state.estimates
+
+
+def _estimate(state: GameState, action: A.Estimate) -> GameState:
+    if action.n == 0:
+        return replace(state, estimate=None, message="")
+    # Reverse KL(q‖p) averages over samples of the guess q, forward over samples of p.
+    if state.level.direction == "reverse":
+        first, second, drawn = state.guess, state.target, "q"
+    else:
+        first, second, drawn = state.target, state.guess, "p"
+    found = monte_carlo(first, second, action.n, estimate_seed(state))
+    return replace(
+        state,
+        estimate=found,
+        estimates=state.estimates + 1,
+        message=f"Estimated from {action.n:,} samples of {drawn}.",
+    )
+
+
 _HANDLERS: dict[type[A.Action], Callable[[GameState, Any], GameState]] = {
     A.Select: _select,
     A.Nudge: _nudge,
@@ -510,4 +556,7 @@ _HANDLERS: dict[type[A.Action], Callable[[GameState, Any], GameState]] = {
     A.ToggleIntegrand: _toggle_integrand,
     A.Autopilot: _autopilot,
     A.Answer: answer_question,
+    A.ToggleCousins: _toggle_cousins,
+    A.Landscape: _landscape,
+    A.Estimate: _estimate,
 }

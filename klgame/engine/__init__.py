@@ -6,6 +6,7 @@ Level authors and tests use these names::
     kl(Gaussian(0, 1), Mixture([Gaussian(-3, 1), Gaussian(3, 1)]), units="bits")
 """
 
+from klgame.engine.cousins import hellinger, jensen_shannon, total_variation
 from klgame.engine.distributions import (
     Binomial,
     Categorical,
@@ -71,7 +72,10 @@ __all__ = [
     "entropy",
     "fit",
     "gradient",
+    "hellinger",
+    "jensen_shannon",
     "kl",
     "pointwise_kl",
     "register_kl",
+    "total_variation",
 ]

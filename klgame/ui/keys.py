@@ -224,8 +224,44 @@ PLAY_KEYS: list[BindingType] = [
         show=False,
         id="integrand",
     ),
+    Binding(
+        "c",
+        "cousins",
+        "Cousins",
+        tooltip="KL beside Jensen–Shannon, Hellinger and total variation, for your guess",
+        show=False,
+        id="cousins",
+    ),
+    Binding(
+        "e",
+        "estimate",
+        "Estimate",
+        tooltip="Estimate the divergence from 10, 100, 1,000, 10,000 samples (again: more)",
+        show=False,
+        id="estimate",
+    ),
+    Binding(
+        "v",
+        "landscape",
+        "Landscape",
+        tooltip="The divergence over two knobs, with your path and every low point "
+        "(a hint before the reveal)",
+        show=False,
+        id="landscape",
+    ),
     Binding("escape", "back", "Levels", tooltip="Back to the level list", show=False, id="back"),
     *TEXT_KEYS,
+]
+
+#: The landscape view.
+LANDSCAPE_KEYS: list[BindingType] = [
+    Binding(
+        "x", "axis('x')", "Next x knob", tooltip="Put the next knob on the x axis", id="landscape-x"
+    ),
+    Binding(
+        "y", "axis('y')", "Next y knob", tooltip="Put the next knob on the y axis", id="landscape-y"
+    ),
+    Binding("escape,v", "close", "Close", key_display="esc", id="landscape-close"),
 ]
 
 #: The reveal / score screen.

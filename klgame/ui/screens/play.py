@@ -23,6 +23,8 @@ from klgame.core import actions as A
 from klgame.core.rules import GameState
 from klgame.levels.model import Level
 from klgame.levels.solve import best_fit
+from klgame.ui.cousins import CousinsPanel
+from klgame.ui.estimate import EstimatePanel
 from klgame.ui.format import direction_label, reflow
 from klgame.ui.keys import PLAY_KEYS
 from klgame.ui.messages import ParamPicked, ParamSet, ParamWheel, PlayLevel
@@ -99,6 +101,8 @@ class PlayScreen(ScrollsText, Screen[None]):
                     yield ParamPanel(id="params").data_bind(PlayScreen.state)
                     if self.level.is_discrete:
                         yield IdentityPanel(id="identity").data_bind(PlayScreen.readout)
+                    yield CousinsPanel(id="cousins").data_bind(PlayScreen.state)
+                    yield EstimatePanel(id="estimate").data_bind(PlayScreen.state)
         yield MessageLine(id="message").data_bind(PlayScreen.state)
         with VerticalScroll(id="intro", can_focus=False):
             yield Static(Content(reflow(self.level.intro)), id="intro-text")
@@ -288,6 +292,36 @@ class PlayScreen(ScrollsText, Screen[None]):
 
     def action_integrand(self) -> None:
         self.act(A.ToggleIntegrand())
+
+    def action_cousins(self) -> None:
+        self.act(A.ToggleCousins())
+
+    def action_estimate(self) -> None:
+        """10, 100, 1,000, 10,000 samples, then hidden."""
+        found = self.player.state.estimate
+        sizes = A.ESTIMATE_SIZES
+        n = sizes[0] if found is None else dict(zip(sizes, (*sizes[1:], 0), strict=True))[found.n]
+        self.act(A.Estimate(n=n))
+
+    def action_landscape(self) -> None:
+        from klgame.ui.screens.landscape import LandscapeScreen
+
+        before = self.player.state
+        state = self.act(A.Landscape())
+        if state.free_params and (state.revealed or state.hints > before.hints):
+            self.app.push_screen(LandscapeScreen(self.player.state, self._path()))
+
+    def _path(self) -> list[dict[str, float]]:
+        """The guesses of this model so far, oldest first (from the undo history)."""
+        state = self.player.state
+        path = [state.current_values]
+        stack = state.undo_stack
+        while stack is not None:
+            top, stack = stack
+            if top.model_index == state.model_index:
+                row = top.values[state.model_index]
+                path.append({spec.name: v for spec, v in zip(state.model.params, row, strict=True)})
+        return path[::-1]
 
     def action_leaderboard(self) -> None:
         open_leaderboard(self, self.level)

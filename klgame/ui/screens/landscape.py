@@ -1,0 +1,197 @@
+"""The landscape view: the scoring divergence over two of the guess's knobs.
+
+A shaded map (by rank, lowest darkest: it reads without colour, and with
+``NO_COLOR``) with the player's path, the current guess, every local optimum
+the fit found and the global one; the other knobs are held at the current
+guess. For a one-knob model, a curve drawn with plotext. ``x`` / ``y`` put the
+next knob on an axis.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotext
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from klgame.core.rules import GameState
+from klgame.engine.units import in_units as convert
+from klgame.levels import landscape as landscapes
+from klgame.levels.solve import best_fit
+from klgame.ui.format import DIRECTION_SYMBOL, number
+from klgame.ui.keys import LANDSCAPE_KEYS
+
+#: Shades from the lowest ground to the highest; ∞ is blank.
+SHADES = "█▓▒░:· "
+MARKS = {"path": "•", "guess": "X", "optimum": "o", "best": "★"}
+
+
+def _index(values: tuple[float, ...], value: float, log: bool) -> int:
+    axis = np.log(values) if log else np.asarray(values)
+    here = math.log(value) if log and value > 0 else value
+    return int(np.argmin(np.abs(axis - here)))
+
+
+def draw_map(
+    state: GameState, found: landscapes.Landscape, path: list[dict[str, float]]
+) -> list[str]:
+    """The shaded rows (top row = largest y), with the marks laid over."""
+    rows = [list(row) for row in landscapes.shade_rows(found.divergence, SHADES)]
+    rows = [[c if c != "o" else SHADES[0] for c in row] for row in rows]
+    model = state.model
+    assert found.y is not None
+    x_log = landscapes.is_log_axis(model.param(found.x))
+    y_log = landscapes.is_log_axis(model.param(found.y))
+
+    def mark(values: dict[str, float], char: str) -> None:
+        if found.x not in values or found.y not in values:
+            return
+        j = _index(found.x_values, values[found.x], x_log)
+        i = _index(found.y_values, values[found.y], y_log)
+        rows[i][j] = char
+
+    for values in path[:-1]:
+        mark(values, MARKS["path"])
+    fit = best_fit(state.level, state.target).for_model(model.id)
+    for optimum in fit.optima[1:]:
+        mark(optimum.values, MARKS["optimum"])
+    if fit.optima:
+        mark(fit.optima[0].values, MARKS["best"])
+    mark(state.current_values, MARKS["guess"])
+    return ["".join(row) for row in reversed(rows)]
+
+
+def draw_curve(state: GameState, found: landscapes.Landscape, width: int, height: int) -> Text:
+    """One knob: the divergence as a plotext curve, the guess and the optima marked."""
+    ys = [convert(float(v), state.units) for v in found.divergence[0]]
+    finite = [(x, y) for x, y in zip(found.x_values, ys, strict=True) if math.isfinite(y)]
+    plotext.clear_figure()
+    plotext.plot_size(width, height)
+    plotext.theme("clear")
+    if finite:
+        plotext.plot([x for x, _ in finite], [y for _, y in finite], marker="braille")
+    fit = best_fit(state.level, state.target).for_model(state.model.id)
+    for optimum, char in [(o, MARKS["optimum"]) for o in fit.optima[1:]] + [
+        (o, MARKS["best"]) for o in fit.optima[:1]
+    ]:
+        x = optimum.values.get(found.x)
+        if x is not None:
+            plotext.scatter([x], [convert(optimum.divergence, state.units)], marker=char)
+    x = state.current_values[found.x]
+    here = state.scoring_divergence()
+    if math.isfinite(here):
+        plotext.scatter([x], [convert(here, state.units)], marker=MARKS["guess"])
+    plotext.xlabel(found.x)
+    return Text.from_ansi(plotext.build())
+
+
+class LandscapeScreen(ModalScreen[None]):
+    BINDINGS = LANDSCAPE_KEYS
+    DEFAULT_CSS = """
+    LandscapeScreen { align: center middle; }
+    LandscapeScreen > Vertical { width: 100%; height: 100%; background: $surface; padding: 0 1; }
+    #landscape-map { height: 1fr; }
+    """
+
+    def __init__(self, state: GameState, path: list[dict[str, float]]) -> None:
+        super().__init__()
+        self.state = state
+        self.path = path
+        free = [spec.name for spec in state.free_params]
+        self.free = free
+        self.x = free[0]
+        self.y: str | None = free[1] if len(free) > 1 else None
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(id="landscape-title", markup=False)
+            yield Static(id="landscape-map", markup=False)
+            yield Static(id="landscape-legend", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.redraw()
+
+    def on_resize(self) -> None:
+        self.redraw()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "axis":
+            return len(self.free) > 1
+        return True
+
+    def action_axis(self, which: str) -> None:
+        if self.y is None:
+            return
+        taken = self.y if which == "x" else self.x
+        current = self.x if which == "x" else self.y
+        choices = [name for name in self.free if name != taken]
+        following = choices[(choices.index(current) + 1) % len(choices)]
+        if which == "x":
+            self.x = following
+        else:
+            self.y = following
+        self.redraw()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def redraw(self) -> None:
+        state = self.state
+        width, height = self.app.size
+        columns = max(20, min(90, width - 12))
+        rows = max(6, min(30, height - 9))
+        found = landscapes.compute(
+            state.level,
+            state.model,
+            state.target,
+            state.current_values,
+            self.x,
+            self.y,
+            columns=columns,
+            rows=rows if self.y is not None else 1,
+        )
+        symbol = DIRECTION_SYMBOL[state.level.direction]
+        held = [n for n in state.model.family.param_names if n not in (self.x, self.y)]
+        title = f"Landscape of {symbol} ({state.units}) over {self.x}" + (
+            f" × {self.y}" if self.y else ""
+        )
+        if held:
+            title += "; the rest held at your guess"
+        self.query_one("#landscape-title", Static).update(title)
+        finite = found.divergence[np.isfinite(found.divergence)]
+        low = convert(float(finite.min()), state.units) if finite.size else math.inf
+        high = convert(float(finite.max()), state.units) if finite.size else math.inf
+        if self.y is None:
+            body: Text | str = draw_curve(state, found, columns + 8, rows)
+        else:
+            lines = draw_map(state, found, self.path)
+            y_labels = [number(found.y_values[-1], 2), number(found.y_values[0], 2)]
+            pad = max(len(label) for label in y_labels)
+            out = []
+            for i, line in enumerate(lines):
+                label = y_labels[0] if i == 0 else y_labels[1] if i == len(lines) - 1 else ""
+                out.append(f"{label:>{pad}} │{line}")
+            out.append(" " * pad + " └" + "─" * len(lines[0]))
+            left, right = number(found.x_values[0], 2), number(found.x_values[-1], 2)
+            gap = max(1, len(lines[0]) - len(left) - len(right))
+            out.append(" " * (pad + 2) + left + " " * gap + right)
+            log = " (log axis)" if landscapes.is_log_axis(state.model.param(self.y)) else ""
+            x_label, y_label = state.model.param(self.x).label, state.model.param(self.y).label
+            out.append(" " * (pad + 2) + f"x: {x_label}, y: {y_label}{log}")
+            body = "\n".join(out)
+        self.query_one("#landscape-map", Static).update(body)
+        legend = (
+            f"{SHADES[0]} lowest … {SHADES[-2]} highest (by rank: {number(low)} to "
+            f"{number(high)} {state.units}), blank ∞   {MARKS['guess']} your guess   "
+            f"{MARKS['path']} your path   {MARKS['optimum']} a local optimum   "
+            f"{MARKS['best']} the global optimum"
+        )
+        if len(self.free) > 1:
+            legend += "   x / y: change the knobs"
+        self.query_one("#landscape-legend", Static).update(legend)

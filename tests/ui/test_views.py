@@ -1,0 +1,164 @@
+"""The landscape view and the cousins panel, driven by keys with Pilot, at 80×24
+and 120×40; and the rules behind them (recorded actions, a hint's price)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from ui_helpers import MakeApp, screen_text
+
+from klgame.core import actions as A
+from klgame.core import rules
+from klgame.engine import hellinger, jensen_shannon, kl, total_variation
+from klgame.levels.loader import load_catalog
+from klgame.ui.format import number
+from klgame.ui.screens.landscape import LandscapeScreen
+from klgame.ui.screens.play import PlayScreen
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def _play(app) -> PlayScreen:
+    screen = app.screen
+    assert isinstance(screen, PlayScreen)
+    return screen
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+async def test_cousins_panel_shows_every_divergence(make_app: MakeApp, size) -> None:
+    app = make_app(start_level="two-peaks-reverse")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert "KL and its cousins" not in screen_text(app)
+        await pilot.press("right", "c")
+        await pilot.pause()
+        play = _play(app)
+        state = play.player.state
+        assert state.cousins and state.hints == 0  # free: it hides nothing KL shows
+        panel = play.query_one("#cousins")
+        panel.scroll_visible(animate=False)
+        await pilot.pause()
+        text = str(panel.render())
+        p, q = state.target, state.guess
+        for value in (kl(p, q), kl(q, p), jensen_shannon(p, q), hellinger(p, q)):
+            assert number(value) in text
+        assert number(total_variation(p, q)) in text
+        assert "scores this level" in text and "not symmetric" in text and "ln 2" in text
+        await pilot.press("c")
+        assert not play.player.state.cousins
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+async def test_landscape_before_the_reveal_costs_a_hint(make_app: MakeApp, size) -> None:
+    app = make_app(start_level="two-peaks-reverse")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("right", "right", "v")
+        await pilot.pause()
+        assert isinstance(app.screen, LandscapeScreen)
+        text = screen_text(app)
+        assert "Landscape of KL(q‖p) (nats) over mean × variance" in text
+        for mark in ("X", "★", "•"):
+            assert mark in text
+        assert "(log axis)" in text and "nan" not in text
+        await pilot.press("escape")
+        await pilot.pause()
+        play = _play(app)
+        assert play.player.state.hints == 1
+
+
+async def test_landscape_axes_change_for_the_finale(make_app: MakeApp) -> None:
+    app = make_app(start_level="finale")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LandscapeScreen)
+        assert (screen.x, screen.y) == ("mean1", "variance1")
+        await pilot.press("y")
+        await pilot.pause()
+        assert screen.y == "mean2"
+        await pilot.press("x")
+        await pilot.pause()
+        assert screen.x == "variance1"
+        assert "over variance1 × mean2; the rest held at your guess" in screen_text(app)
+
+
+async def test_one_knob_landscape_is_a_curve(make_app: MakeApp) -> None:
+    app = make_app(start_level="space-worms")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("m", "v")
+        await pilot.pause()
+        assert isinstance(app.screen, LandscapeScreen)
+        text = screen_text(app)
+        assert "over p" in text and "X" in text
+
+
+def test_the_actions_are_recorded_and_replayed() -> None:
+    level = load_catalog([]).get("two-peaks-reverse")
+    state = rules.new_game(level, 3)
+    after = rules.apply_all(state, [A.Landscape(), A.ToggleCousins()])
+    assert after.hints == 1 and after.cousins
+    for action in (A.Landscape(t=1.5), A.ToggleCousins(t=2.0)):
+        assert A.action_from_json(action.to_json()) == action
+    revealed = rules.apply(state, A.Reveal())
+    assert rules.apply(revealed, A.Landscape()).hints == revealed.hints
+    uniform = load_catalog([]).get("dog-or-panda")
+    assert not math.isnan(rules.new_game(uniform, 1).scoring_divergence())
+
+
+def test_snapshot_landscape_80x24(snap_compare, make_app: MakeApp) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(start_level="two-peaks-reverse")
+    assert snap_compare(app, press=["right", "v", "_"], terminal_size=(80, 24))
+
+
+def test_snapshot_landscape_120x40(snap_compare, make_app: MakeApp) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(start_level="finale")
+    assert snap_compare(app, press=["v", "_"], terminal_size=(120, 40))
+
+
+def test_snapshot_cousins_120x40(snap_compare, make_app: MakeApp) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(start_level="gaussian")
+    assert snap_compare(app, press=["right", "c", "_"], terminal_size=(120, 40))
+
+
+def test_estimates_are_seeded_actions_that_replay() -> None:
+    level = load_catalog([]).get("two-peaks-reverse")
+    state = rules.new_game(level, 3)
+    first = rules.apply(state, A.Estimate(n=1000))
+    again = rules.apply(state, A.Estimate(n=1000))
+    assert first.estimate == again.estimate and first.estimate is not None
+    second = rules.apply(first, A.Estimate(n=1000))
+    assert second.estimate != first.estimate  # a fresh seed for each estimate
+    exact = first.scoring_divergence()
+    assert abs(first.estimate.value - exact) <= 5 * first.estimate.stderr
+    assert A.action_from_json(A.Estimate(n=100, t=1.0).to_json()) == A.Estimate(n=100, t=1.0)
+    with pytest.raises(A.ActionError, match="n must be one of"):
+        A.action_from_json({"action": "estimate", "n": 7})
+    moved = rules.apply(first, A.Nudge(sign=1))
+    assert moved.estimate is None  # it was of the guess before the move
+    assert rules.apply(first, A.Estimate(n=0)).estimate is None
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+async def test_estimate_panel_grows_n_and_shows_the_error(make_app: MakeApp, size) -> None:
+    app = make_app(start_level="two-peaks-reverse")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        play = _play(app)
+        assert play.player.state.estimate is not None and play.player.state.estimate.n == 10
+        await pilot.press("e", "e")
+        await pilot.pause()
+        state = play.player.state
+        assert state.estimate is not None and state.estimate.n == 1000
+        text = str(play.query_one("#estimate").render())
+        assert "N = 1,000 samples of q (your guess)" in text
+        assert number(state.estimate.value) in text and number(state.estimate.stderr) in text
+        assert "variational inference" in text
+        await pilot.press("e", "e")
+        assert play.player.state.estimate is None
