@@ -110,7 +110,9 @@ def _mixture8_vs_8(direction: str) -> str:
 def _eight_models() -> str:
     models = []
     for i in range(1, 9):
-        models.append(f"  - id: m{i}\n    title: Model {i}\n    family: mixture\n    components: {i}\n")
+        models.append(
+            f"  - id: m{i}\n    title: Model {i}\n    family: mixture\n    components: {i}\n"
+        )
     return (
         HEADER.format(id="eight-models-reverse", direction="reverse")
         + _mixture_target(8)

@@ -170,6 +170,10 @@ def _variance_shape(vp: float, vq: float) -> float:
     r = vp / vq
     if 0.5 <= r <= 1.5:
         d = (vp - vq) / vq
+        if abs(d) < 1e-3:
+            # d − log1p(d) = d²/2 − d³/3 + …: the difference of two nearly
+            # equal numbers would keep only a few digits of a value ~d²/2.
+            return d * d * (1 / 2 - d * (1 / 3 - d * (1 / 4 - d * (1 / 5 - d * (1 / 6 - d / 7)))))
         return d - math.log1p(d)
     return r - 1.0 - (math.log(vp) - math.log(vq))
 
@@ -177,7 +181,7 @@ def _variance_shape(vp: float, vq: float) -> float:
 def _half_square_gap(mp: float, mq: float, vq: float) -> float:
     """(mp − mq)²/(2 vq), without overflow in its parts: inf only when the
     value itself is beyond the float range."""
-    scale = math.sqrt(2.0 * vq)
+    scale = math.sqrt(2.0) * math.sqrt(vq)  # 2·vq may overflow
     gap = mp - mq
     # mp − mq overflows only when the means have opposite signs: then the
     # two quotients add without cancellation.
