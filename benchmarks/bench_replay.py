@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from klgame.cli.replay import run_replay
 from klgame.core import actions as A
-from klgame.core.commands import run_replay
 from klgame.core.replay import Header, read_replay, write_replay
 from klgame.levels.loader import load_catalog
 

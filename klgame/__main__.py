@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from klgame.cli import main
+from klgame.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

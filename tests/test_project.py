@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,28 @@ def test_ci_runs_the_readme_test_command_verbatim():
     assert test in script.splitlines()
 
 
+def test_ci_runs_the_permission_tests_as_a_plain_user():
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "runuser -u" in script and "-m unprivileged" in script
+    marked = [
+        path.name
+        for path in (ROOT / "tests").rglob("test_*.py")
+        if "pytest.mark.unprivileged" in path.read_text(encoding="utf-8")
+    ]
+    assert marked, "no test is marked unprivileged: the CI step would run nothing"
+
+
+def test_the_tools_that_gate_the_suite_have_an_upper_bound():
+    """A new ruff, mypy or import-linter release must not turn the suite red by itself."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    specs = {
+        re.split(r"[<>=!~ ;\[]", spec, maxsplit=1)[0]: spec
+        for spec in project["project"]["optional-dependencies"]["test"]
+    }
+    for name in ("ruff", "mypy", "import-linter"):
+        assert "<" in specs[name] or "==" in specs[name], specs[name]
+
+
 def _tool(name: str) -> str:
     found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
     if found is None:
@@ -50,6 +73,15 @@ def test_ruff_lint_and_format_are_clean():
 def test_mypy_is_clean():
     run = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_layers_contract_holds():
+    """import-linter checks the contracts in pyproject.toml (see ARCHITECTURE.md)."""
+    run = subprocess.run(
+        [_tool("lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "0 broken" in run.stdout
 
 
 def test_version_and_help():

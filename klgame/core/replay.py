@@ -2,7 +2,7 @@
 
 Line 1 is a header::
 
-    {"format": "klgame-replay", "version": 1, "klgame": "0.1.0",
+    {"format": "klgame-replay", "version": 2, "klgame": "0.1.0",
      "level": "gaussian", "level_hash": "<sha256 of the level file>", "seed": 7}
 
 then one action per line, with its time offset in seconds::
@@ -16,8 +16,8 @@ per line, and every problem names its line.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -27,7 +27,8 @@ from klgame.core.actions import Action, ActionError, action_from_json
 from klgame.errors import KlgameError
 
 FORMAT = "klgame-replay"
-VERSION = 1
+VERSION = 2  # 2 added the mouse's ``set`` and ``times`` on ``nudge``
+READABLE = (1, 2)
 MAX_LINE = 10_000  # characters; a real action line is under 100
 
 
@@ -103,18 +104,20 @@ def _parse_header(data: Any, where: str) -> Header:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ReplayError(f"{where}: not a klgame replay (the first line must be its header)")
     version = data.get("version")
-    if version != VERSION:
+    if version not in READABLE or isinstance(version, bool):
         raise ReplayError(
             f"{where}: unknown replay format version {version!r} "
-            f"(this klgame {__version__} reads version {VERSION})"
+            f"(this klgame {__version__} reads versions {', '.join(map(str, READABLE))})"
         )
     level, level_hash, seed = data.get("level"), data.get("level_hash"), data.get("seed")
     if not isinstance(level, str) or not level:
         raise ReplayError(f"{where}: header field 'level' must be a level id")
     if not isinstance(level_hash, str):
         raise ReplayError(f"{where}: header field 'level_hash' must be a string")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ReplayError(f"{where}: header field 'seed' must be a whole number")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ReplayError(
+            f"{where}: header field 'seed' must be a whole number >= 0, got {_shown(seed)}"
+        )
     player = data.get("player")
     return Header(
         level=level,
@@ -126,29 +129,56 @@ def _parse_header(data: Any, where: str) -> Header:
 
 
 def parse_lines(lines: Iterable[str], name: str) -> Replay:
-    """Parse a replay: its header, then its actions."""
-    header: Header | None = None
-    actions: list[Action] = []
-    for number, line in enumerate(lines, 1):
+    """Parse a whole replay: its header, then its actions."""
+    header, actions = iter_replay(lines, name)
+    return Replay(header, tuple(actions))
+
+
+def iter_replay(lines: Iterable[str], name: str) -> tuple[Header, Iterator[Action]]:
+    """The header, read at once, and the actions, read one line at a time as
+    they are taken: a replay of any length is played in constant memory. A
+    problem on a later line is raised when that line is reached."""
+    numbered = enumerate(lines, 1)
+    for number, line in numbered:
+        data = _json_line(line, f"{name}:{number}")
+        if data is not _BLANK:
+            header = _parse_header(data, f"{name}:{number}")
+            return header, _actions(numbered, name, data["version"])
+    raise ReplayError(f"{name}: empty file: a replay starts with a header line")
+
+
+_BLANK = object()
+
+
+def _json_line(line: str, where: str) -> Any:
+    if len(line) > MAX_LINE:
+        raise ReplayError(f"{where}: line too long ({len(line)} characters)")
+    if not line.strip():
+        return _BLANK
+    try:
+        return json.loads(line, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as error:
+        raise ReplayError(f"{where}: not valid JSON ({error})") from None
+
+
+def _actions(numbered: Iterator[tuple[int, str]], name: str, version: int) -> Iterator[Action]:
+    for number, line in numbered:
         where = f"{name}:{number}"
-        if len(line) > MAX_LINE:
-            raise ReplayError(f"{where}: line too long ({len(line)} characters)")
-        if not line.strip():
+        data = _json_line(line, where)
+        if data is _BLANK:
             continue
         try:
-            data = json.loads(line, parse_constant=_reject_constant)
-        except (ValueError, RecursionError) as error:
-            raise ReplayError(f"{where}: not valid JSON ({error})") from None
-        if header is None:
-            header = _parse_header(data, where)
-            continue
-        try:
-            actions.append(action_from_json(data))
+            action = action_from_json(data)
         except ActionError as error:
             raise ReplayError(f"{where}: {error}") from None
-    if header is None:
-        raise ReplayError(f"{name}: empty file: a replay starts with a header line")
-    return Replay(header, tuple(actions))
+        if version < 2 and isinstance(data, dict) and ("times" in data or action.name == "set"):
+            raise ReplayError(f"{where}: {action.name} with these fields needs replay version 2")
+        yield action
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _reject_constant(token: str) -> float:
@@ -156,28 +186,37 @@ def _reject_constant(token: str) -> float:
 
 
 def read_replay(path: str | Path) -> Replay:
+    """A whole replay file, read into memory (``klgame replay --watch`` plays
+    it back at its own pace); :func:`open_replay` streams one."""
+    with open_replay(path) as (header, actions):
+        return Replay(header, tuple(actions))
+
+
+@contextmanager
+def open_replay(path: str | Path) -> Iterator[tuple[Header, Iterator[Action]]]:
+    """The header of the replay file at ``path`` and its actions, read lazily
+    while the file stays open."""
     file = Path(path)
     try:
-        with file.open(encoding="utf-8") as handle:
-            return parse_lines(_lines(handle), str(file))
+        handle = file.open(encoding="utf-8")
     except FileNotFoundError:
         raise ReplayError(f"{file}: no such file") from None
     except IsADirectoryError:
         raise ReplayError(f"{file}: is a directory, not a replay file") from None
     except PermissionError:
         raise ReplayError(f"{file}: permission denied") from None
-    except UnicodeDecodeError as error:
-        raise ReplayError(f"{file}: not UTF-8 text ({error.reason})") from None
+    with handle:
+        yield iter_replay(_lines(handle, file), str(file))
 
 
-def _lines(handle: IO[str]) -> Iterator[str]:
+def _lines(handle: IO[str], file: Path) -> Iterator[str]:
     while True:
-        line = handle.readline(MAX_LINE + 1)
+        try:
+            line = handle.readline(MAX_LINE + 1)
+        except UnicodeDecodeError as error:
+            raise ReplayError(f"{file}: not UTF-8 text ({error.reason})") from None
+        except IsADirectoryError:
+            raise ReplayError(f"{file}: is a directory, not a replay file") from None
         if not line:
             return
         yield line
-
-
-def finite_or_none(value: float) -> float | None:
-    """JSON has no ∞: write it as null (documented in docs/replays.md)."""
-    return value if math.isfinite(value) else None

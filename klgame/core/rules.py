@@ -16,17 +16,21 @@ from typing import Any, Literal
 
 from klgame.core import actions as A
 from klgame.core.scoring import Score, score_attempt
-from klgame.engine import Distribution, divergence, gradient
+from klgame.engine import Discrete, Distribution, divergence, gradient
 from klgame.engine.fitting import both_directions
+from klgame.engine.units import in_units
 from klgame.levels.model import GuessModel, Level, ParamSpec
 from klgame.levels.solve import Solution, best_fit
 
 Units = Literal["nats", "bits"]
-LN2 = math.log(2.0)
 
 # A persistent stack: (top, rest) pairs, so pushing is O(1) and states share
 # their history instead of copying it on every nudge.
 Stack = tuple[Any, Any] | None
+
+#: Undo reaches back this many changes at least (at most twice as many), so
+#: a long game or replay holds a bounded history.
+UNDO_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class GameState:
     clock: float = 0.0  # seconds since the attempt began, from the last action
     undo_stack: Stack = None
     redo_stack: Stack = None
+    undo_depth: int = 0  # entries on undo_stack
     solution: Solution | None = None  # worked out at reveal
     score: Score | None = None  # set at reveal; free play afterwards is not scored
     message: str = ""  # a line of feedback for the player
@@ -93,7 +98,7 @@ class GameState:
         return divergence(self.target, self.guess, self.level.direction)
 
     def in_units(self, nats: float) -> float:
-        return nats / LN2 if self.units == "bits" else nats
+        return in_units(nats, self.units)
 
     @property
     def can_undo(self) -> bool:
@@ -152,6 +157,25 @@ def _snapshot(state: GameState) -> Snapshot:
     return Snapshot(state.model_index, state.values)
 
 
+def _pushed(state: GameState) -> dict[str, Any]:
+    """The undo fields with ``state`` pushed: past 2 × UNDO_LIMIT entries the
+    oldest are dropped down to UNDO_LIMIT (amortised O(1) a push)."""
+    stack: Stack = (_snapshot(state), state.undo_stack)
+    depth = state.undo_depth + 1
+    if depth > 2 * UNDO_LIMIT:
+        kept = []
+        node = stack
+        for _ in range(UNDO_LIMIT):
+            assert node is not None
+            kept.append(node[0])
+            node = node[1]
+        stack = None
+        for snap in reversed(kept):
+            stack = (snap, stack)
+        depth = UNDO_LIMIT
+    return {"undo_stack": stack, "undo_depth": depth}
+
+
 def _with_values(state: GameState, values: dict[str, float], message: str = "") -> GameState:
     """Record an undoable change of the current model's values."""
     model = state.model
@@ -164,7 +188,7 @@ def _with_values(state: GameState, values: dict[str, float], message: str = "") 
         state,
         values=tuple(table),
         moves=state.moves + 1,
-        undo_stack=(_snapshot(state), state.undo_stack),
+        **_pushed(state),
         redo_stack=None,
         message=message,
     )
@@ -188,7 +212,7 @@ def _nudge(state: GameState, action: A.Nudge) -> GameState:
         return replace(state, message="This model has nothing to tune: press m to switch model.")
     size = {"step": spec.step, "big": spec.big_step, "fine": spec.step / 10.0}[action.size]
     values = state.current_values
-    wanted = _clean(values[spec.name] + action.sign * size)
+    wanted = _clean(values[spec.name] + action.sign * size * action.times)
     clamped = min(max(wanted, spec.min), spec.max)
     values[spec.name] = clamped
     values = state.model.family.project(values, spec.name)
@@ -197,6 +221,24 @@ def _nudge(state: GameState, action: A.Nudge) -> GameState:
         edge = "maximum" if action.sign > 0 else "minimum"
         message = f"{spec.label} is at its {edge}."
     return _with_values(state, values, message)
+
+
+def _set(state: GameState, action: A.Set) -> GameState:
+    free = state.free_params
+    index = next((i for i, spec in enumerate(free) if spec.name == action.param), None)
+    if index is None:
+        return replace(state, message=f"{state.model.title} has no knob {action.param!r}.")
+    spec = free[index]
+    selected = replace(state, selected=index)
+    values = state.current_values
+    values[spec.name] = min(max(_clean(action.value), spec.min), spec.max)
+    values = state.model.family.project(values, spec.name)
+    if not action.continues:
+        return _with_values(selected, values)
+    # a later value of the same drag: the drag's first value made the move
+    table = list(state.values)
+    table[state.model_index] = tuple(values[p.name] for p in state.model.params)
+    return replace(selected, values=tuple(table), redo_stack=None, message="")
 
 
 def _switch_model(state: GameState, action: A.SwitchModel) -> GameState:
@@ -209,7 +251,7 @@ def _switch_model(state: GameState, action: A.SwitchModel) -> GameState:
         model_index=index,
         selected=0,
         moves=state.moves + 1,
-        undo_stack=(_snapshot(state), state.undo_stack),
+        **_pushed(state),
         redo_stack=None,
         message=f"Model: {state.level.models[index].title}",
     )
@@ -239,17 +281,20 @@ def _undo(state: GameState, action: A.Undo) -> GameState:
     if state.undo_stack is None:
         return replace(state, message="Nothing to undo.")
     top, rest = state.undo_stack
-    return _restore(state, top, undo_stack=rest, redo_stack=(_snapshot(state), state.redo_stack))
+    undo = {"undo_stack": rest, "undo_depth": max(0, state.undo_depth - 1)}
+    return _restore(state, top, undo, redo_stack=(_snapshot(state), state.redo_stack))
 
 
 def _redo(state: GameState, action: A.Redo) -> GameState:
     if state.redo_stack is None:
         return replace(state, message="Nothing to redo.")
     top, rest = state.redo_stack
-    return _restore(state, top, undo_stack=(_snapshot(state), state.undo_stack), redo_stack=rest)
+    return _restore(state, top, _pushed(state), redo_stack=rest)
 
 
-def _restore(state: GameState, snap: Snapshot, undo_stack: Stack, redo_stack: Stack) -> GameState:
+def _restore(
+    state: GameState, snap: Snapshot, undo: dict[str, Any], redo_stack: Stack
+) -> GameState:
     selected = state.selected if snap.model_index == state.model_index else 0
     return replace(
         state,
@@ -257,7 +302,7 @@ def _restore(state: GameState, snap: Snapshot, undo_stack: Stack, redo_stack: St
         values=snap.values,
         selected=selected,
         moves=state.moves + 1,
-        undo_stack=undo_stack,
+        **undo,
         redo_stack=redo_stack,
         message="",
     )
@@ -287,6 +332,9 @@ def hint_for(state: GameState) -> tuple[str | None, int, str]:
         return None, 0, f"Nothing to tune in {state.model.title}.{tip}"
     here = state.scoring_divergence()
     if not math.isfinite(here):
+        pointed = _infinite_term_hint(state)
+        if pointed is not None:
+            return pointed
         return (
             None,
             0,
@@ -318,6 +366,30 @@ def hint_for(state: GameState) -> tuple[str | None, int, str]:
         way, key = ("up", "]") if best_sign > 0 else ("down", "[")
         return best_name, best_sign, f"Hint: move {label} {way} in fine steps ({key})."
     return None, 0, "You are at a low point for these steps: reveal, or explore elsewhere."
+
+
+def _infinite_term_hint(state: GameState) -> tuple[str, int, str] | None:
+    """For a discrete guess whose scored divergence is ∞: the knob of an
+    outcome whose term is ∞, and the way that makes it finite. Forward KL(p‖q)
+    is ∞ where q = 0 < p (raise q there); reverse KL(q‖p) where p = 0 < q
+    (lower q there)."""
+    target, guess = state.target, state.guess
+    if not isinstance(target, Discrete) or not isinstance(guess, Discrete):
+        return None
+    forward = state.level.direction == "forward"
+    values = state.current_values
+    for spec in state.free_params:
+        outcome = next((v for v in guess.support if str(v) == spec.name), None)
+        if outcome is None:
+            continue
+        p, q = target.mass(outcome), guess.mass(outcome)
+        if forward and p > 0.0 and q <= 0.0 and values[spec.name] < spec.max:
+            label = spec.label
+            return spec.name, 1, f"Hint: {label} is 0 where the target is not: move it up (→)."
+        if not forward and q > 0.0 and p <= 0.0 and values[spec.name] > spec.min:
+            label = spec.label
+            return spec.name, -1, f"Hint: the target is 0 where {label} is not: move it down (←)."
+    return None
 
 
 def _step_lowers(state: GameState, here: float, name: str, sign: int, size: A.NudgeSize) -> bool:
@@ -397,6 +469,7 @@ def _autopilot(state: GameState, action: A.Autopilot) -> GameState:
 _HANDLERS: dict[type[A.Action], Callable[[GameState, Any], GameState]] = {
     A.Select: _select,
     A.Nudge: _nudge,
+    A.Set: _set,
     A.SwitchModel: _switch_model,
     A.Reveal: _reveal,
     A.Restart: _restart,

@@ -19,9 +19,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from klgame.engine.units import in_units
 from klgame.levels.model import Level
 
-LN2 = math.log(2.0)
 CLOSENESS_POINTS = 1000
 ECONOMY_POINTS = 200
 POINTS_PER_MOVE = 2
@@ -62,8 +62,7 @@ def score_attempt(
     level: Level, divergence: float, best: float, moves: int, hints: int, seconds: float
 ) -> Score:
     """Score an attempt; ``divergence`` and ``best`` are in nats."""
-    scale = 1.0 / LN2 if level.units == "bits" else 1.0
-    d, d_star = divergence * scale, best * scale
+    d, d_star = in_units(divergence, level.units), in_units(best, level.units)
     excess = excess_of(d, d_star)
     return Score(
         divergence=d,

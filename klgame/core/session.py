@@ -15,10 +15,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from klgame.core import actions as A
+from klgame.core.attempts import Attempt, AttemptStore
 from klgame.core.replay import Header, Recorder, write_replay
 from klgame.core.rules import GameState, apply, new_game
 from klgame.errors import KlgameError
 from klgame.levels.model import Level
+
+
+def ended_at_optimum(state: GameState) -> int | None:
+    """Which local optimum a revealed attempt ended at: 0 the global one (the
+    order of ``Fit.optima``), else the index of the nearest local one (at
+    least 1); ``None`` if that cannot be worked out."""
+    from klgame.core.lesson import outcome
+
+    try:
+        found = outcome(state)
+    except Exception:  # the report goes without it; the score is saved anyway
+        return None
+    if found.facts.get("optimum") == "global":
+        return 0
+    return max(found.found, 1)
 
 
 class Session:
@@ -27,13 +43,15 @@ class Session:
         level: Level,
         seed: int,
         player: str,
-        store: object | None = None,
+        store: AttemptStore | None = None,
         store_problem: str | None = None,
         record_path: Path | None = None,
         replays_dir: Path | None = None,
         clock: Callable[[], float] = time.monotonic,
+        board: str | None = None,
     ) -> None:
         self.level = level
+        self.board = board  # the shared board attempts count on (klgame.core.boards)
         self.player = player
         self.store = store
         self.store_problem = store_problem
@@ -75,8 +93,6 @@ class Session:
         if self.store is None:
             self.saved = f"Score not saved: {self.store_problem or 'no score store'}"
             return
-        from klgame.store.scores import Attempt
-
         replay_path: str | None = None
         if self.replays_dir is not None:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -87,8 +103,8 @@ class Session:
             except OSError as error:
                 self.saved = f"Replay not saved: {error.strerror or error}"
         try:
-            previous = self.store.best(self.player, self.level.id)  # type: ignore[attr-defined]
-            self.store.record(  # type: ignore[attr-defined]
+            previous = self.store.best(self.player, self.level.id)
+            self.store.record(
                 Attempt(
                     player=self.player,
                     level_id=self.level.id,
@@ -103,6 +119,8 @@ class Session:
                     hints=score.hints,
                     seconds=score.seconds,
                     replay_path=replay_path,
+                    board=self.board,
+                    optimum=ended_at_optimum(self.state),
                 )
             )
         except (KlgameError, OSError, ValueError) as error:

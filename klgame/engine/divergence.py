@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Literal
 
 import numpy as np
 
@@ -34,10 +33,10 @@ from klgame.engine.distributions import (
     Gaussian,
     Mixture,
 )
+from klgame.engine.units import Units
+from klgame.engine.units import in_units as _scale
 
-Units = Literal["nats", "bits"]
 UNITS: tuple[Units, ...] = ("nats", "bits")
-LN2 = math.log(2.0)
 
 KLRule = Callable[[Distribution, Distribution], float]
 _RULES: dict[tuple[type, type], KLRule] = {}
@@ -67,14 +66,6 @@ def _lookup(p_type: type, q_type: type) -> KLRule:
             "both must be continuous, or both discrete"
         )
     return found
-
-
-def _scale(value: float, units: str) -> float:
-    if units == "nats":
-        return value
-    if units == "bits":
-        return value / LN2
-    raise ValueError(f"units must be 'nats' or 'bits', got {units!r}")
 
 
 def kl(p: Distribution, q: Distribution, units: str = "nats") -> float:

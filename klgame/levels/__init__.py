@@ -1,4 +1,4 @@
-"""Levels: the data model, the YAML loader, the best-fit solver and the level commands.
+"""Levels: the data model, the YAML loader and the best-fit solver.
 
 ::
 
@@ -9,19 +9,14 @@
     target = level.target.draw(seed=1)
     d_star = level.in_units(best_fit(level, target).divergence)
 
-The file format is described in ``docs/levels.md``.
+The file format is described in ``docs/levels.md``. The loader (and PyYAML
+with it) is imported only when one of its names is first asked for, so the
+rules, which need the model alone, never load YAML.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from klgame.levels.errors import LevelError
-from klgame.levels.loader import (
-    Catalog,
-    builtin_levels_dir,
-    level_dirs,
-    load_catalog,
-    load_directory,
-    load_level,
-    load_level_text,
-)
 from klgame.levels.model import (
     DEFAULT_METERS,
     DEFAULT_STARS,
@@ -36,6 +31,38 @@ from klgame.levels.model import (
     View,
 )
 from klgame.levels.solve import Solution, best_fit, fit_model
+
+if TYPE_CHECKING:
+    from klgame.levels.loader import (
+        Catalog,
+        builtin_levels_dir,
+        level_dirs,
+        load_catalog,
+        load_directory,
+        load_level,
+        load_level_text,
+    )
+
+_FROM_LOADER = frozenset(
+    {
+        "Catalog",
+        "builtin_levels_dir",
+        "level_dirs",
+        "load_catalog",
+        "load_directory",
+        "load_level",
+        "load_level_text",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_LOADER:
+        from klgame.levels import loader
+
+        return getattr(loader, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_METERS",

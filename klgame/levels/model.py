@@ -17,15 +17,14 @@ from typing import Literal
 import numpy as np
 
 from klgame.engine import Binomial, Categorical, Distribution, Family, Gaussian, Mixture
+from klgame.engine.units import Units, in_units
+from klgame.levels.texts import RevealPart
 
 Direction = Literal["forward", "reverse"]
-Units = Literal["nats", "bits"]
 TargetKind = Literal["gaussian", "mixture", "categorical", "binomial"]
 
 #: Target kinds whose distributions are discrete (bars, not curves).
 DISCRETE_KINDS: tuple[str, ...] = ("categorical", "binomial")
-
-_LN2 = math.log(2.0)
 
 
 @dataclass(frozen=True)
@@ -222,10 +221,24 @@ class Level:
     stars: tuple[float, float, float] = DEFAULT_STARS
     source: str | None = None
     content_hash: str = ""
+    #: The target is not drawn until the reveal (``hidden`` in the file).
+    hidden: bool = True
+    #: The reveal as parts, some shown only when their conditions hold (see
+    #: :mod:`klgame.levels.texts`); ``reveal`` is the parts without conditions.
+    reveal_parts: tuple[RevealPart, ...] = ()
+    #: The id of the level whose target this level shares (``target: {same_as:
+    #: ID}``): ``target`` is that level's recipe, so a seed names one target
+    #: for both.
+    target_from: str | None = None
 
     @property
     def is_discrete(self) -> bool:
         return self.target.is_discrete
+
+    @property
+    def texts(self) -> tuple[RevealPart, ...]:
+        """The reveal's parts (one unconditional part for a plain ``reveal``)."""
+        return self.reveal_parts or (RevealPart(self.reveal),)
 
     def model(self, model_id: str) -> GuessModel:
         for model in self.models:
@@ -235,7 +248,7 @@ class Level:
 
     def in_units(self, nats: float) -> float:
         """A divergence in nats, converted to the level's units."""
-        return nats / _LN2 if self.units == "bits" else nats
+        return in_units(nats, self.units)
 
     def stars_for(self, excess: float) -> int:
         """Stars earned for an excess (level units) over the best fit."""

@@ -9,9 +9,10 @@ every problem of a file. The field reference is ``docs/levels.md``.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -26,7 +27,9 @@ from klgame.engine import (
     MixtureFamily,
     UniformFamily,
 )
-from klgame.levels.errors import LevelError, escape_unsafe, is_unsafe_char
+from klgame.levels import limits
+from klgame.levels.errors import LevelError, escape_unsafe
+from klgame.levels.limits import Limit
 from klgame.levels.model import (
     DEFAULT_METERS,
     DEFAULT_STARS,
@@ -42,6 +45,11 @@ from klgame.levels.model import (
     Units,
     View,
 )
+from klgame.levels.scorable import never_scored
+from klgame.levels.texts import CONDITIONS, RevealPart
+from klgame.levels.texts import problems as placeholder_problems
+from klgame.text import problems as text_problems
+from klgame.text import sanitize
 
 #: YAML's own tags: ``!!int`` is ``tag:yaml.org,2002:int``.
 YAML_TAG_PREFIX = _Y = "tag:yaml.org,2002:"
@@ -55,6 +63,7 @@ _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,47}\Z")
 _TITLE_MAX, _LESSON_MAX, _TEXT_MAX, _LABEL_MAX = 60, 100, 4000, 40
 _MAX_COMPONENTS, _MAX_SUPPORT, _MAX_N, _MAX_MODELS = 8, 50, 200, 8
 _SUM_TOLERANCE = 1e-6
+_MIN_RELATIVE_STEP = limits.MIN_RELATIVE_STEP
 
 DIRECTIONS: tuple[Direction, ...] = ("forward", "reverse")
 UNITS: tuple[Units, ...] = ("nats", "bits")
@@ -77,6 +86,7 @@ _LEVEL_FIELDS = (
     "view",
     "meters",
     "stars",
+    "hidden",
 )
 _TARGET_FIELDS = {
     "gaussian": ("family", "mean", "variance"),
@@ -266,16 +276,12 @@ class _Checker:
         if one_line and "\n" in value:
             self.error(node, path, "must be a single line")
             return MISSING
-        for index, char in enumerate(value):
-            if is_unsafe_char(char, allow_layout=True):
-                name = f"U+{ord(char):04X}"
-                self.error(
-                    node,
-                    path,
-                    f"control character {name} at offset {index} is not allowed "
-                    "(texts are shown as plain text)",
-                )
-                return MISSING
+        refused = text_problems(value, multiline=not one_line)
+        if refused:
+            more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+            self.error(node, path, f"{refused[0]}{more} (texts are shown as plain text)")
+            return MISSING
+        value = sanitize(value, multiline=not one_line)
         if len(value) > max_len:
             self.error(node, path, f"is too long ({len(value)} characters, at most {max_len})")
             return MISSING
@@ -376,6 +382,18 @@ class _Checker:
             return False
         return True
 
+    def drawable(self, node: Node, path: str, value: Number, limit: Limit) -> bool:
+        """Every value ``value`` can take lies in what the game can show (``limits``)."""
+        lo, hi = (value.low, value.high) if isinstance(value, RandomRange) else (value, value)
+        if limit.admits(lo) and limit.admits(hi):
+            return True
+        if isinstance(value, RandomRange):
+            got = f"the random range is [{limits.short(lo)}, {limits.short(hi)}]"
+        else:
+            got = f"got {limits.short(lo)}"
+        self.error(node, path, f"must lie in {limit.describe()}, {got}")
+        return False
+
 
 _EXPONENT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+\Z")
 
@@ -406,10 +424,17 @@ def _optional(fields: dict[str, Node], name: str) -> Node | None:
     return node
 
 
-def check_level(root: Node, source: str, content_hash: str, path: str | None) -> Level:
+def check_level(
+    root: Node,
+    source: str,
+    content_hash: str,
+    path: str | None,
+    lookup: TargetLookup | None = None,
+) -> Level:
     """The level in ``root``, or a :class:`LevelError` listing every problem.
 
     ``source`` names the file in messages; ``path`` is stored as ``Level.source``.
+    ``lookup`` finds the target of another level for ``target: {same_as: ID}``.
     """
     check = _Checker(source)
     fields = check.mapping(
@@ -435,6 +460,8 @@ def check_level(root: Node, source: str, content_hash: str, path: str | None) ->
         ("intro", False, _TEXT_MAX),
         ("reveal", False, _TEXT_MAX),
     ):
+        if name == "reveal" and isinstance(fields.get(name), SequenceNode):
+            continue  # parts: checked once the guesses are known
         texts[name] = check.text(fields[name], name, one_line, limit) if name in fields else MISSING
     order: int | _Missing = DEFAULT_ORDER
     if (node := _optional(fields, "order")) is not None:
@@ -444,7 +471,12 @@ def check_level(root: Node, source: str, content_hash: str, path: str | None) ->
             order = MISSING
 
     target: TargetSpec | _Missing = MISSING
-    if "target" in fields:
+    target_from: str | None = None
+    if "target" in fields and _is_shared_target(fields["target"]):
+        target, target_from, content_hash = _check_shared_target(
+            check, fields["target"], "target", level_id, lookup, content_hash
+        )
+    elif "target" in fields:
         target = _check_target(check, fields["target"], "target")
 
     models: tuple[GuessModel, ...] | _Missing = MISSING
@@ -479,13 +511,26 @@ def check_level(root: Node, source: str, content_hash: str, path: str | None) ->
     if (node := _optional(fields, "stars")) is not None:
         stars = _check_stars(check, node, "stars")
 
+    hidden = _check_hidden(check, _optional(fields, "hidden"), target)
+
+    if isinstance(target, TargetSpec) and isinstance(models, tuple) and direction in DIRECTIONS:
+        problem = never_scored(target, models, cast(Direction, direction))
+        if problem is not None:
+            check.error(fields["guess"], "guess", problem)
+    parts: tuple[RevealPart, ...] | _Missing = ()
+    if "reveal" in fields:
+        shared = "target" in fields and _is_shared_target(fields["target"])
+        parts = _check_reveal(check, fields["reveal"], texts, models, shared)
+
     if check.errors:
         raise LevelError(check.in_file_order(), path)
     assert isinstance(level_id, str) and isinstance(order, int)
+    assert isinstance(hidden, bool)
     assert not isinstance(target, _Missing) and not isinstance(models, _Missing)
     assert isinstance(direction, str) and isinstance(units, str)
     assert not isinstance(show, _Missing) and not isinstance(view, _Missing)
     assert not isinstance(meters, _Missing) and not isinstance(stars, _Missing)
+    assert not isinstance(parts, _Missing)
     return Level(
         id=level_id,
         title=cast(str, texts["title"]),
@@ -503,7 +548,28 @@ def check_level(root: Node, source: str, content_hash: str, path: str | None) ->
         stars=stars,
         source=path,
         content_hash=content_hash,
+        hidden=hidden,
+        reveal_parts=parts,
+        target_from=target_from,
     )
+
+
+def _check_hidden(
+    check: _Checker, node: Node | None, target: TargetSpec | _Missing
+) -> bool | _Missing:
+    """Whether the target stays hidden until the reveal.
+
+    Unless the file says, a continuous target is hidden, and so is a random
+    discrete one; a fixed discrete target is data to look at (the worms' counts).
+    """
+    if node is None:
+        if isinstance(target, _Missing):
+            return True
+        return not target.is_discrete or target.is_random
+    if not isinstance(node, ScalarNode) or node.tag != _BOOL:
+        check.error(node, "hidden", f"must be true or false, got {_describe(node)}")
+        return MISSING
+    return bool(_CONSTRUCTOR.construct_yaml_bool(node))
 
 
 def _check_show(
@@ -542,15 +608,29 @@ def _check_view(
             value = check.number(item, f"{path}.{name}")
             if isinstance(value, _Missing):
                 ok = False
+            elif name == "y_max" and value <= 0:
+                check.error(item, f"{path}.y_max", "must be > 0")
+                ok = False
+            elif not check.drawable(
+                item, f"{path}.{name}", value, limits.VIEW_Y if name == "y_max" else limits.VIEW_X
+            ):
+                ok = False
             else:
                 numbers[name] = value
     x_min, x_max, y_max = numbers["x_min"], numbers["x_max"], numbers["y_max"]
     if x_min is not None and x_max is not None and not x_min < x_max:
         check.error(node, f"{path}.x_min", f"must be < x_max ({_fmt(x_min)} >= {_fmt(x_max)})")
         ok = False
-    if y_max is not None and y_max <= 0:
-        check.error(fields["y_max"], f"{path}.y_max", "must be > 0")
-        ok = False
+    elif x_min is not None and x_max is not None:
+        narrowest = limits.MIN_RELATIVE_VIEW * max(1.0, abs(x_min), abs(x_max))
+        if x_max - x_min < narrowest:
+            check.error(
+                node,
+                f"{path}.x_max",
+                f"the view must be at least {limits.short(narrowest)} wide (a millionth of "
+                f"the largest of 1 and its ends' sizes), got {limits.short(x_max - x_min)}",
+            )
+            ok = False
     labels: tuple[str, ...] | None = None
     if (item := _optional(fields, "labels")) is not None:
         entries = check.sequence(item, f"{path}.labels", min_len=1, max_len=_MAX_SUPPORT)
@@ -617,10 +697,11 @@ def _check_stars(check: _Checker, node: Node, path: str) -> tuple[float, float, 
     if any(isinstance(v, _Missing) for v in values):
         return MISSING
     numbers = cast(list[float], values)
-    for index, value in enumerate(numbers):
-        if value < 0:
-            check.error(items[index], f"{path}[{index}]", "must be >= 0")
-            return MISSING
+    negative = [index for index, value in enumerate(numbers) if value < 0]
+    for index in negative:
+        check.error(items[index], f"{path}[{index}]", "must be >= 0")
+    if negative:
+        return MISSING
     if not numbers[0] <= numbers[1] <= numbers[2]:
         check.error(node, path, "thresholds must not decrease: 3 stars needs the smallest excess")
         return MISSING
@@ -711,6 +792,9 @@ def _gaussian_target(
             item, f"{path}.{name}", value, low=0.0, low_open=True
         ):
             continue
+        shown = limits.VARIANCE if name == "variance" else limits.MEAN
+        if not check.drawable(item, f"{path}.{name}", value, shown):
+            continue
         params.append((name, value))
     if len(params) < 2:
         return MISSING
@@ -725,6 +809,7 @@ def _number_list(
     high: float | None = None,
     low_open: bool = False,
     random: bool = True,
+    shown: Limit | None = None,
 ) -> list[Number] | None:
     items = check.sequence(node, path, min_len=1, max_len=_MAX_SUPPORT)
     if items is None:
@@ -734,12 +819,14 @@ def _number_list(
     for index, item in enumerate(items):
         where = f"{path}[{index}]"
         value = check.number_or_random(item, where) if random else check.number(item, where)
-        if isinstance(value, _Missing) or not check.check_range(
-            item, where, value, low, high, low_open
-        ):
+        if isinstance(value, _Missing):
             ok = False
-        else:
+        elif check.check_range(item, where, value, low, high, low_open) and (
+            shown is None or check.drawable(item, where, value, shown)
+        ):
             out.append(value)
+        else:
+            ok = False
     return out if ok else None
 
 
@@ -750,11 +837,13 @@ def _mixture_target(
     variances_node = _need(check, node, fields, path, "variances")
     means = variances = weights = None
     if means_node is not None:
-        means = _number_list(check, means_node, f"{path}.means")
+        means = _number_list(check, means_node, f"{path}.means", shown=limits.MEAN)
     if variances_node is not None:
-        variances = _number_list(check, variances_node, f"{path}.variances", 0.0, low_open=True)
+        variances = _number_list(
+            check, variances_node, f"{path}.variances", 0.0, low_open=True, shown=limits.VARIANCE
+        )
     if (weights_node := _optional(fields, "weights")) is not None:
-        weights = _number_list(check, weights_node, f"{path}.weights", 0.0)
+        weights = _number_list(check, weights_node, f"{path}.weights", 0.0, shown=limits.MASS)
         if weights is not None and all(w == 0.0 for w in weights):
             check.error(weights_node, f"{path}.weights", "must not all be zero")
             return MISSING
@@ -764,6 +853,7 @@ def _mixture_target(
     if k > _MAX_COMPONENTS:
         check.error(means_node, f"{path}.means", f"at most {_MAX_COMPONENTS} components")
         return MISSING
+    lengths_ok = True
     for name, values, item in (
         ("variances", variances, variances_node),
         ("weights", weights, _optional(fields, "weights")),
@@ -772,7 +862,9 @@ def _mixture_target(
             check.error(
                 item, f"{path}.{name}", f"must have one entry per mean ({k}), got {len(values)}"
             )
-            return MISSING
+            lengths_ok = False
+    if not lengths_ok:
+        return MISSING
     weights = weights if weights is not None else [1.0] * k
     params: list[tuple[str, Number]] = []
     params += [(f"weight{i}", w) for i, w in enumerate(weights, 1)]
@@ -828,7 +920,7 @@ def _categorical_target(
     if has_probs:
         masses = _number_list(check, masses_node, f"{path}.probs", 0.0, 1.0, random=False)
     else:
-        masses = _number_list(check, masses_node, f"{path}.counts", 0.0)
+        masses = _number_list(check, masses_node, f"{path}.counts", 0.0, shown=limits.MASS)
     support: tuple[Hashable, ...] | None = None
     if (support_node := _optional(fields, "support")) is not None:
         support = _support(check, support_node, f"{path}.support")
@@ -892,23 +984,26 @@ class _Default:
     low: float | None = None  # hard limits the author's bounds must respect
     high: float | None = None
     low_open: bool = False
+    shown: Limit | None = None  # what the game can show (``limits``)
 
 
 def _defaults(family: Family) -> dict[str, _Default]:
     """The documented defaults of each family's parameters."""
     if isinstance(family, GaussianFamily):
         return {
-            "mean": _Default("Mean", 0.0, -10.0, 10.0, 0.1),
-            "variance": _Default("Variance", 5.0, 0.1, 20.0, 0.1, low=0.0, low_open=True),
+            "mean": _Default("Mean", 0.0, -10.0, 10.0, 0.1, shown=limits.MEAN),
+            "variance": _Default(
+                "Variance", 5.0, 0.1, 20.0, 0.1, low=0.0, low_open=True, shown=limits.VARIANCE
+            ),
         }
     if isinstance(family, MixtureFamily):
         k = family.components
         out: dict[str, _Default] = {}
         for i in range(1, k + 1):
             start = 0.0 if k == 1 else -5.0 + 10.0 * (i - 1) / (k - 1)
-            out[f"mean{i}"] = _Default(f"Mean {i}", start, -10.0, 10.0, 0.1)
+            out[f"mean{i}"] = _Default(f"Mean {i}", start, -10.0, 10.0, 0.1, shown=limits.MEAN)
             out[f"variance{i}"] = _Default(
-                f"Variance {i}", 5.0, 0.1, 20.0, 0.1, low=0.0, low_open=True
+                f"Variance {i}", 5.0, 0.1, 20.0, 0.1, low=0.0, low_open=True, shown=limits.VARIANCE
             )
         return out
     if isinstance(family, BinomialFamily):
@@ -1012,7 +1107,9 @@ def _build_family(
             return None
         weights: tuple[float, ...] | None = None
         if (item := _optional(fields, "weights")) is not None:
-            values = _number_list(check, item, f"{path}.weights", 0.0, random=False)
+            values = _number_list(
+                check, item, f"{path}.weights", 0.0, random=False, shown=limits.MASS
+            )
             if values is None:
                 return None
             if len(values) != k:
@@ -1107,10 +1204,12 @@ def _check_params(
 def _check_param(
     check: _Checker, node: Node | None, path: str, name: str, default: _Default
 ) -> ParamSpec | None:
+    """One parameter; every problem of it is reported, not only the first."""
+
     def limits(value: float, at: Node, what: str) -> bool:
         return check.check_range(
             at, f"{path}{what}", value, default.low, default.high, default.low_open
-        )
+        ) and (default.shown is None or check.drawable(at, f"{path}{what}", value, default.shown))
 
     if node is None:
         return ParamSpec(
@@ -1137,17 +1236,14 @@ def _check_param(
         label = check.text(item, f"{path}.label", one_line=True, max_len=_LABEL_MAX)
     if "fixed" in fields:
         extra = [key for key in fields if key not in ("fixed", "label")]
-        if extra:
+        for key in extra:
             check.error(
-                fields[extra[0]],
-                f"{path}.{extra[0]}",
-                "a fixed parameter takes only 'fixed' and 'label'",
+                fields[key], f"{path}.{key}", "a fixed parameter takes only 'fixed' and 'label'"
             )
-            return None
         value = check.number(fields["fixed"], f"{path}.fixed")
-        if isinstance(value, _Missing) or isinstance(label, _Missing):
+        if isinstance(value, _Missing) or not limits(value, fields["fixed"], ".fixed"):
             return None
-        if not limits(value, fields["fixed"], ".fixed"):
+        if extra or isinstance(label, _Missing):
             return None
         return ParamSpec(name, label, value, value, value, default.step, 10 * default.step, True)
     got: dict[str, float] = {}
@@ -1159,13 +1255,12 @@ def _check_param(
                 ok = False
             else:
                 got[key] = value
-    if not ok:
-        return None
     low, high = got.get("min", default.min), got.get("max", default.max)
+    bounds_ok = True
     for key in ("min", "max"):
         if key in got and not limits(got[key], fields[key], f".{key}"):
-            ok = False
-    if ok and low > high:
+            bounds_ok = False
+    if bounds_ok and low > high:
         which = "min" if "min" in got else "max"
         note = (
             ""
@@ -1181,28 +1276,227 @@ def _check_param(
             f"{path}.{which}",
             f"min ({_fmt(low)}) is greater than max ({_fmt(high)}){note}",
         )
-        ok = False
-    if not ok:
-        return None
+        bounds_ok = False
+    start = min(max(default.start, low), high)
     if "start" in got:
         start = got["start"]
-        if not low <= start <= high:
+        if bounds_ok and not low <= start <= high:
             check.error(
                 fields["start"],
                 f"{path}.start",
                 f"{_fmt(start)} is outside [min, max] = [{_fmt(low)}, {_fmt(high)}]",
             )
-            return None
-    else:
-        start = min(max(default.start, low), high)
+            ok = False
+        elif not bounds_ok and not limits(start, fields["start"], ".start"):
+            ok = False
     step = got.get("step", default.step)
+    smallest = _MIN_RELATIVE_STEP * max(1.0, abs(low), abs(high))
     if step <= 0:
         check.error(fields["step"], f"{path}.step", "must be > 0")
-        return None
+        ok = False
+    elif "step" in got and bounds_ok and step < smallest:
+        check.error(
+            fields["step"],
+            f"{path}.step",
+            f"must be >= {_fmt(smallest)} (a billionth of the bounds' size; a smaller step "
+            f"moves nothing that shows), got {_fmt(step)}",
+        )
+        ok = False
     big_step = got.get("big_step", 10 * step)
-    if big_step < step:
+    if "big_step" in got and step > 0 and big_step < step:
         at = fields.get("big_step", node)
         check.error(at, f"{path}.big_step", f"must be >= step ({_fmt(step)})")
+        ok = False
+    if not (ok and bounds_ok):
         return None
     assert isinstance(label, str)
     return ParamSpec(name, label, start, low, high, step, big_step)
+
+
+# --- shared targets -------------------------------------------------------------
+
+#: Finds another level by id (for its target), or says why it cannot.
+TargetLookup = Callable[[str], "Level | str"]
+_SHARED_FIELDS = ("same_as", "family")
+
+
+def _is_shared_target(node: Node) -> bool:
+    """``target: {same_as: ID}``: the target of another level."""
+    return isinstance(node, MappingNode) and any(
+        isinstance(key, ScalarNode) and key.value == "same_as" for key, _ in node.value
+    )
+
+
+def _check_shared_target(
+    check: _Checker,
+    node: Node,
+    path: str,
+    level_id: str | _Missing,
+    lookup: TargetLookup | None,
+    content_hash: str,
+) -> tuple[TargetSpec | _Missing, str | None, str]:
+    """The recipe of the level named by ``same_as``, that level's id, and the
+    content hash of this level: its file's and the other level's together, so
+    that a change of the shared target shows as a change of this level too.
+
+    ``family``, if given, must be the family of that target (a reader of the
+    file sees what it is, and a change of the other level is caught).
+    """
+    fields = check.mapping(node, path, _SHARED_FIELDS, ("same_as",))
+    if fields is None or "same_as" not in fields:
+        return MISSING, None, content_hash
+    where = f"{path}.same_as"
+    other = check.text(fields["same_as"], where, one_line=True, max_len=48)
+    family: str | _Missing | None = None
+    if (item := _optional(fields, "family")) is not None:
+        family = check.choice(item, f"{path}.family", TARGET_FAMILIES)
+    if isinstance(other, _Missing):
+        return MISSING, None, content_hash
+    if not _ID.match(other):
+        check.error(fields["same_as"], where, f"'{other}' is not a valid level id")
+        return MISSING, None, content_hash
+    if other == level_id:
+        check.error(fields["same_as"], where, "a level cannot share its own target (a cycle)")
+        return MISSING, None, content_hash
+    if lookup is None:
+        check.error(
+            fields["same_as"],
+            where,
+            f"cannot look up level '{other}' here: load this file from its directory",
+        )
+        return MISSING, None, content_hash
+    found = lookup(other)
+    if isinstance(found, str):
+        check.error(fields["same_as"], where, found)
+        return MISSING, None, content_hash
+    kind = found.target.kind
+    if isinstance(family, str) and family != kind:
+        check.error(
+            fields["family"],
+            f"{path}.family",
+            f"the target of '{other}' is a {kind}, not a {family}",
+        )
+        return MISSING, None, content_hash
+    if isinstance(family, _Missing):
+        return MISSING, None, content_hash
+    joined = hashlib.sha256(f"{content_hash}+{found.content_hash}".encode()).hexdigest()
+    return found.target, other, joined
+
+
+# --- reveal texts ----------------------------------------------------------------
+
+_PART_FIELDS = ("text", "when")
+_MAX_PARTS = 16
+#: Conditions about the best fit's shape need two peaks and one Gaussian.
+_SHAPE_CONDITIONS = ("fit", "found", "other_fit")
+
+
+def _check_reveal(
+    check: _Checker,
+    node: Node,
+    texts: dict[str, str | _Missing],
+    models: tuple[GuessModel, ...] | _Missing,
+    shared: bool,
+) -> tuple[RevealPart, ...] | _Missing:
+    """The reveal's parts; ``texts["reveal"]`` becomes the parts shown always.
+
+    A plain ``reveal`` is one part; its placeholders are checked too.
+    """
+    params: list[str] | None = None  # unknown while the guesses have errors
+    if not isinstance(models, _Missing):
+        params = []
+        for model in models:
+            params += [spec.name for spec in model.params if spec.name not in params]
+    if not isinstance(node, SequenceNode):
+        text = texts.get("reveal")
+        if isinstance(text, str) and not _placeholders_ok(check, node, "reveal", text, params, 0):
+            texts["reveal"] = MISSING
+            return MISSING
+        return ()
+    items = check.sequence(node, "reveal", min_len=1, max_len=_MAX_PARTS)
+    if items is None:
+        texts["reveal"] = MISSING
+        return MISSING
+    parts: list[RevealPart] = []
+    ok = True
+    for index, item in enumerate(items):
+        where = f"reveal[{index}]"
+        text_node, when_node, key_column = item, None, max(0, item.start_mark.column - 2)
+        if isinstance(item, MappingNode):
+            fields = check.mapping(item, where, _PART_FIELDS, ("text",))
+            if fields is None or "text" not in fields:
+                ok = False
+                continue
+            text_node, when_node = fields["text"], _optional(fields, "when")
+            key_column = next(
+                (k.start_mark.column for k, _ in item.value if getattr(k, "value", "") == "text"),
+                key_column,
+            )
+            where_text = f"{where}.text"
+        else:
+            where_text = where
+        text = check.text(text_node, where_text, max_len=_TEXT_MAX)
+        when = _check_when(check, when_node, f"{where}.when", shared)
+        if isinstance(text, _Missing) or isinstance(when, _Missing):
+            ok = False
+            continue
+        if not _placeholders_ok(check, text_node, where_text, text, params, key_column):
+            ok = False
+            continue
+        parts.append(RevealPart(text, when))
+    if not ok:
+        texts["reveal"] = MISSING
+        return MISSING
+    always = [part.text for part in parts if not part.when]
+    texts["reveal"] = "\n\n".join(always or [part.text for part in parts])
+    return tuple(parts)
+
+
+def _check_when(
+    check: _Checker, node: Node | None, path: str, shared: bool
+) -> tuple[tuple[str, str], ...] | _Missing:
+    if node is None:
+        return ()
+    fields = check.mapping(node, path, tuple(CONDITIONS))
+    if fields is None:
+        return MISSING
+    if not fields:
+        check.error(node, path, "must name at least one condition")
+        return MISSING
+    out: list[tuple[str, str]] = []
+    ok = True
+    for key, item in fields.items():
+        value = check.choice(item, f"{path}.{key}", CONDITIONS[key])
+        if isinstance(value, _Missing):
+            ok = False
+        elif key == "other_fit" and not shared:
+            check.error(
+                item, f"{path}.{key}", "only a level with target: {same_as: ID} has another fit"
+            )
+            ok = False
+        else:
+            out.append((key, value))
+    return tuple(out) if ok else MISSING
+
+
+def _placeholders_ok(
+    check: _Checker,
+    node: Node,
+    path: str,
+    text: str,
+    params: Sequence[str] | None,
+    key_column: int,
+) -> bool:
+    """Report each unknown placeholder at its own line where the file's layout allows."""
+    found = placeholder_problems(text, params)
+    for offset, message in found:
+        mark = node.start_mark
+        line, column = mark.line + 1, mark.column + 1
+        style = getattr(node, "style", None)
+        if style == "|":  # a literal block: its lines are the file's lines
+            before = text[:offset]
+            line = mark.line + 2 + before.count("\n")
+            column = key_column + 3 + len(before) - (before.rfind("\n") + 1)
+        check.errors.append(f"{check.source}:{line}:{column}: {path}: {message}")
+        check._places.append((line, column))
+    return not found

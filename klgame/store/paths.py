@@ -13,19 +13,15 @@ from pathlib import Path
 import platformdirs
 
 from klgame.store.errors import StoreUnavailable
+from klgame.text import MAX_NAME_LENGTH, sanitize_name
+
+__all__ = ["MAX_NAME_LENGTH", "data_dir", "player_name", "replays_dir", "sanitize_name"]
 
 #: Environment variable naming the data directory.
 HOME_ENV = "KLGAME_HOME"
 
-#: Longest player name kept, in characters.
-MAX_NAME_LENGTH = 32
-
 #: Name used when neither an explicit name nor a login name is available.
 DEFAULT_PLAYER = "player"
-
-# C0 controls (which include ESC), DEL, and the C1 controls (which include the
-# one-byte CSI), so that a name can never drive the terminal it is shown on.
-_CONTROL = {code: None for code in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
 
 
 def data_dir() -> Path:
@@ -64,16 +60,6 @@ def replays_dir() -> Path:
 def scores_db_path() -> Path:
     """``data_dir()/scores.sqlite3``."""
     return data_dir() / "scores.sqlite3"
-
-
-def strip_controls(text: str) -> str:
-    """``text`` without control characters (C0 including ESC, DEL, C1)."""
-    return text.translate(_CONTROL)
-
-
-def sanitize_name(name: str) -> str:
-    """``name`` without control characters or surrounding blanks, at most 32 characters."""
-    return strip_controls(name).strip()[:MAX_NAME_LENGTH].strip()
 
 
 def player_name(explicit: str | None = None) -> str:

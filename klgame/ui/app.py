@@ -8,6 +8,7 @@ only navigates: which screen is showing, and leaving it safely.
 from __future__ import annotations
 
 import gc
+import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -19,6 +20,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from klgame.levels.model import Level
+from klgame.ui.keymap import Keymap
 from klgame.ui.keys import APP_KEYS
 from klgame.ui.messages import PlayLevel
 from klgame.ui.palette import GameCommands
@@ -49,6 +51,7 @@ class KLGame(App[int]):
         start_level: str | None = None,
         first_screen: Callable[[KLGame], Screen[None]] | None = None,
         hosted: bool = False,
+        keymap: Keymap | None = None,
     ) -> None:
         if hosted and (world.record_path is not None or first_screen is not None):
             raise ValueError("hosted mode takes no paths from the player")
@@ -57,7 +60,23 @@ class KLGame(App[int]):
         self.start_level = start_level
         self.first_screen = first_screen
         self.hosted = hosted
+        self.keymap = keymap or Keymap()
+        """The player's keys (``keys.toml``), used only if it has no problems."""
+        if self.keymap.keys:
+            self.set_keymap(self.keymap.keys)
         self.register_theme(KLGAME_THEME)  # listed with the others in the palette
+
+    #: The traceback of an unexpected error that ended the game, else ``None``:
+    #: the command line writes it to a crash log instead of the player's screen.
+    crash_report: str | None = None
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error ends the game, as in Textual, but its traceback is
+        kept for the crash log instead of being printed over the terminal."""
+        if self.crash_report is None:
+            self.crash_report = "".join(traceback.format_exception(error))
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     def get_theme(self, theme_name: str) -> Theme | None:
         # known from the start: App.__init__ styles the app before it can be registered
@@ -88,6 +107,8 @@ class KLGame(App[int]):
         (``klgame.cli``), clear start-up's garbage once, set what is left aside
         for good (later collections need not walk it: shorter pauses while
         playing) and resume collecting."""
+        for problem in self.keymap.problems:  # the keymap is not used: say why
+            self.notify(problem, title="Your keys are not used", severity="error", timeout=30)
         if not gc.isenabled():
             gc.collect()
             gc.freeze()
@@ -145,32 +166,44 @@ class KLGame(App[int]):
     def next_level_after(self, level_id: str) -> Level | None:
         return self.world.catalog.next_after(level_id)
 
-    def leave(self, screen: Screen[Any], then: Message | None) -> None:
-        """Leave ``screen`` (post ``then``, or quit if ``None``), asking first if
-        that would abandon an attempt under way."""
+    #: The one question every way out of an attempt with moves asks.
+    LEAVE_QUESTION = "Abandon this attempt? It is not scored until you reveal (r)."
+
+    def leave(
+        self, screen: Screen[Any] | None, then: Message | Callable[[], object] | None
+    ) -> None:
+        """Leave the attempt on ``screen``: post ``then`` (a message), call it,
+        or quit if ``None``, asking first if that would abandon moves not yet
+        scored. Quitting, Esc, ``n`` and a jump from the palette all come here."""
 
         def go(yes: bool | None = True) -> None:
-            if yes and then is None:
+            if not yes:
+                return
+            if then is None:
                 self.exit()
-            elif yes and then is not None:
+            elif isinstance(then, Message):
                 self.post_message(then)
+            else:
+                then()
 
         if not getattr(screen, "attempt_in_progress", False):
             go()
             return
-        question = "Quit klgame?" if then is None else "Leave this level?"
-        note = "This attempt is not scored until you reveal (r)."
-        self.push_screen(ConfirmScreen(f"{question} {note}", "leave"), go)
+        self.push_screen(ConfirmScreen(self.LEAVE_QUESTION, "leave"), go)
+
+    def playing(self) -> PlayScreen | None:
+        """The play screen under whatever is showing, if a level is being played."""
+        return next((s for s in self.screen_stack if isinstance(s, PlayScreen)), None)
 
     async def action_quit(self) -> None:
         if isinstance(self.screen, ConfirmScreen):
             self.exit()  # q on the question itself: yes
             return
-        playing = next((s for s in self.screen_stack if isinstance(s, PlayScreen)), None)
-        self.leave(playing or self.screen, None)
+        self.leave(self.playing() or self.screen, None)
 
     def action_help(self) -> None:
         screen = self.screen
         if not isinstance(screen, HelpScreen | TooSmallScreen):
             tables = [getattr(screen, "BINDINGS", []), self.BINDINGS]
-            self.push_screen(HelpScreen(tables, getattr(screen, "level", None)))
+            level = getattr(screen, "level", None)
+            self.push_screen(HelpScreen(tables, level, self.keymap.keys))

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import math
 
-LN2 = math.log(2.0)
+# Shared with the command line, so the game and the commands agree:
+from klgame.format import number as number
+from klgame.format import stars as stars
 
 #: The divergence of each direction, written the way the lessons write it.
 DIRECTION_SYMBOL = {"forward": "KL(p‖q)", "reverse": "KL(q‖p)"}
@@ -19,22 +21,6 @@ DIRECTION_NATURE = {"forward": "mass-covering", "reverse": "mode-seeking"}
 def direction_label(direction: str) -> str:
     """``forward KL(p‖q)`` or ``reverse KL(q‖p)``."""
     return f"{direction} {DIRECTION_SYMBOL[direction]}"
-
-
-def convert(nats: float, units: str) -> float:
-    """A divergence in nats, shown in ``units``."""
-    return nats / LN2 if units == "bits" else nats
-
-
-def number(value: float, digits: int = 4) -> str:
-    """A divergence for reading: ∞ for infinity, never ``nan``."""
-    if math.isnan(value):
-        return "—"
-    if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    if abs(value) < 0.5 * 10.0**-digits:
-        value = 0.0  # no "-0.0000"
-    return f"{value:.{digits}f}"
 
 
 def big_number(value: float) -> str:
@@ -73,10 +59,6 @@ def reflow(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-def stars(count: int) -> str:
-    return "★" * count + "☆" * (3 - count)
-
-
 def duration(seconds: float) -> str:
     """Minutes and seconds: ``0:07``, ``12:30``."""
     minutes, rest = divmod(round(max(0.0, seconds)), 60)
@@ -88,6 +70,24 @@ def meter_fill(divergence: float, limit: float) -> float:
     if not math.isfinite(divergence) or limit <= 0:
         return 0.0
     return min(1.0, max(0.0, 1.0 - divergence / limit))
+
+
+def log_meter_fill(divergence: float, limit: float, floor: float) -> float:
+    """A meter on a log scale: 0 at KL ≥ ``limit``, 1 at KL ≤ ``floor``.
+
+    Each tenfold drop of KL fills the same length, so the meter keeps moving
+    down to the smallest divergences that still earn stars.
+    """
+    if not math.isfinite(divergence) or not 0 < floor < limit:
+        return 0.0
+    if divergence <= floor:
+        return 1.0
+    return min(1.0, max(0.0, math.log(limit / divergence) / math.log(limit / floor)))
+
+
+def meter_floor(limit: float, three_stars: float) -> float:
+    """Where a fine meter is full: a fifth of the three-star threshold, and below ``limit``."""
+    return min(three_stars / 5, limit / 10) if three_stars > 0 else limit / 1000
 
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"

@@ -10,6 +10,8 @@ Only quit has ``priority``: it must work on every screen, modal ones too.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.binding import Binding, BindingType
 from textual.keys import format_key
 
@@ -34,6 +36,52 @@ APP_KEYS: list[BindingType] = [
         key_display="?",
         tooltip="Keys, what KL divergence is, and this level's direction",
         id="help",
+    ),
+]
+
+#: The level's text (the intro while playing, the lesson after the reveal):
+#: page keys, which no play key uses, scroll it; ``t`` opens all of it.
+TEXT_KEYS: list[BindingType] = [
+    Binding(
+        "pagedown",
+        "scroll_text(1)",
+        "Text",
+        key_display="PgDn",
+        tooltip="Scroll the level's text down a page",
+        id="text-down",
+    ),
+    Binding(
+        "pageup",
+        "scroll_text(-1)",
+        "Text back",
+        key_display="PgUp",
+        tooltip="Scroll the level's text up a page",
+        show=False,
+        id="text-up",
+    ),
+    Binding(
+        "end",
+        "scroll_text(99)",
+        "Text end",
+        tooltip="Scroll to the end of the level's text",
+        show=False,
+        id="text-end",
+    ),
+    Binding(
+        "home",
+        "scroll_text(-99)",
+        "Text start",
+        tooltip="Scroll back to the start of the level's text",
+        show=False,
+        id="text-start",
+    ),
+    Binding(
+        "t",
+        "open_text",
+        "Level text",
+        tooltip="Read the level's whole text in a window of its own",
+        show=False,
+        id="level-text",
     ),
 ]
 
@@ -177,6 +225,7 @@ PLAY_KEYS: list[BindingType] = [
         id="integrand",
     ),
     Binding("escape", "back", "Levels", tooltip="Back to the level list", show=False, id="back"),
+    *TEXT_KEYS,
 ]
 
 #: The reveal / score screen.
@@ -192,6 +241,25 @@ REVEAL_KEYS: list[BindingType] = [
         tooltip="Back to this target in free play: the autopilot (a) is unlocked",
         id="keep-playing",
     ),
+    Binding(
+        "down,j",
+        "scroll_score(1)",
+        "Score down",
+        key_display="↓",
+        tooltip="Scroll the score and its tables down",
+        show=False,
+        id="score-down",
+    ),
+    Binding(
+        "up,k",
+        "scroll_score(-1)",
+        "Score up",
+        key_display="↑",
+        tooltip="Scroll the score and its tables up",
+        show=False,
+        id="score-up",
+    ),
+    *TEXT_KEYS,
 ]
 
 #: The level list.
@@ -222,9 +290,24 @@ CLOSE_KEYS: list[BindingType] = [
     Binding("escape,question_mark", "close", "Close", key_display="esc", id="close"),
 ]
 
+#: A yes/no question.
+CONFIRM_KEYS: list[BindingType] = [
+    Binding("y", "answer(True)", "Yes", id="yes"),
+    Binding("n,escape", "answer(False)", "No", id="no"),
+]
 
-def keys_label(binding: Binding) -> str:
-    """Every key of a binding, for the help screen: ``← / h``."""
+#: The level's whole text, in a window of its own.
+READ_KEYS: list[BindingType] = [
+    Binding("escape,t", "close", "Close", key_display="esc", id="close-text"),
+]
+
+
+def keys_label(binding: Binding, keymap: Mapping[str, str] | None = None) -> str:
+    """Every key of a binding, for the help screen: ``← / h``; the player's
+    own keys where the keymap has the binding's id."""
+    chosen = (keymap or {}).get(binding.id or "")
+    if chosen is not None:
+        return " / ".join(_key_display(key.strip()) for key in chosen.split(","))
     keys = [key.strip() for key in binding.key.split(",")]
     shown = [binding.key_display or _key_display(keys[0])]
     shown += [_key_display(key) for key in keys[1:]]

@@ -28,14 +28,15 @@ class GameCommands(Provider):
             _, name, params = parse(binding.action)
             if screen.check_action(name, params) is not True:
                 continue
-            help_text = f"{keys_label(binding)}  {binding.tooltip}"
+            keymap = getattr(getattr(app, "keymap", None), "keys", None)
+            help_text = f"{keys_label(binding, keymap)}  {binding.tooltip}"
             yield binding.description, help_text, partial(screen.run_action, binding.action)
         world = getattr(app, "world", None)
         for level in world.catalog if world is not None else ():
             yield (
                 f"Play: {level.title}",
                 level.lesson,
-                partial(app.post_message, PlayLevel(level.id)),
+                partial(self._play, level.id),
             )
         for theme in sorted(app.available_themes):
             yield (
@@ -43,6 +44,15 @@ class GameCommands(Provider):
                 "Recolour the game and its plots",
                 partial(setattr, app, "theme", theme),
             )
+
+    def _play(self, level_id: str) -> None:
+        """Jump to a level; like every way out of an attempt, it asks first."""
+        app = self.app
+        leave = getattr(app, "leave", None)
+        if leave is None:
+            app.post_message(PlayLevel(level_id))
+            return
+        leave(app.playing(), PlayLevel(level_id))  # type: ignore[attr-defined]
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():

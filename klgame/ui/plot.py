@@ -42,7 +42,7 @@ from textual.widget import Widget
 
 __all__ = ["ROLES", "BarPlot", "CurvePlot", "Role", "Series", "nice_ticks"]
 
-Role = Literal["guess", "target", "best", "integrand", "marker"]
+Role = Literal["guess", "target", "best", "integrand", "marker", "other"]
 ROLES: tuple[Role, ...] = get_args(Role)
 
 _MIN_WIDTH = 16
@@ -67,6 +67,8 @@ class _RoleLook:
 _LOOKS: dict[str, _RoleLook] = {
     "integrand": _RoleLook(("warning",), "•", "░", "•••", 0),
     "best": _RoleLook(("foreground-muted", "foreground"), "·", "▚", "···", 1),
+    # another answer at the reveal: a second low point, the other direction's best
+    "other": _RoleLook(("secondary", "accent"), "+", "▚", "+++", 1),
     "target": _RoleLook(("error",), "hd", "█", "▞▞▞", 2),
     "guess": _RoleLook(("primary", "accent"), "braille", "▒", "⢕⢕⢕", 3),
     "marker": _RoleLook(("success", "accent"), "x", "x", "x", 4),
@@ -125,22 +127,57 @@ def nice_ticks(lo: float, hi: float, max_ticks: int) -> tuple[list[float], list[
     """Round tick positions covering ``[lo, hi]`` with at most ``max_ticks`` ticks.
 
     Returns the positions and their labels (same number of decimals for all).
+    Any finite range works: labels switch to exponent notation (``2.5e-7``,
+    ``1.5e6``) where fixed decimals would be long, and a range too wide for
+    a float step or too narrow to label apart gets its two ends.
     """
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         return [], []
     max_ticks = max(2, max_ticks)
-    magnitude = 10.0 ** math.floor(math.log10((hi - lo) / (max_ticks - 1)))
-    step = 10.0 * magnitude
-    for mult in (1.0, 2.0, 2.5, 5.0):
-        if (hi - lo) / (mult * magnitude) <= max_ticks - 1 + 1e-9:
-            step = mult * magnitude
+    span = hi - lo
+    size = max(abs(lo), abs(hi))
+    if not math.isfinite(span) or span / (max_ticks - 1) <= max(size * 1e-12, 1e-300):
+        return [lo, hi], [_compact(lo), _compact(hi)]
+    exponent = math.floor(math.log10(span / (max_ticks - 1)))
+    magnitude = 10.0**exponent
+    mult = 10.0
+    for candidate in (1.0, 2.0, 2.5, 5.0):
+        if span / (candidate * magnitude) <= max_ticks - 1 + 1e-9:
+            mult = candidate
             break
+    step = mult * magnitude
     first = math.ceil(lo / step - 1e-9)
     last = math.floor(hi / step + 1e-9)
-    decimals = next(d for d in range(12) if abs(round(step, d) - step) <= step * 1e-9)
-    ticks = [round(k * step, decimals + 1) for k in range(first, last + 1)]
+    if last <= first:  # fewer than two round numbers inside: the two ends
+        return [lo, hi], [_compact(lo), _compact(hi)]
+    # the last decimal place a tick needs: 2.5 × 10^e needs one below 10^e
+    place = exponent + (1 if mult == 10.0 else 0) - (1 if mult == 2.5 else 0)
+    ticks = [round(k * step, 1 - place) for k in range(first, last + 1)]
+    if size >= 1e6 or place < -4:
+        top = max(abs(t) for t in ticks) if ticks else size
+        digits = max(0, math.floor(math.log10(top)) - place) if top > 0 else 0
+        return ticks, _exponent_labels(ticks, digits, zero_below=step * 1e-9)
+    decimals = max(0, -place)
     labels = [f"{0.0 if abs(t) < step * 1e-9 else t:.{decimals}f}" for t in ticks]
     return ticks, labels
+
+
+def _compact(value: float) -> str:
+    """A number in three significant digits: ``0.31``, ``1.5e6``, ``-2e-300``."""
+    mantissa, _, power = f"{value:.3g}".partition("e")
+    return f"{mantissa}e{int(power)}" if power else mantissa
+
+
+def _exponent_labels(values: Sequence[float], digits: int, zero_below: float = 0.0) -> list[str]:
+    """``1.50e6``-style labels with ``digits`` decimals in the mantissa (0 as ``0``)."""
+    labels = []
+    for value in values:
+        if abs(value) <= zero_below:
+            labels.append("0")
+            continue
+        mantissa, _, power = f"{value:.{digits}e}".partition("e")
+        labels.append(f"{mantissa}e{int(power)}")
+    return labels
 
 
 class _Matrix(_PlotextMatrix):
@@ -773,16 +810,37 @@ def _prepare(series: Series, geometry: _Geometry) -> tuple[np.ndarray, np.ndarra
         return xs[inside], ys[inside]
     order = np.argsort(xs, kind="stable")
     xs, ys = xs[order], ys[order]
-    # plotext joins consecutive points with lines, so one point per cell is plenty
-    columns = geometry.cols + 1
     lo, hi = max(x_lo, float(xs[0])), min(x_hi, float(xs[-1]))
     if hi < lo:
         return xs[:0], ys[:0]
-    if xs.size > columns or xs[0] < x_lo or xs[-1] > x_hi:
-        n = max(2, min(columns, xs.size))
-        grid = np.linspace(lo, hi, n)
-        return grid, np.interp(grid, xs, ys)
-    return xs, ys
+    if xs[0] < x_lo or xs[-1] > x_hi:  # cut where the curve crosses the view's edges
+        inside = (xs > lo) & (xs < hi)
+        ends = np.interp([lo, hi], xs, ys)
+        xs = np.concatenate(([lo], xs[inside], [hi]))
+        ys = np.concatenate(([ends[0]], ys[inside], [ends[1]]))
+    if xs.size <= geometry.cols + 1:
+        return xs, ys
+    return _envelope(xs, ys, lo, hi, geometry.cols)
+
+
+def _envelope(
+    xs: np.ndarray, ys: np.ndarray, lo: float, hi: float, cols: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """At most the lowest and the highest point of each column, in x order.
+
+    plotext joins consecutive points with lines, so two points per column
+    draw everything a column can show, and keeping each column's extremes
+    (not a resampling between them) keeps a narrow peak at its true height.
+    """
+    if hi <= lo or cols <= 0:
+        return xs[:1], ys[:1]
+    column = np.minimum(((xs - lo) * (cols / (hi - lo))).astype(np.int64), cols - 1)
+    order = np.lexsort((ys, column))  # by column, then by height
+    ordered = column[order]
+    firsts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    lasts = np.r_[firsts[1:] - 1, ordered.size - 1]
+    chosen = np.unique(np.concatenate((order[firsts], order[lasts])))
+    return xs[chosen], ys[chosen]
 
 
 BarGroup = tuple[str, Role, "Sequence[float] | np.ndarray"]
@@ -881,10 +939,39 @@ class BarPlot(_LayeredPlot):
             (
                 ("bar", index, count, role, values.tobytes()),
                 role,
-                partial(self._rasterise, _bar_drawer(values, role, index, count)),
+                partial(self._bar_cells, values, role, index, count),
             )
             for index, (_, role, values) in enumerate(self._groups)
         ]
+
+    def _bar_cells(
+        self, values: np.ndarray, role: str, index: int, count: int, geometry: _Geometry
+    ) -> Cells:
+        """The cells of one group's bars, placed by :class:`_BarLayout` itself.
+
+        plotext's own bars are placed by their own rule, a few cells away from
+        the ticks when there are few labels; filling whole cells here keeps every
+        bar exactly where the layout (and so the tick under it) says.
+        """
+        self.layers_rasterised += 1
+        rows = geometry.rows
+        if values.size == 0 or geometry.cols <= 0 or rows <= 0:
+            return []
+        layout = _BarLayout.for_canvas(geometry.cols, values.size, count)
+        _, _, bottom, top = geometry.lims
+        marker = _LOOKS[role].bar_marker
+        heights = np.clip(np.nan_to_num(values, nan=0.0), bottom, top)
+        zero = _row_of(0.0, bottom, top, rows)
+        cells: Cells = []
+        for label, height in enumerate(heights.tolist()):
+            if height == 0:
+                continue
+            end = _row_of(height, bottom, top, rows)
+            first = layout.first_col(label, index)
+            columns = [c for c in range(first, first + layout.bar) if 0 <= c < geometry.cols]
+            for row in range(min(zero, end), max(zero, end) + 1):
+                cells.extend((rows - 1 - row, col, marker) for col in columns)  # row 0 on top
+        return cells
 
     def _legend_items(self) -> list[tuple[str, str, str]]:
         return [
@@ -900,13 +987,18 @@ class _BarLayout:
 
     plotext maps x to column ``floor(0.5 + (cols - 1) * (x - x_lo) / (x_hi - x_lo))``;
     with ``x_hi - x_lo = (cols - 1) / k`` column ``c`` is exactly ``x_lo + c / k``.
-    Label ``i`` (0-based) owns ``k`` columns; its bars are ``bar`` columns each.
+    Label ``i`` (0-based) owns ``k`` columns; its bars are ``bar`` columns each,
+    ``inner`` apart. The label's tick is one column, so the bars of a label
+    span an odd number of columns whenever there is room: the tick then stands
+    exactly under their middle, not half a cell to one side.
     """
 
     k: int
     pad: int
     bar: int
+    inner: int
     shift: int
+    groups: int
     x_lo: float
     x_hi: float
 
@@ -915,41 +1007,39 @@ class _BarLayout:
         labels, groups, cols = max(1, labels), max(1, groups), max(2, cols)
         k = max(1, cols // labels)
         gap = max(1, k // 5) if k > groups else 0
-        bar = max(1, (k - gap) // groups)
-        pad = max(0, (k - bar * groups) // 2)
+        room = k - gap
+        bar, inner = max(1, room // groups), 0
+        for width in range(room // groups, 0, -1):
+            odd = [i for i in (0, 1) if (groups * width + (groups - 1) * i) % 2 == 1]
+            fits = [i for i in odd if groups * width + (groups - 1) * i <= room]
+            if fits:
+                bar, inner = width, fits[0]
+                break
+        span = groups * bar + (groups - 1) * inner
+        pad = max(0, (k - span) // 2)
         shift = max(0, (cols - k * labels) // 2)  # centre the labels on the canvas
         x_lo = 0.5 - shift / k
-        return cls(k, pad, bar, shift, x_lo, x_lo + (cols - 1) / k)
+        return cls(k, pad, bar, inner, shift, groups, x_lo, x_lo + (cols - 1) / k)
+
+    @property
+    def span(self) -> int:
+        """Columns from a label's first bar to its last."""
+        return self.groups * self.bar + (self.groups - 1) * self.inner
 
     def x(self, col: float) -> float:
         return self.x_lo + col / self.k
 
     def center(self, label: int) -> float:
-        return self.x(self.shift + label * self.k + (self.k - 1) / 2)
+        """The middle of the label's bars (where its tick goes)."""
+        return self.x(self.shift + label * self.k + self.pad + (self.span - 1) / 2)
 
-    def bar_center(self, label: int, group: int) -> float:
-        first = self.shift + label * self.k + self.pad + group * self.bar
-        return self.x(first + (self.bar - 1) / 2)
+    def first_col(self, label: int, group: int) -> int:
+        """The canvas column where ``group``'s bar for ``label`` starts."""
+        return self.shift + label * self.k + self.pad + group * (self.bar + self.inner)
 
 
-def _bar_drawer(
-    values: np.ndarray, role: str, index: int, count: int
-) -> Callable[[Any, _Geometry], None]:
-    def draw(figure: Any, geometry: _Geometry) -> None:
-        if values.size == 0:
-            return
-        layout = _BarLayout.for_canvas(geometry.cols, values.size, count)
-        _, _, bottom, top = geometry.lims
-        heights = np.clip(np.nan_to_num(values, nan=0.0), bottom, top)  # bars start at 0
-        xs = [layout.bar_center(i, index) for i in range(values.size)]
-        # plotext scales the width by the spacing of the bars, which is 1 (one label)
-        figure.bar(
-            xs,
-            heights.tolist(),
-            width=(layout.bar - 1) / layout.k,
-            marker=_LOOKS[role].bar_marker,
-            fill=True,
-            reset_ticks=False,
-        )
-
-    return draw
+def _row_of(y: float, bottom: float, top: float, rows: int) -> int:
+    """The canvas row (0 at the bottom) where plotext puts ``y``: its ticks agree."""
+    if top <= bottom:
+        return 0
+    return min(rows - 1, max(0, math.floor(0.5 + (rows - 1) * (y - bottom) / (top - bottom))))

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from klgame.core.rules import GameState
 from klgame.engine import cross_entropy, entropy
-from klgame.ui.format import DIRECTION_SYMBOL, convert, meter_fill
+from klgame.engine.units import in_units, to_nats
+from klgame.levels.model import Level
+from klgame.ui.format import DIRECTION_SYMBOL, log_meter_fill, meter_fill, meter_floor
 
 
 @dataclass(frozen=True)
@@ -25,10 +27,19 @@ class Reading:
 
 @dataclass(frozen=True)
 class MeterReading:
+    """One meter, its numbers in the units on screen.
+
+    The level's last meter is the fine one: on a log scale from ``limit`` down
+    to ``floor`` (below the three-star threshold), with ``marks``: where on
+    it (0..1) KL equals the level's 1-, 2- and 3-star thresholds.
+    """
+
     label: str
-    limit: float  # in the level's units
-    units: str  # the level's units
-    fill: float  # 0..1, full at KL = 0
+    limit: float
+    units: str
+    fill: float  # 0..1
+    floor: float | None = None  # log scale down to here; None: linear to 0
+    marks: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,20 +68,49 @@ def read(state: GameState) -> Readout:
     nats = state.divergences()
     shown = [level.direction, *(d for d in level.show if d != level.direction)]
     readings = tuple(
-        Reading(d, DIRECTION_SYMBOL[d], convert(nats[d], state.units), d == level.direction)
+        Reading(d, DIRECTION_SYMBOL[d], in_units(nats[d], state.units), d == level.direction)
         for d in shown
     )
-    scoring_in_level_units = convert(nats[level.direction], level.units)
-    meters = tuple(
-        MeterReading(m.label, m.limit, level.units, meter_fill(scoring_in_level_units, m.limit))
-        for m in level.meters
-    )
+    meters = _meters(level, nats[level.direction], state.units)
     identity = None
     if level.is_discrete:
         # each side computed on its own: the identity is checked, not assumed
         identity = Identity(
-            convert(cross_entropy(state.target, state.guess), state.units),
-            convert(entropy(state.target), state.units),
-            convert(nats["forward"], state.units),
+            in_units(cross_entropy(state.target, state.guess), state.units),
+            in_units(entropy(state.target), state.units),
+            in_units(nats["forward"], state.units),
         )
     return Readout(state.units, readings, meters, identity)
+
+
+def _meters(level: Level, scoring_nats: float, units: str) -> tuple[MeterReading, ...]:
+    value = level.in_units(scoring_nats)  # limits and stars are in the level's units
+
+    def shown(x: float) -> float:  # level units -> the units on screen
+        return in_units(to_nats(x, level.units), units)
+
+    out: list[MeterReading] = []
+    last = len(level.meters) - 1
+    for i, meter in enumerate(level.meters):
+        if i < last:
+            out.append(
+                MeterReading(meter.label, shown(meter.limit), units, meter_fill(value, meter.limit))
+            )
+            continue
+        floor = meter_floor(meter.limit, level.stars[0])
+        marks = tuple(
+            log_meter_fill(limit, meter.limit, floor)
+            for limit in reversed(level.stars)
+            if floor < limit < meter.limit
+        )
+        out.append(
+            MeterReading(
+                meter.label,
+                shown(meter.limit),
+                units,
+                log_meter_fill(value, meter.limit, floor),
+                shown(floor),
+                marks,
+            )
+        )
+    return tuple(out)

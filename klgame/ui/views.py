@@ -17,10 +17,12 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from klgame.core.rules import GameState
+from klgame.engine import Distribution
+from klgame.engine.units import in_units
 from klgame.levels.model import Level
 from klgame.ui import figures
 from klgame.ui.format import DIRECTION_SYMBOL
-from klgame.ui.plot import BarPlot, CurvePlot, Series
+from klgame.ui.plot import BarPlot, CurvePlot, Role, Series
 
 _INTEGRAND_NAME = {"forward": "p·log(p/q)", "reverse": "q·log(q/p)"}
 
@@ -31,7 +33,7 @@ TARGET, GUESS, BEST = "p", "q", "best"
 class DistributionView(Widget):
     """Target p and guess q: curves for densities, side-by-side bars for masses.
 
-    Before the reveal a hidden target is not drawn; afterwards the best fit
+    Before the reveal a hidden target (``Level.hidden``) is not drawn; afterwards the best fit
     is drawn too, as a ghost. With the state's ``integrand`` on, it overlays
     where the scored divergence comes from.
     """
@@ -48,6 +50,9 @@ class DistributionView(Widget):
         self._xs: np.ndarray | None = None
         self._cache: dict[str, tuple[Any, Any]] = {}
         self._view_key: tuple[Any, ...] | None = None
+        #: More curves drawn once the target is revealed: (legend name, q, role)
+        #: -- the other low points, another level's best answer.
+        self.extras: list[tuple[str, Any, Role]] = []
 
     def compose(self) -> ComposeResult:
         yield BarPlot(id="plot") if self.level.is_discrete else CurvePlot(id="plot")
@@ -72,7 +77,7 @@ class DistributionView(Widget):
         return value
 
     def _target_shown(self, state: GameState) -> bool:
-        return state.revealed or not self.level.target.is_random
+        return state.revealed or not self.level.hidden
 
     def _redraw(self) -> None:
         state = self.state
@@ -93,28 +98,42 @@ class DistributionView(Widget):
         xs = self._xs
         key = (state.seed, state.attempt, self._points)
         series: list[Series] = []
+        # each curve on the plot's grid plus points around its own components
+        target_xs = self._cached("target-xs", key, lambda: figures.curve_xs(xs, state.target))
         if self._target_shown(state):
             target = self._cached(
                 "target",
                 key,
-                lambda: Series(TARGET, xs, figures.density(state.target, xs), "target"),
+                lambda: Series(
+                    TARGET, target_xs, figures.density(state.target, target_xs), "target"
+                ),
             )
             series.append(target)
         if state.revealed and state.solution is not None:
             solution = state.solution
-            best = self._cached(
-                "best",
-                key,
-                lambda: Series(BEST, xs, figures.density(solution.guess, xs), "best"),
-            )
-            series.append(best)
+
+            def best_series() -> Series:
+                best_xs = figures.curve_xs(xs, solution.guess)
+                return Series(BEST, best_xs, figures.density(solution.guess, best_xs), "best")
+
+            series.append(self._cached("best", key, best_series))
         guess = state.guess
-        series.append(Series(GUESS, xs, figures.density(guess, xs), "guess"))
+        guess_xs = figures.curve_xs(xs, guess)
+        series.append(Series(GUESS, guess_xs, figures.density(guess, guess_xs), "guess"))
+        if state.revealed:  # after q: a legend too narrow for all drops these first
+            for name, dist, role in self.extras:
+
+                def extra_series(d: Distribution = dist, n: str = name, r: Role = role) -> Series:
+                    extra_xs = figures.curve_xs(xs, d)
+                    return Series(n, extra_xs, figures.density(d, extra_xs), r)
+
+                series.append(self._cached(f"extra {name}", key, extra_series))
         integrand = None
         if state.integrand:
             direction = self.level.direction
-            ys = figures.integrand(state.target, guess, direction, xs)
-            integrand = Series(_INTEGRAND_NAME[direction], xs, ys, "integrand")
+            both = np.union1d(target_xs, guess_xs)
+            ys = figures.integrand(state.target, guess, direction, both)
+            integrand = Series(_INTEGRAND_NAME[direction], both, ys, "integrand")
             series.append(integrand)
         view_key = ("curves", state.integrand, tuple(xs[[0, -1]]))
         if view_key != self._view_key:
@@ -185,7 +204,7 @@ class SweepView(Widget):
 
     def on_mount(self) -> None:
         sweep = self.sweep
-        scale = 1 / math.log(2.0) if self.units == "bits" else 1.0
+        scale = in_units(1.0, self.units)
         ys = sweep.ys * scale
         finite = ys[np.isfinite(ys)]
         floor = float(finite.min()) if finite.size else 0.0

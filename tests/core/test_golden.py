@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from klgame.core.commands import result_json, run_replay
+from klgame.cli.replay import play_through, result_json
 from klgame.core.replay import read_replay
 from klgame.levels.loader import load_catalog
 
@@ -27,9 +27,10 @@ def test_golden_replay_gives_the_recorded_result(path):
     replay = read_replay(path)
     level = load_catalog([]).get(replay.header.level)
     assert level.content_hash == replay.header.level_hash, "level changed: regenerate goldens"
-    state, score, revealed = run_replay(replay, level)
+    outcome = play_through(replay.header, replay.actions, level)
+    score, revealed = outcome.score, outcome.revealed is not None
     expected = json.loads(path.with_suffix("").with_suffix(".expected.json").read_text())
-    got = result_json(state, score, revealed)
+    got = result_json(outcome)
     for key in ("divergence", "best", "excess"):
         if expected[key] is None:
             assert got[key] is None
@@ -38,6 +39,8 @@ def test_golden_replay_gives_the_recorded_result(path):
     for key in ("level", "seed", "model", "stars", "points", "moves", "hints", "revealed"):
         assert got[key] == expected[key], key
     assert got["guess"] == pytest.approx(expected["guess"], rel=1e-9, abs=1e-12)
+    # the recordings end at the reveal: the final guess is the scored one
+    assert got["final"]["guess"] == got["guess"] and got["final"]["model"] == got["model"]
     # Whatever was recorded, these must hold.
     assert revealed
     assert score.divergence >= score.best - 1e-9 or math.isinf(score.divergence)

@@ -39,10 +39,18 @@ def test_every_model_keeps_its_optima(levels, level_id):
 
 
 def test_far_peaks_of_two_peaks_reverse_give_one_optimum_per_peak(levels):
-    # Seeds 2 and 3 also have a third, spread optimum between the peaks (a
-    # real local minimum: scipy's Nelder-Mead started on it stays there).
+    # Some also have a third, spread optimum between the peaks (a real local
+    # minimum: scipy's Nelder-Mead started on it stays there). The layout
+    # varies with the seed: the first three seeds with peaks 8 widths apart.
     level = levels["two-peaks-reverse"]
-    for seed in (1, 2, 3):
+    far = []
+    for seed in range(1, 40):
+        pieces = level.target.draw(seed).as_mixture()
+        gap = abs(pieces.means[1] - pieces.means[0])
+        if gap >= 8 * max(pieces.variances) ** 0.5:
+            far.append(seed)
+    assert len(far) >= 3
+    for seed in far[:3]:
         target = level.target.draw(seed)
         pieces = target.as_mixture()
         optima = best_fit(level, target).fit.optima

@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -241,6 +243,9 @@ class Tmux:
             capture_output=True,
             text=True,
             timeout=10,
+            # the terminal is the player's side: it carries none of the game's
+            # settings, so a process found with KLGAME_HOME is the server's
+            env={k: v for k, v in os.environ.items() if not k.startswith("KLGAME_")},
         )
         assert done.returncode == 0, done.stderr
         return done.stdout
@@ -273,3 +278,48 @@ class Tmux:
 def iter_lines(path: Path) -> Iterator[str]:
     if path.exists():
         yield from path.read_text(errors="replace").splitlines()
+
+
+class Served:
+    """A real ``klgame serve`` on a free loopback port, with its own data directory."""
+
+    def __init__(self, root: Path, player: str | None = "web", *extra: str) -> None:
+        self.home = root / "klgame-home"
+        self.home.mkdir()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.output = ""
+        env = {**os.environ, "KLGAME_HOME": str(self.home)}
+        env.pop("KLGAME_PLAYER", None)
+        if player is not None:
+            env["KLGAME_PLAYER"] = player
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "klgame", "serve", "--port", str(self.port), *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+        wait_for(self._up, 20, "klgame serve to answer")
+
+    def _up(self) -> bool:
+        if self.process.poll() is not None:
+            out = self.process.stdout.read() if self.process.stdout else b""
+            raise AssertionError(f"klgame serve exited: {out.decode(errors='replace')}")
+        try:
+            with urllib.request.urlopen(self.url, timeout=1) as reply:
+                return bool(reply.status == 200)
+        except OSError:
+            return False
+
+    def stop(self) -> str:
+        if self.process.returncode is not None:
+            return self.output
+        os.killpg(self.process.pid, signal.SIGINT)
+        try:
+            out, _ = self.process.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            out, _ = self.process.communicate()
+        self.output = out.decode(errors="replace")
+        return self.output

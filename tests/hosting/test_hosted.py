@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import base64
-import hashlib
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from klgame.cli import build_parser
+from klgame.cli.main import build_parser
 from klgame.errors import KlgameError
 from klgame.hosting.hosted import (
     HostedRefusal,
@@ -37,11 +37,23 @@ def test_names_lose_control_characters_and_are_short() -> None:
     assert "\x1b" not in name and "\x9b" not in name and len(name) <= 32
 
 
-def test_fingerprint_matches_ssh_keygen() -> None:
-    blob = b"\x00\x00\x00\x0bssh-ed25519" + bytes(range(36))
-    text = f"password\npublickey ssh-ed25519 {base64.b64encode(blob).decode()}\n"
-    digest = base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
-    assert key_fingerprint(text) == f"SHA256:{digest}"
+@pytest.mark.parametrize("kind", ["ed25519", "ecdsa"])
+def test_fingerprint_matches_ssh_keygen(tmp_path: Path, kind: str) -> None:
+    keygen = shutil.which("ssh-keygen")
+    if keygen is None:
+        pytest.skip("ssh-keygen (openssh-client) is not installed; .ci/run installs it")
+    key = tmp_path / "key"
+    subprocess.run([keygen, "-q", "-t", kind, "-N", "", "-C", "player", "-f", str(key)], check=True)
+    kind_name, blob, _comment = (tmp_path / "key.pub").read_text().split()
+    listed = subprocess.run(
+        [keygen, "-l", "-E", "sha256", "-f", str(key) + ".pub"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()[1]
+    assert listed.startswith("SHA256:")
+    auth = f"password\npublickey {kind_name} {blob}\n"  # as sshd writes SSH_USER_AUTH
+    assert key_fingerprint(auth) == listed
     assert key_fingerprint("publickey ssh-ed25519 !!!notbase64") is None
     assert key_fingerprint("") is None
 

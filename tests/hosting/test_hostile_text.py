@@ -18,8 +18,8 @@ from hosting_harness import Tmux
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
-        importlib.util.find_spec("klgame.ui.run") is None,
-        reason="the terminal game (klgame.ui.run) is not in this checkout",
+        importlib.util.find_spec("klgame.cli.game") is None,
+        reason="the terminal game (klgame.cli.game) is not in this checkout",
     ),
 ]
 

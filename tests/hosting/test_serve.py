@@ -15,57 +15,14 @@ from pathlib import Path
 
 import pytest
 from hosting_browser import Browser
-from hosting_harness import free_port, processes_with_env, wait_for
+from hosting_harness import Served, processes_with_env, wait_for
 
 pytestmark = pytest.mark.slow
 
 needs_ui = pytest.mark.skipif(
-    importlib.util.find_spec("klgame.ui.run") is None,
-    reason="the terminal game (klgame.ui.run) is not in this checkout",
+    importlib.util.find_spec("klgame.cli.game") is None,
+    reason="the terminal game (klgame.cli.game) is not in this checkout",
 )
-
-
-class Served:
-    def __init__(self, root: Path, player: str | None = "web") -> None:
-        self.home = root / "klgame-home"
-        self.home.mkdir()
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.output = ""
-        env = {**os.environ, "KLGAME_HOME": str(self.home)}
-        env.pop("KLGAME_PLAYER", None)
-        if player is not None:
-            env["KLGAME_PLAYER"] = player
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "klgame", "serve", "--port", str(self.port)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-        wait_for(self._up, 20, "klgame serve to answer")
-
-    def _up(self) -> bool:
-        if self.process.poll() is not None:
-            out = self.process.stdout.read() if self.process.stdout else b""
-            raise AssertionError(f"klgame serve exited: {out.decode(errors='replace')}")
-        try:
-            with urllib.request.urlopen(self.url, timeout=1) as reply:
-                return bool(reply.status == 200)
-        except OSError:
-            return False
-
-    def stop(self) -> str:
-        if self.process.returncode is not None:
-            return self.output
-        os.killpg(self.process.pid, signal.SIGINT)
-        try:
-            out, _ = self.process.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            out, _ = self.process.communicate()
-        self.output = out.decode(errors="replace")
-        return self.output
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ BUILTIN_IDS = (
     "space-worms",
     "dog-or-panda",
     "three-states",
+    "never-say-never",
 )
 
 #: A small valid level; tests change one thing in it at a time.

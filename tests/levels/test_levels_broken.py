@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from level_helpers import BROKEN_DIR, VALID_LEVEL, write_level
 
+from klgame.cli.levels import cmd_validate
 from klgame.levels import LevelError, load_directory, load_level, load_level_text
-from klgame.levels.commands import cmd_validate
 from klgame.levels.loader import MAX_BYTES
 
 BROKEN = sorted(path.name for path in BROKEN_DIR.glob("*.yaml"))

@@ -1,4 +1,4 @@
-"""The seven built-in levels: they load, and their best fits teach what they claim."""
+"""The built-in levels: they load, and their best fits teach what they claim."""
 
 from __future__ import annotations
 
@@ -30,10 +30,10 @@ def test_builtin_dir_holds_the_checkout_levels():
         assert (found / name).read_bytes() == (BUILTIN_DIR / name).read_bytes()
 
 
-def test_the_seven_levels_in_order(levels: dict[str, Level]):
+def test_the_eight_levels_in_order(levels: dict[str, Level]):
     catalog = load_catalog()
     assert catalog.ids() == BUILTIN_IDS
-    assert [level.order for level in catalog.levels] == list(range(1, 8))
+    assert [level.order for level in catalog.levels] == list(range(1, 9))
     assert catalog.errors == () and catalog.warnings == ()
 
 
@@ -88,23 +88,32 @@ def test_gaussian_exact_match_is_possible(levels: dict[str, Level]):
         assert solution.fit.values["mean"] == pytest.approx(target.mean, abs=1e-4)
 
 
-def test_two_peaks_reverse_covers_one_peak(levels: dict[str, Level]):
+def test_two_peaks_reverse_covers_one_peak_when_they_are_far_apart(levels: dict[str, Level]):
+    """Far apart (8 widths or more), the best fit sits on the heavier peak, with
+    about its variance, and D* is close to log(1/weight); the layouts of
+    tests/levels/test_levels_lessons.py cover the rest."""
     level = levels["two-peaks-reverse"]
     assert level.direction == "reverse"
-    for seed in SEEDS:
+    far = 0
+    for seed in range(1, 41):
         target = level.target.draw(seed)
         assert isinstance(target, Mixture)
+        (w1, w2), (a, b) = target.weights, target.components
+        if abs(b.mean - a.mean) < 8 * math.sqrt(max(a.variance, b.variance)):
+            continue
+        far += 1
+        heavy = a if w1 > w2 else b
         solution = best_fit(level, target)
         mean, variance = solution.fit.values["mean"], solution.fit.values["variance"]
-        peaks = [part.mean for part in target.components]
-        assert min(abs(mean - peak) for peak in peaks) < 0.2
-        assert variance == pytest.approx(1.0, abs=0.1)
-        # the heavier peak (weight 0.6): D* is close to log(1/0.6)
-        assert abs(mean - peaks[1]) < 0.2
-        assert solution.divergence == pytest.approx(math.log(1 / 0.6), abs=0.01)
+        assert mean == pytest.approx(heavy.mean, abs=0.1)
+        assert variance == pytest.approx(heavy.variance, rel=0.1)
+        assert solution.divergence == pytest.approx(math.log(1 / max(w1, w2)), abs=0.01)
         # a Gaussian spread over both peaks does much worse in this direction
         blur = Gaussian(target.mean, target.variance)
-        assert kl(blur, target) > solution.divergence + 1.0
+        assert kl(blur, target) > solution.divergence + 0.3
+        if far >= 3:
+            break
+    assert far >= 3
 
 
 def test_two_peaks_forward_is_moment_matching(levels: dict[str, Level]):
@@ -121,7 +130,8 @@ def test_two_peaks_forward_is_moment_matching(levels: dict[str, Level]):
         assert isinstance(target, Mixture)
         low, high = sorted(part.mean for part in target.components)
         assert low < solution.fit.values["mean"] < high
-        assert solution.fit.values["variance"] > 5.0
+        widest = max(part.variance for part in target.components)
+        assert solution.fit.values["variance"] > widest + 1.0
 
 
 def test_finale_exact_match(levels: dict[str, Level]):

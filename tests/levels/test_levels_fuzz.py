@@ -15,13 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from level_helpers import BUILTIN_DIR, BUILTIN_IDS, YAML_TOKENS
 
-from klgame.levels import Level, LevelError, load_level_text
+from klgame.levels import Level, LevelError, load_catalog, load_level_text
 
 SOURCE = "fuzz.yaml"
 BUILTIN_TEXTS = [
     (BUILTIN_DIR / f"{level_id}.yaml").read_text(encoding="utf-8") for level_id in BUILTIN_IDS
 ]
 BUILTIN_DATA = [yaml.safe_load(text) for text in BUILTIN_TEXTS]
+_CATALOG = load_catalog()
 
 FIELD_NAMES = [
     "id",
@@ -106,10 +107,15 @@ values = st.recursive(
 )
 
 
+def _builtin(level_id: str) -> Level | str:
+    """The built-in levels, for a ``target: {same_as: ID}``."""
+    return _CATALOG.get(level_id) if level_id in _CATALOG else f"no level '{level_id}'"
+
+
 def check_outcome(text: str) -> Level | None:
     """Load ``text``; only a Level or a LevelError may come out."""
     try:
-        level = load_level_text(text, source=SOURCE)
+        level = load_level_text(text, source=SOURCE, lookup=_builtin)
     except LevelError as error:
         assert error.messages
         for message in error.messages:

@@ -83,21 +83,24 @@ def test_markup_is_kept_literally():
 
 
 @pytest.mark.parametrize(
-    "escaped, code",
+    "escaped, what",
     [
-        ("\\e[2J", "U+001B"),
-        ("\\x1b]0;title\\x07", "U+001B"),
-        ("\\x9b31m", "U+009B"),
-        ("\\u202Egnp.exe", "U+202E"),
-        ("\\0", "U+0000"),
-        ("\\x7f", "U+007F"),
+        ("\\e[2J", "control character U+001B"),
+        ("\\x1b]0;title\\x07", "control character U+001B"),
+        ("\\x9b31m", "control character U+009B"),
+        ("\\u202Egnp.exe", "format character U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+        ("\\u200Bx", "format character U+200B (ZERO WIDTH SPACE)"),
+        ("\\u2066x", "format character U+2066 (LEFT-TO-RIGHT ISOLATE)"),
+        ("\\0", "control character U+0000"),
+        ("\\x7f", "control character U+007F"),
     ],
 )
-def test_control_characters_in_texts_are_refused(escaped: str, code: str):
+def test_control_characters_in_texts_are_refused(escaped: str, what: str):
     text = VALID_LEVEL.replace("reveal: Well done.", f'reveal: "Well {escaped} done"')
     messages = errors_of(text)
+    more = " (and 1 more)" if escaped.endswith("\\x07") else ""  # ESC and BEL
     assert messages == [
-        f"hostile.yaml:5:9: reveal: control character {code} at offset 5 is not allowed "
+        f"hostile.yaml:5:9: reveal: {what} at offset 5 is not allowed{more} "
         "(texts are shown as plain text)"
     ]
 
@@ -157,7 +160,7 @@ def test_a_fifo_in_a_levels_directory_does_not_hang(tmp_path: Path):
     os.mkfifo(tmp_path / "pipe.yaml")
     levels, errors = load_directory(tmp_path)
     assert [level.id for level in levels] == ["tiny"]
-    assert errors == [f"{tmp_path / 'pipe.yaml'}: is not a file"]
+    assert errors == [f"{tmp_path / 'pipe.yaml'}: refused: not a regular file"]
 
 
 def test_not_text_at_all():

@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from klgame.cli.replay import play_through, result_json
 from klgame.core import actions as A
-from klgame.core.commands import result_json, run_replay
 from klgame.core.replay import Header, read_replay, write_replay
 from klgame.core.rules import apply, hint_for, new_game
 from klgame.levels.loader import load_catalog
@@ -61,8 +61,10 @@ def main() -> None:
     for level in catalog.levels:
         path = HERE / f"{level.id}.jsonl"
         write_replay(path, Header(level.id, level.content_hash, SEED), scripted_actions(level))
-        state, score, revealed = run_replay(read_replay(path), level)
-        expected = result_json(state, score, revealed)
+        replay = read_replay(path)
+        outcome = play_through(replay.header, replay.actions, level)
+        score = outcome.score
+        expected = result_json(outcome)
         (HERE / f"{level.id}.expected.json").write_text(
             json.dumps(expected, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import json
 import math
 from pathlib import Path
 
 import pytest
 
-from klgame.cli import main
+from klgame.cli.main import main
+from klgame.cli.scores import cmd_scores
 from klgame.store import open_store
-from klgame.store.commands import cmd_scores, format_number
 
 
 def _scores(level: str | None = None, player: str | None = None) -> int:
@@ -104,6 +105,7 @@ def test_stored_control_characters_never_reach_the_terminal(
     assert "[2Jmallory" in out
 
 
+@pytest.mark.sqlite_only
 def test_unavailable_scores_say_why_on_stderr(
     home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -131,9 +133,61 @@ def test_through_the_command_line(
     assert len(capsys.readouterr().out.splitlines()) == 4
 
 
-@pytest.mark.parametrize(
-    ("value", "shown"),
-    [(math.inf, "∞"), (-math.inf, "-∞"), (math.nan, "—"), (0.0, "0.0000"), (1.23456, "1.2346")],
-)
-def test_format_number(value: float, shown: str) -> None:
-    assert format_number(value) == shown
+def test_scores_as_json_write_infinity_as_null(
+    home: Path, make_attempt, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scores", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    with open_store() as store:
+        store.record(make_attempt(level_id="gaussian", points=812, stars=2))
+        store.record(
+            make_attempt(player="bob", level_id="zoo", divergence=math.inf, excess=math.inf)
+        )
+    assert main(["scores", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "Infinity" not in out and "inf" not in out and "NaN" not in out
+    ada, bob = sorted(json.loads(out), key=lambda row: row["player"])
+    assert ada["level"] == "gaussian" and ada["units"] == "nats"
+    assert (ada["stars"], ada["points"], ada["moves"], ada["hints"]) == (2, 812, 12, 1)
+    assert (ada["divergence"], ada["best"], ada["excess"]) == (0.25, 0.05, 0.2)
+    assert bob["units"] is None  # not a level this catalog knows
+    assert bob["divergence"] is None and bob["excess"] is None and bob["best"] == 0.05
+
+
+#: Ways to write "alice" that look like it (or are it, once normalised).
+ALICE_LOOKALIKES = [
+    "alice",
+    "alice\u200b",  # zero width space
+    "\u2066alice\u2069",  # isolate
+    "\uff41\uff4c\uff49\uff43\uff45",  # full-width
+    "al\u200dice",  # zero width joiner
+]
+
+
+def test_one_row_per_visible_name(
+    home: Path, make_attempt, child_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Saved under any look-alike of a name, the scores show as that name, once."""
+    import subprocess
+    import sys
+
+    with open_store() as store:
+        for points, name in enumerate(ALICE_LOOKALIKES):
+            store.record(make_attempt(player=name, points=100 + points))
+        store.record(make_attempt(player="\u202eecila", points=50))  # shown as typed: ecila
+        store.record(make_attempt(player="e\u0301mile", points=60))
+        store.record(make_attempt(player="\u00e9mile", points=70))
+    done = subprocess.run(
+        [sys.executable, "-m", "klgame", "scores"],
+        capture_output=True,
+        text=True,
+        env=child_env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line.split()[1] for line in done.stdout.splitlines()[1:] if line.strip()]
+    rows = [row for row in rows if not set(row) <= {"-"}]  # the rule under the header
+    assert sorted(rows) == ["alice", "ecila", "\u00e9mile"]
+    assert "alice" in done.stdout and "104" in done.stdout  # alice's best of five
+    for char in "\u200b\u200d\u2066\u2069\u202e\u0301\uff41":
+        assert char not in done.stdout

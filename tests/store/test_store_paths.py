@@ -65,7 +65,7 @@ def test_an_empty_klgame_home_counts_as_unset(
         ("ada", "ada"),
         ("  ada  ", "ada"),
         ("\x1b[31mred\x1b[0m", "[31mred[0m"),
-        ("bell\x07tab\tnew\nline", "belltabnewline"),
+        ("bell\x07tab\tnew\nline", "belltab new line"),  # a blank stays a blank
         ("del\x7fete", "delete"),
         ("c1\x9b2J", "c12J"),
         ("Zoë 🦊", "Zoë 🦊"),

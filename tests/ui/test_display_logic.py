@@ -16,7 +16,9 @@ from klgame.ui.format import (
     bar,
     big_number,
     direction_label,
+    log_meter_fill,
     meter_fill,
+    meter_floor,
     number,
     param_value,
     reflow,
@@ -77,7 +79,33 @@ def test_readout_identity_and_units_on_a_discrete_level(catalog: Catalog) -> Non
     bits = read(apply(state, A.ToggleUnits()))
     assert bits.units == "bits"
     assert bits.scoring.value == pytest.approx(out.scoring.value / math.log(2))
-    assert bits.meters == out.meters  # meters stay in the level's units
+    # the meters' labels follow the units; how full they are does not change
+    assert [m.units for m in bits.meters] == ["bits", "bits"]
+    assert [m.limit for m in bits.meters] == pytest.approx([1 / math.log(2), 0.1 / math.log(2)])
+    assert [m.fill for m in bits.meters] == pytest.approx([m.fill for m in out.meters])
+
+
+def test_the_fine_meter_is_logarithmic_down_past_the_three_star_threshold() -> None:
+    assert log_meter_fill(0.1, 1.0, 0.01) == pytest.approx(0.5)  # halfway in log terms
+    assert log_meter_fill(1.0, 1.0, 0.01) == 0.0
+    assert log_meter_fill(5.0, 1.0, 0.01) == 0.0
+    assert log_meter_fill(0.001, 1.0, 0.01) == 1.0
+    assert log_meter_fill(math.inf, 1.0, 0.01) == 0.0
+    assert log_meter_fill(math.nan, 1.0, 0.01) == 0.0
+    assert meter_floor(1.0, 0.01) == pytest.approx(0.002)
+
+
+def test_the_fine_meter_marks_the_star_thresholds(catalog: Catalog) -> None:
+    level = catalog.get("gaussian")  # stars 0.01 / 0.05 / 0.25 nats, fine meter to 1 nat
+    assert level.stars == (0.01, 0.05, 0.25) and level.meters[-1].limit == 1.0
+    fine = read(new_game(level, 1)).meters[-1]
+    assert fine.floor == pytest.approx(0.002)  # a fifth of the three-star threshold
+    # log(1/t) / log(1/0.002) for t = 0.25, 0.05, 0.01, worked out by hand
+    assert fine.marks == pytest.approx(
+        [1.3863 / 6.2146, 2.9957 / 6.2146, 4.6052 / 6.2146], abs=1e-4
+    )
+    coarse = read(new_game(level, 1)).meters[0]
+    assert coarse.floor is None and coarse.marks == ()
 
 
 def test_infinite_divergence_reads_as_infinity(catalog: Catalog) -> None:

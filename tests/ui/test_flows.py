@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from ui_helpers import PLAYER, SEED, MakeApp, screen_text
 
-from klgame.cli import main
+from klgame.cli.main import main
+from klgame.cli.replay import run_replay
 from klgame.core import actions as A
-from klgame.core.commands import run_replay
 from klgame.core.replay import read_replay
 from klgame.errors import KlgameError
 from klgame.ui.app import KLGame
@@ -198,7 +198,10 @@ async def test_the_side_panel_follows_every_nudge_and_repaints_only_changes(
             width = meters.content_region.width
             for meter in readout.meters:  # the bars on screen are the current ones
                 filled, empty = bar(meter.fill, width)
-                assert filled + empty in screen_text(app)
+                cells = list(filled + empty)
+                for mark in meter.marks:  # the star thresholds on the fine meter
+                    cells[min(width - 1, int(mark * width))] = "★"
+                assert "".join(cells) in screen_text(app)
         assert painted["message"] == 0  # the same reminder: never repainted
         assert 0 < painted["meters"] <= 6
         await pilot.press("g")  # a hint is a new message
@@ -366,7 +369,7 @@ async def test_watching_a_replay_reaches_the_headless_result(
 
 
 def test_unknown_level_is_a_klgame_error_before_the_app(home: Path) -> None:
-    from klgame.ui.run import run_play
+    from klgame.cli.game import run_play
 
     args = argparse.Namespace(
         level="no-such-level", level_dirs=[], player=None, hosted=False, seed=None, record=None
@@ -376,7 +379,7 @@ def test_unknown_level_is_a_klgame_error_before_the_app(home: Path) -> None:
 
 
 def test_unwritable_record_file_is_a_klgame_error(home: Path, tmp_path: Path) -> None:
-    from klgame.ui.run import run_play
+    from klgame.cli.game import run_play
 
     args = argparse.Namespace(
         level="gaussian",

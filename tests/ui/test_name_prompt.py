@@ -1,6 +1,6 @@
 """Hosted mode asks a player the host did not name for a name, once.
 
-The app is built as ``klgame --hosted`` builds it (``klgame.ui.run``), with
+The app is built as ``klgame --hosted`` builds it (``klgame.cli.game``), with
 the environment of an SSH login that carries no name.
 """
 
@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from ui_helpers import screen_text
 
-from klgame.cli import build_parser
+from klgame.cli.game import Collaborators, collaborators
+from klgame.cli.main import build_parser
 from klgame.hosting.hosted import remember_key, remembered_name
 from klgame.ui.app import KLGame
-from klgame.ui.run import Collaborators, collaborators
 from klgame.ui.screens.name import QUESTION, NameScreen
 from klgame.ui.screens.play import PlayScreen
 from klgame.ui.screens.reveal import RevealScreen

@@ -130,20 +130,36 @@ async def test_recolours_on_theme_change() -> None:
         assert guess_colour() != before
 
 
-@pytest.mark.parametrize("size", [(1, 1), (8, 3), (20, 5), (30, 8), (80, 24)])
-async def test_small_sizes_do_not_crash(size: tuple[int, int]) -> None:
+def _shown_when_too_small(width: int, height: int) -> list[str]:
+    """Below 16×5 cells: the note on the first line, as much of it as fits, else blank."""
+    note = "enlarge the terminal to see the plot"
+    first = (note if len(note) <= width else "too small")[:width]
+    return [first.ljust(width)] + [" " * width] * (height - 1)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (8, 3), (15, 24), (80, 4), (20, 5), (30, 8), (80, 24)])
+async def test_small_sizes_draw_the_note_or_the_curves(size: tuple[int, int]) -> None:
     app = CurveApp([target(), guess()])
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         plot = app.query_one(CurvePlot)
         plot.set_series([target(), guess(1.0)])
         await pilot.pause()
-        text = screen_text(plot)
-        if size[0] < 16 or size[1] < 5:
-            assert text.strip() == "" or text.startswith(("too small"[: size[0]], "enlarge"))
+        width, height = plot.size
+        assert (width, height) == size
+        lines = screen_text(plot).split("\n")
+        assert len(lines) == height and all(len(line) == width for line in lines)
+        if width < 16 or height < 5:
+            assert lines == _shown_when_too_small(width, height)
+        else:
+            drawn = set("".join(lines))
+            assert drawn & (BRAILLE | QUADRANTS), "no curve drawn"
+            assert "too small" not in "".join(lines) and "enlarge" not in "".join(lines)
+            legend = "target p" in lines[0] and "guess q" in lines[0]
+            assert legend == (height >= 7)
         await pilot.resize_terminal(3, 2)
         await pilot.pause()
-        screen_text(plot)
+        assert screen_text(plot).split("\n") == ["too", "   "]
 
 
 async def test_a_burst_of_updates_draws_once_with_the_latest_state() -> None:
@@ -211,7 +227,7 @@ async def test_bars_side_by_side_with_labels_and_legend() -> None:
         assert "target p" in lines[0] and "guess q" in lines[0]
         assert lines[-1].split() == [str(i) for i in range(11)]
         bottom = lines[-3]  # the row at y = 0: every bar shows
-        assert bottom.count("██▒▒") == 11  # equally wide, target next to guess
+        assert bottom.count("██ ▒▒") == 11  # equally wide, target next to guess
         plot.set_bars(["dog", "panda"], [("p", "target", [0.7, 0.3]), ("q", "guess", [0.5, 0.5])])
         await pilot.pause()
         assert screen_text(plot).splitlines()[-1].split() == ["dog", "panda"]

@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from klgame.store.paths import MAX_NAME_LENGTH, sanitize_name
+from klgame.text import MAX_NAME_LENGTH, sanitize_name
 
 QUESTION = "What should we call you?"
 

@@ -1,14 +1,14 @@
 """``klgame levels``, ``klgame validate`` and ``klgame solve``.
 
 Plain text on stdout, problems on stderr; infinite divergences print as ``∞``
-(in JSON as the string ``"inf"``), never ``inf`` or ``nan``.
+(in JSON as ``null``, see :func:`klgame.format.json_number`), never ``inf`` or
+``nan``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from klgame.engine import Binomial, Discrete, Distribution, Gaussian, Mixture, divergence
 from klgame.errors import KlgameError
+from klgame.format import json_number, number, stars
 from klgame.levels.errors import LevelError, escape_unsafe
 from klgame.levels.loader import (
     LEVEL_SUFFIXES,
@@ -33,26 +34,23 @@ if TYPE_CHECKING:
 
 #: How each direction is named on screen.
 DIRECTION_NAMES = {"forward": "forward KL(p‖q)", "reverse": "reverse KL(q‖p)"}
-_MAX_STARS = 3
 
 
-def format_value(value: float, digits: int = 4) -> str:
-    """A number for people: ``∞`` for infinity, ``—`` for NaN, else fixed decimals."""
-    if math.isnan(value):
-        return "—"
-    if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
-    text = f"{value:.{digits}f}"
-    return "0." + "0" * digits if text == "-0." + "0" * digits else text
+def load_levels(args: argparse.Namespace) -> Catalog:
+    """The levels to offer; in hosted mode, without the problems of level files
+    (those go to the host: :func:`klgame.hosting.hosted.players_catalog`)."""
+    catalog = load_catalog(list(getattr(args, "level_dirs", None) or []))
+    if not getattr(args, "hosted", False):
+        return catalog
+    from klgame.hosting.hosted import players_catalog
+    from klgame.store import StoreUnavailable
+    from klgame.store.paths import data_dir
 
-
-def json_value(value: float) -> float | str | None:
-    """A number for JSON: ``"inf"``/``"-inf"`` for infinities, ``null`` for NaN."""
-    if math.isnan(value):
-        return None
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return value
+    try:
+        home: Path | None = data_dir()
+    except StoreUnavailable:
+        home = None
+    return players_catalog(catalog, home)
 
 
 def _print_problems(catalog: Catalog) -> None:
@@ -82,8 +80,7 @@ def _best_results(player: str | None) -> dict[str, Attempt]:
 def _best_cell(attempt: Attempt | None) -> str:
     if attempt is None:
         return "—"
-    stars = max(0, min(attempt.stars, _MAX_STARS))
-    return "★" * stars + "☆" * (_MAX_STARS - stars) + f" {attempt.points} pts"
+    return f"{stars(attempt.stars)} {attempt.points} pts"
 
 
 def format_levels(levels: Sequence[Level], bests: dict[str, Attempt]) -> str:
@@ -109,7 +106,7 @@ def format_levels(levels: Sequence[Level], bests: dict[str, Attempt]) -> str:
 
 def cmd_levels(args: argparse.Namespace) -> int:
     """List the levels in play order, with the player's best result at each."""
-    catalog = load_catalog(getattr(args, "level_dirs", None) or [])
+    catalog = load_levels(args)
     _print_problems(catalog)
     bests = _best_results(getattr(args, "player", None))
     print(format_levels(catalog.levels, bests))
@@ -199,23 +196,21 @@ def _target_info(level: Level, seed: int, target: Distribution) -> dict[str, Any
 def describe_target(target: Distribution) -> list[str]:
     """The drawn target in a few lines of text."""
     if isinstance(target, Gaussian):
-        return [
-            f"Gaussian: mean {format_value(target.mean)}, variance {format_value(target.variance)}"
-        ]
+        return [f"Gaussian: mean {number(target.mean)}, variance {number(target.variance)}"]
     if isinstance(target, Mixture):
         lines = [f"mixture of {len(target.components)} Gaussians:"]
         for weight, part in zip(target.weights, target.components, strict=True):
             lines.append(
-                f"  weight {format_value(weight)}: mean {format_value(part.mean)}, "
-                f"variance {format_value(part.variance)}"
+                f"  weight {number(weight)}: mean {number(part.mean)}, "
+                f"variance {number(part.variance)}"
             )
         return lines
     if isinstance(target, Discrete):
         kind = "categorical"
         if isinstance(target, Binomial):
-            kind = f"binomial, n = {target.n}, p = {format_value(target.p)}"
+            kind = f"binomial, n = {target.n}, p = {number(target.p)}"
         cells = [
-            f"{value}: {format_value(float(p))}"
+            f"{value}: {number(float(p))}"
             for value, p in zip(target.support, target.probs, strict=True)
         ]
         return [kind, "  " + ", ".join(cells)]
@@ -225,7 +220,7 @@ def describe_target(target: Distribution) -> list[str]:
 def _values_text(values: dict[str, float]) -> str:
     if not values:
         return "no parameters"
-    return ", ".join(f"{name} = {format_value(value)}" for name, value in values.items())
+    return ", ".join(f"{name} = {number(value)}" for name, value in values.items())
 
 
 def _start_divergence(level: Level, model_id: str, target: Distribution) -> float:
@@ -248,16 +243,23 @@ def solve_report(level: Level, seed: int) -> dict[str, Any]:
                 "title": model.title,
                 "values": dict(result.values),
                 "free": [spec.name for spec in model.free_params()],
-                "divergence": json_value(level.in_units(result.divergence)),
-                "forward": json_value(level.in_units(result.forward)),
-                "reverse": json_value(level.in_units(result.reverse)),
+                "divergence": json_number(level.in_units(result.divergence)),
+                "forward": json_number(level.in_units(result.forward)),
+                "reverse": json_number(level.in_units(result.reverse)),
                 "start": {
                     "values": model.start_values(),
-                    "divergence": json_value(_start_divergence(level, model.id, target)),
+                    "divergence": json_number(_start_divergence(level, model.id, target)),
                 },
+                "optima": [
+                    {
+                        "values": dict(optimum.values),
+                        "divergence": json_number(level.in_units(optimum.divergence)),
+                    }
+                    for optimum in result.optima
+                ],
             }
         )
-    return {
+    report: dict[str, Any] = {
         "level": level.id,
         "title": level.title,
         "source": level.source,
@@ -270,9 +272,12 @@ def solve_report(level: Level, seed: int) -> dict[str, Any]:
         "best": {
             "model": solution.model_id,
             "values": dict(solution.fit.values),
-            "divergence": json_value(level.in_units(solution.divergence)),
+            "divergence": json_number(level.in_units(solution.divergence)),
         },
     }
+    if level.target_from is not None:
+        report["target_from"] = level.target_from
+    return report
 
 
 def format_solve(level: Level, seed: int) -> str:
@@ -282,6 +287,8 @@ def format_solve(level: Level, seed: int) -> str:
     units = level.units
     lines = [f"{level.id}: {level.title}"]
     drawn = f"seed {seed}" if level.target.is_random else "not random"
+    if level.target_from is not None:
+        drawn += f", the target of {level.target_from}"
     lines.append(f"target ({drawn}): " + "\n".join(describe_target(target)))
     lines.append(f"scored by {DIRECTION_NAMES[level.direction]}, in {units}")
     lines.append("")
@@ -290,18 +297,25 @@ def format_solve(level: Level, seed: int) -> str:
         best = f"best at {_values_text(result.values)}" if result.values else "no parameters"
         lines.append(f"model {model.id} ({model.title}): {best}")
         lines.append(
-            f"  forward KL(p‖q) = {format_value(level.in_units(result.forward))} {units}, "
-            f"reverse KL(q‖p) = {format_value(level.in_units(result.reverse))} {units}"
+            f"  forward KL(p‖q) = {number(level.in_units(result.forward))} {units}, "
+            f"reverse KL(q‖p) = {number(level.in_units(result.reverse))} {units}"
         )
         if model.free_params():
             start = _start_divergence(level, model.id, target)
             excess = start - level.in_units(solution.divergence)
             lines.append(
-                f"  at the start: {level.direction} = {format_value(start)} {units} "
-                f"(excess {format_value(excess)})"
+                f"  at the start: {level.direction} = {number(start)} {units} "
+                f"(excess {number(excess)})"
             )
+        if len(result.optima) > 1:
+            lines.append(f"  {len(result.optima)} low points, the lowest first:")
+            for optimum in result.optima:
+                lines.append(
+                    f"    {number(level.in_units(optimum.divergence))} {units} at "
+                    f"{_values_text(optimum.values)}"
+                )
     lines.append("")
-    d_star = format_value(level.in_units(solution.divergence))
+    d_star = number(level.in_units(solution.divergence))
     lines.append(
         f"D* = {d_star} {units}: model {solution.model_id}, {_values_text(solution.fit.values)}"
     )

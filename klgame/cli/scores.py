@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import math
+import json
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from klgame.format import json_number, number, stars
 from klgame.store.errors import StoreUnavailable
-from klgame.store.paths import sanitize_name, strip_controls
 from klgame.store.scores import Attempt, try_open_store
-
-#: Stars a level awards at most; more are shown if a row has more.
-MAX_STARS = 3
+from klgame.text import sanitize, sanitize_name
 
 _HEADERS = (
     "Level",
@@ -31,26 +29,12 @@ _HEADERS = (
 _RIGHT = {"Points", "D", "D*", "Excess", "Moves", "Hints"}
 
 
-def format_number(value: float) -> str:
-    """Four decimals; ``∞`` for infinity and ``—`` for NaN, never ``inf``/``nan``."""
-    if math.isnan(value):
-        return "—"
-    if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
-    return f"{value:.4f}"
-
-
-def format_stars(stars: int) -> str:
-    stars = max(0, stars)
-    return "★" * stars + "☆" * max(0, MAX_STARS - stars)
-
-
 def format_date(finished_at: str) -> str:
     """The local date and minute of an ISO-8601 time, or the text as saved."""
     try:
         moment = datetime.fromisoformat(finished_at)
     except ValueError:
-        return strip_controls(finished_at)
+        return sanitize(finished_at)
     if moment.tzinfo is not None:
         moment = moment.astimezone()
     return moment.strftime("%Y-%m-%d %H:%M")
@@ -58,13 +42,13 @@ def format_date(finished_at: str) -> str:
 
 def _cells(attempt: Attempt, units: Mapping[str, str]) -> tuple[str, ...]:
     return (
-        strip_controls(attempt.level_id),
+        sanitize(attempt.level_id),
         sanitize_name(attempt.player),
-        format_stars(attempt.stars),
+        stars(attempt.stars),
         str(attempt.points),
-        format_number(attempt.divergence),
-        format_number(attempt.best),
-        format_number(attempt.excess),
+        number(attempt.divergence),
+        number(attempt.best),
+        number(attempt.excess),
         units.get(attempt.level_id, "?"),
         str(attempt.moves),
         str(attempt.hints),
@@ -99,6 +83,8 @@ def cmd_scores(args: argparse.Namespace) -> int:
         print(f"klgame: {reason}", file=sys.stderr)
         return 1
     with store:
+        if getattr(args, "csv", False):
+            return _export_csv(store, args)
         try:
             attempts = store.table(
                 level_id=level, player=sanitize_name(player) if player is not None else None
@@ -106,11 +92,35 @@ def cmd_scores(args: argparse.Namespace) -> int:
         except StoreUnavailable as error:  # damage found only when reading
             print(f"klgame: {error}", file=sys.stderr)
             return 1
-    if not attempts:
-        print("No scores yet." if level is None else f"No scores yet for {strip_controls(level)}.")
+    units = level_units(getattr(args, "level_dirs", []))
+    if getattr(args, "json", False):
+        rows = [attempt_json(attempt, units) for attempt in attempts]
+        print(json.dumps(rows, ensure_ascii=False, indent=2, allow_nan=False))
         return 0
-    print(format_table(attempts, level_units(getattr(args, "level_dirs", []))))
+    if not attempts:
+        print("No scores yet." if level is None else f"No scores yet for {sanitize(level)}.")
+        return 0
+    print(format_table(attempts, units))
     return 0
+
+
+def attempt_json(attempt: Attempt, units: Mapping[str, str]) -> dict[str, object]:
+    """One row of ``klgame scores --json``; ∞ is ``null`` (see docs/replays.md)."""
+    return {
+        "level": sanitize(attempt.level_id),
+        "player": sanitize_name(attempt.player),
+        "stars": attempt.stars,
+        "points": attempt.points,
+        "divergence": json_number(attempt.divergence),
+        "best": json_number(attempt.best),
+        "excess": json_number(attempt.excess),
+        "units": units.get(attempt.level_id),
+        "moves": attempt.moves,
+        "hints": attempt.hints,
+        "seconds": json_number(attempt.seconds),
+        "finished_at": attempt.finished_at,
+        "seed": attempt.seed,
+    }
 
 
 def level_units(level_dirs: Sequence[str]) -> dict[str, str]:
@@ -121,3 +131,32 @@ def level_units(level_dirs: Sequence[str]) -> dict[str, str]:
         return {level.id: level.units for level in load_catalog(list(level_dirs)).levels}
     except Exception:  # a broken level directory must not hide the scores
         return {}
+
+
+def _export_csv(store: object, args: argparse.Namespace) -> int:
+    """``klgame scores --csv``: every player's best at every level, on every
+    board (free play, classes, daily challenges), as the class report's rows."""
+    from klgame.cli.classes import report_rows, to_csv
+
+    try:
+        everything = store.attempts()  # type: ignore[attr-defined]
+    except StoreUnavailable as error:
+        print(f"klgame: {error}", file=sys.stderr)
+        return 1
+    level: str | None = getattr(args, "level", None)
+    player: str | None = getattr(args, "player", None)
+    chosen = [
+        a
+        for a in everything
+        if (level is None or a.level_id == level)
+        and (player is None or a.player == sanitize_name(player))
+    ]
+    # One row per player, level and board: a class's best is not hidden by free play.
+    rows = [
+        row
+        for board in sorted({a.board or "" for a in chosen})
+        for row in report_rows([a for a in chosen if (a.board or "") == board])
+    ]
+    rows.sort(key=lambda r: (r.best.level_id, r.best.board or "", -r.best.points, r.best.player))
+    sys.stdout.write(to_csv(rows))
+    return 0

@@ -72,31 +72,67 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--hosted",
         action="store_true",
-        help="hosted mode for shared servers: no paths from the player, name from the SSH login",
+        help=(
+            "hosted mode for shared servers: no paths from the player; the name is --player "
+            "or KLGAME_PLAYER, else asked once and remembered per SSH key"
+        ),
     )
-    parser.set_defaults(command="title", handler=_lazy("klgame.ui.run:run_title", starts_game=True))
+    parser.add_argument(
+        "--class",
+        dest="class_code",
+        metavar="CODE",
+        help="play in the class CODE: its shared targets and leaderboard (also KLGAME_CLASS)",
+    )
+    parser.add_argument(
+        "--daily",
+        nargs="?",
+        const="today",
+        metavar="DATE",
+        help="play the daily challenge: today's (UTC), or DATE's (YYYY-MM-DD)",
+    )
+    parser.set_defaults(
+        command="title", handler=_lazy("klgame.cli.game:run_title", starts_game=True)
+    )
+    # --levels also after the command (klgame solve ID --levels DIR): SUPPRESS
+    # keeps a command's parser from resetting what came before it
+    levels_option = argparse.ArgumentParser(add_help=False)
+    levels_option.add_argument(
+        "--levels",
+        dest="level_dirs",
+        metavar="DIR",
+        action="append",
+        default=argparse.SUPPRESS,
+        help="also load levels from DIR (repeatable; also before the command)",
+    )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    also = [levels_option]
 
-    play = commands.add_parser("play", help="play one level")
+    play = commands.add_parser("play", parents=also, help="play one level")
     play.add_argument("level", metavar="LEVEL", help="level id (see 'klgame levels')")
     play.add_argument("--seed", type=int, help="seed for the hidden target (default: random)")
     play.add_argument("--record", metavar="FILE", help="also record the attempt to FILE")
-    play.set_defaults(command="play", handler=_lazy("klgame.ui.run:run_play", starts_game=True))
+    play.set_defaults(command="play", handler=_lazy("klgame.cli.game:run_play", starts_game=True))
 
-    levels = commands.add_parser("levels", help="list the levels and your best results")
-    levels.set_defaults(command="levels", handler=_lazy("klgame.levels.commands:cmd_levels"))
+    levels = commands.add_parser(
+        "levels", parents=also, help="list the levels and your best results"
+    )
+    levels.set_defaults(command="levels", handler=_lazy("klgame.cli.levels:cmd_levels"))
 
-    validate = commands.add_parser("validate", help="check level files; exit 1 on any error")
+    validate = commands.add_parser(
+        "validate", parents=also, help="check level files; exit 1 on any error"
+    )
     validate.add_argument("paths", nargs="+", metavar="PATH", help="level files or directories")
-    validate.set_defaults(command="validate", handler=_lazy("klgame.levels.commands:cmd_validate"))
+    validate.set_defaults(command="validate", handler=_lazy("klgame.cli.levels:cmd_validate"))
 
-    solve = commands.add_parser("solve", help="show a level's target and its best achievable fit")
+    solve = commands.add_parser(
+        "solve", parents=also, help="show a level's target and its best achievable fit"
+    )
     solve.add_argument("level", metavar="LEVEL", help="level id or path to a level file")
     solve.add_argument("--seed", type=int, default=0, help="seed for the hidden target")
     solve.add_argument("--json", action="store_true", help="print JSON")
-    solve.set_defaults(command="solve", handler=_lazy("klgame.levels.commands:cmd_solve"))
+    solve.set_defaults(command="solve", handler=_lazy("klgame.cli.levels:cmd_solve"))
 
-    replay = commands.add_parser("replay", help="replay a recorded attempt")
+    replay = commands.add_parser("replay", parents=also, help="replay a recorded attempt")
     replay.add_argument("file", metavar="FILE", help="replay file (.jsonl)")
     replay.add_argument("--json", action="store_true", help="print the result as JSON")
     replay.add_argument("--watch", action="store_true", help="play it back on screen")
@@ -104,15 +140,56 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--force", action="store_true", help="replay even if the level changed since recording"
     )
-    replay.set_defaults(command="replay", handler=_lazy("klgame.core.commands:cmd_replay"))
+    replay.set_defaults(command="replay", handler=_lazy("klgame.cli.replay:cmd_replay"))
 
-    scores = commands.add_parser("scores", help="best saved results")
+    scores = commands.add_parser("scores", parents=also, help="best saved results")
     scores.add_argument("level", nargs="?", metavar="LEVEL", help="only this level")
-    scores.set_defaults(command="scores", handler=_lazy("klgame.store.commands:cmd_scores"))
+    scores_format = scores.add_mutually_exclusive_group()
+    scores_format.add_argument(
+        "--csv",
+        action="store_true",
+        help="every player's best at every level, per class/day board, as CSV",
+    )
+    scores_format.add_argument("--json", action="store_true", help="print JSON (∞ as null)")
+    scores.set_defaults(command="scores", handler=_lazy("klgame.cli.scores:cmd_scores"))
 
-    serve = commands.add_parser("serve", help="serve the game to web browsers")
+    klass = commands.add_parser("class", help="open, list and close classes; a class's report")
+    klass_actions = klass.add_subparsers(title="actions", metavar="ACTION", required=True)
+    klass_open = klass_actions.add_parser("open", help="open a class; prints its code")
+    klass_open.add_argument("--title", help="a title players and the report show")
+    klass_open.add_argument("--code", help="the code to use (default: a random one)")
+    klass_open.set_defaults(class_action="open")
+    klass_actions.add_parser("list", help="the classes and how many joined").set_defaults(
+        class_action="list"
+    )
+    klass_close = klass_actions.add_parser("close", help="close a class: no one joins any more")
+    klass_close.add_argument("code", metavar="CODE")
+    klass_close.set_defaults(class_action="close")
+    klass_report = klass_actions.add_parser("report", help="who played what, answers, optima")
+    klass_report.add_argument("code", metavar="CODE")
+    report_format = klass_report.add_mutually_exclusive_group()
+    report_format.add_argument("--csv", action="store_true", help="one line per player and level")
+    report_format.add_argument("--json", action="store_true", help="everything, as JSON")
+    klass_report.set_defaults(class_action="report")
+    klass.set_defaults(command="class", handler=_lazy("klgame.cli.classes:cmd_class"))
+
+    serve = commands.add_parser("serve", parents=also, help="serve the game to web browsers")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument(
+        "--max-sessions",
+        type=int,
+        metavar="N",
+        help="most games at once; later visitors are told the server is full (default: 10)",
+    )
+    serve.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="also accept games from pages at URL, e.g. a reverse proxy's "
+        "https://klgame.example.org (repeatable; the first is the address pages link to)",
+    )
     serve.set_defaults(command="serve", handler=_lazy("klgame.hosting.serve:cmd_serve"))
     return parser
 

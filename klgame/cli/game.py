@@ -9,18 +9,25 @@ the command line prints a message and never a traceback.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from klgame.cli.levels import load_levels
+from klgame.core.boards import Board, class_board, daily_board, normalize_code, today_utc
 from klgame.core.replay import Replay
 from klgame.errors import KlgameError
 from klgame.levels.loader import Catalog, load_catalog
 from klgame.levels.model import Level
 from klgame.ui.world import World
+
+if TYPE_CHECKING:
+    from klgame.store.sql import SqlStore
+    from klgame.ui.keymap import Keymap
 
 
 @dataclass
@@ -29,11 +36,12 @@ class Collaborators:
 
     catalog: Catalog
     player: str
-    store: object | None
+    store: SqlStore | None
     store_problem: str | None
     replays_dir: Path | None
     hosted: bool
     remember_player: Callable[[str], object] | None = None  # set: ask the name first
+    board: Board | None = None  # a class or the daily challenge
 
     def world(self, seed: int | None = None, record_path: Path | None = None) -> World:
         return World(
@@ -45,6 +53,7 @@ class Collaborators:
             record_path=record_path,
             replays_dir=self.replays_dir,
             remember_player=self.remember_player,
+            board=self.board if seed is None else None,
         )
 
 
@@ -98,7 +107,7 @@ def collaborators(args: argparse.Namespace) -> Collaborators:
         check_hosted_args(args)
     from klgame.store import StoreUnavailable, replays_dir, try_open_store
 
-    catalog = load_catalog(list(getattr(args, "level_dirs", None) or []))
+    catalog = load_levels(args)
     if not len(catalog):
         raise KlgameError("no levels found; 'klgame levels' shows where they are looked for")
     store, problem = try_open_store()
@@ -109,7 +118,60 @@ def collaborators(args: argparse.Namespace) -> Collaborators:
         except StoreUnavailable:
             replays = None
     player, remember = resolve_player(args)
-    return Collaborators(catalog, player, store, problem, replays, hosted, remember)
+    board = resolve_board(args, store, problem, player)
+    return Collaborators(catalog, player, store, problem, replays, hosted, remember, board)
+
+
+#: Environment variable naming the class to play in (a host's SSH recipe may set it).
+CLASS_ENV = "KLGAME_CLASS"
+
+
+def resolve_board(
+    args: argparse.Namespace,
+    store: SqlStore | None,
+    problem: str | None,
+    player: str,
+    today: Callable[[], date] = today_utc,
+) -> Board | None:
+    """The class (``--class`` or ``KLGAME_CLASS``) or daily challenge
+    (``--daily [DATE]``) to play, if any; a class is joined in the store.
+
+    Raises :class:`KlgameError` for an unknown or closed class, a class
+    without a store to find it in, a date that is not one, or both at once.
+    """
+    code_text = getattr(args, "class_code", None) or os.environ.get(CLASS_ENV, "")
+    daily = getattr(args, "daily", None)
+    if code_text and daily:
+        raise KlgameError("--class and --daily cannot be combined")
+    if daily:
+        if daily == "today":
+            return daily_board(today())
+        try:
+            return daily_board(date.fromisoformat(daily))
+        except ValueError:
+            raise KlgameError(f"--daily takes a date as YYYY-MM-DD, got {daily!r}") from None
+    if not code_text:
+        return None
+    return join_class(code_text, store, problem, player)
+
+
+def join_class(code_text: str, store: SqlStore | None, problem: str | None, player: str) -> Board:
+    """Join the class written ``code_text``; its board. :class:`KlgameError` if not possible."""
+    from klgame.text import sanitize
+
+    code = normalize_code(code_text)
+    shown = sanitize(code_text, max_len=20)
+    if not code:
+        raise KlgameError(f"{shown!r} is not a class code (5 letters and digits, e.g. K7QMX)")
+    if store is None:
+        raise KlgameError(f"cannot join class {code}: {problem or 'no score store'}")
+    info = store.get_class(code)
+    if info is None:
+        raise KlgameError(f"there is no class {code} (ask your teacher for the code)")
+    if not info.is_open:
+        raise KlgameError(f"class {code} is closed")
+    store.join_class(code, player)
+    return class_board(code, info.seed, info.title)
 
 
 def _check_writable(path: Path) -> None:
@@ -138,50 +200,50 @@ def check_terminal() -> None:
         raise KlgameError("the game needs a terminal (over SSH: connect with ssh -t)")
 
 
-def _end_with_the_server(app: object) -> None:
-    """In a browser session, end the game when ``klgame serve`` is gone.
-
-    The game's output is then a pipe to the server. A server that dies
-    without ending its games (killed, crashed) leaves no terminal to hang up;
-    the pipe's write end reports an error once nobody reads it. A thread
-    waits for exactly that, without a timeout (no CPU while the server
-    lives), then asks the app to exit.
-    """
-    import select
-    import threading
-
-    from klgame.hosting.hosted import is_browser_session
-
-    stdout = sys.__stdout__
-    if stdout is None or not is_browser_session(os.environ):
-        return
-    try:
-        fd = stdout.fileno()
-    except (OSError, ValueError):
-        return
-    gone = select.POLLERR | select.POLLHUP | select.POLLNVAL
-
-    def watch() -> None:
-        poller = select.poll()
-        poller.register(fd, 0)  # no events asked for: errors and hangups only
-        while not any(mask & gone for _, mask in poller.poll()):
-            pass
-        with contextlib.suppress(RuntimeError):  # the app has ended already
-            app.call_from_thread(app.exit)  # type: ignore[attr-defined]
-
-    threading.Thread(target=watch, name="klgame-server-watch", daemon=True).start()
+#: The exit status of a game ended by an unexpected error (as the command
+#: line's "internal error": EX_SOFTWARE).
+CRASH_EXIT = 70
 
 
 def _run(app: object, store: object | None) -> int:
     try:
         check_terminal()
-        _end_with_the_server(app)
         result = app.run()  # type: ignore[attr-defined]
     finally:
         close = getattr(store, "close", None)
         if close is not None:
             close()
+    report = getattr(app, "crash_report", None)
+    if report is not None:
+        print(f"klgame: {crash_line(report)}", file=sys.stderr)
+        return CRASH_EXIT
     return int(result or 0)
+
+
+def crash_line(report: str) -> str:
+    """Write ``report`` to a new crash log in the data directory; the one line
+    that tells the player where it is (or that it could not be written)."""
+    import time
+
+    from klgame.store.paths import data_dir
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    try:
+        directory = data_dir()
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = directory / f"crash-{stamp}-{os.getpid()}.log"
+        with path.open("x", encoding="utf-8") as log:
+            log.write(report)
+    except (OSError, KlgameError) as error:
+        return f"the game stopped on an unexpected error (no crash log: {error})"
+    return f"the game stopped on an unexpected error; the details are in {path}"
+
+
+def _keymap(hosted: bool) -> Keymap | None:
+    """The player's keys from the config directory (not on a shared host)."""
+    from klgame.ui.keymap import read_keymap
+
+    return None if hosted else read_keymap()
 
 
 def run_title(args: argparse.Namespace) -> int:
@@ -189,7 +251,8 @@ def run_title(args: argparse.Namespace) -> int:
     from klgame.ui.app import KLGame
 
     parts = collaborators(args)
-    return _run(KLGame(parts.world(), hosted=parts.hosted), parts.store)
+    keymap = _keymap(parts.hosted)
+    return _run(KLGame(parts.world(), hosted=parts.hosted, keymap=keymap), parts.store)
 
 
 def run_play(args: argparse.Namespace) -> int:
@@ -203,9 +266,16 @@ def run_play(args: argparse.Namespace) -> int:
     record = Path(args.record) if getattr(args, "record", None) else None
     if record is not None:
         _check_writable(record)
-    seed = args.seed if getattr(args, "seed", None) is not None else random.randrange(2**31)
-    world = parts.world(seed=seed, record_path=record)
-    return _run(KLGame(world, start_level=level.id, hosted=parts.hosted), parts.store)
+    explicit = getattr(args, "seed", None)
+    if explicit is not None and parts.board is not None:
+        raise KlgameError("--seed cannot be combined with --class or --daily (they set the seeds)")
+    if parts.board is not None:
+        world = parts.world(record_path=record)
+    else:
+        seed = explicit if explicit is not None else random.randrange(2**31)
+        world = parts.world(seed=seed, record_path=record)
+    app = KLGame(world, start_level=level.id, hosted=parts.hosted, keymap=_keymap(parts.hosted))
+    return _run(app, parts.store)
 
 
 def run_watch(args: argparse.Namespace, replay: Replay, level: Level) -> int:

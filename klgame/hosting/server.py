@@ -1,0 +1,214 @@
+"""The web server of ``klgame serve``: textual-serve's, extended (not forked).
+
+:class:`GameServer` subclasses textual-serve's ``Server``: an aiohttp
+middleware checks the websocket's ``Origin``, the websocket handler counts
+games and clamps sizes, the index page says when the server is full.
+:class:`GameService` subclasses its ``AppService``: the game is started
+without a shell, with the driver that watches the session
+(:mod:`klgame.hosting.web_driver`), kept alive by a heartbeat, and ended
+if it has not quit within :data:`QUIT_GRACE` seconds of its tab closing.
+The rules and limits are in :mod:`klgame.hosting.serve`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shlex
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from aiohttp import web
+from textual_serve.app_service import AppService
+from textual_serve.server import Server
+
+from klgame.hosting.serve import (
+    DEFAULT_MAX_SESSIONS,
+    TITLE,
+    clamp_size,
+    full_page,
+    full_text,
+    own_origins,
+    server_url,
+)
+from klgame.hosting.web_driver import DRIVER, HEARTBEAT_ENV, HEARTBEAT_INTERVAL, HEARTBEAT_TYPE
+
+#: Seconds a game has to quit once its tab is gone, before it is ended.
+QUIT_GRACE = 5.0
+
+#: Seconds a websocket that found the server full stays open to show why.
+FULL_MESSAGE_SECONDS = 30.0
+
+log = logging.getLogger("klgame.serve")
+
+
+class GameService(AppService):
+    """One browser game: started without a shell, sized sanely, always ended."""
+
+    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+        environment = super()._build_environment(width, height)
+        environment["TEXTUAL_DRIVER"] = DRIVER
+        environment[HEARTBEAT_ENV] = "1"
+        return environment
+
+    async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
+        self._process = process = await asyncio.create_subprocess_exec(
+            *shlex.split(self.command),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=self._build_environment(width=width, height=height),
+        )
+        assert process.stdin is not None
+        self._stdin = process.stdin
+        return process
+
+    async def set_terminal_size(self, width: int, height: int) -> None:
+        await super().set_terminal_size(*clamp_size(width, height))
+
+    async def heartbeat(self) -> None:
+        """Tell the game, while its tab is open, that its session lasts."""
+        with contextlib.suppress(TimeoutError):
+            while True:
+                await asyncio.wait_for(self.send_meta({"type": HEARTBEAT_TYPE}), QUIT_GRACE)
+                await asyncio.sleep(HEARTBEAT_INTERVAL)
+
+    async def stop(self) -> None:
+        """Ask the game to quit; end it if it has not within :data:`QUIT_GRACE` s."""
+        task = self._task
+        if task is None:
+            return
+        with contextlib.suppress(TimeoutError, OSError):
+            await asyncio.wait_for(super().stop(), QUIT_GRACE)
+        self._task = None
+        await self._end_process()
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def _end_process(self) -> None:
+        process = self._process
+        if process is None or process.returncode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), QUIT_GRACE)
+            return
+        except TimeoutError:
+            pass
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
+
+
+class GameServer(Server):
+    """textual-serve's server with an Origin check, a cap on games and sane sizes."""
+
+    def __init__(
+        self,
+        command: str,
+        host: str,
+        port: int,
+        *,
+        max_sessions: int = DEFAULT_MAX_SESSIONS,
+        allowed_origins: Sequence[str] = (),
+    ) -> None:
+        # The first allowed origin is the public address: the page's links
+        # and websocket point there (a reverse proxy's name).
+        public = allowed_origins[0] if allowed_origins else server_url(host, port)
+        super().__init__(command, host=host, port=port, title=TITLE, public_url=public)
+        self.origins = own_origins(host, port, allowed_origins)
+        self.max_sessions = max_sessions
+        self.games: set[GameService] = set()
+
+    def initialize_logging(self) -> None:
+        super().initialize_logging()
+        logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+    async def on_startup(self, app: web.Application) -> None:
+        return None  # klgame prints its own one line
+
+    async def _make_app(self) -> web.Application:
+        app = await super()._make_app()
+        app.middlewares.append(self.check_origin)
+        return app
+
+    @web.middleware
+    async def check_origin(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[Any]]
+    ) -> Any:
+        """Refuse a websocket whose ``Origin`` is not the server's own (403)."""
+        if request.path == "/ws":
+            origin = request.headers.get("Origin", "")
+            if origin not in self.origins:
+                log.warning("refused a websocket from origin %r", origin[:200])
+                raise web.HTTPForbidden(
+                    text="klgame: this page may not start games on this server "
+                    "(its Origin is not the server's own; see --allow-origin)\n"
+                )
+        return await handler(request)
+
+    def is_full(self) -> bool:
+        return len(self.games) >= self.max_sessions
+
+    async def handle_index(self, request: web.Request) -> Any:
+        if self.is_full():
+            return web.Response(
+                status=503,
+                text=full_page(self.max_sessions),
+                content_type="text/html",
+                headers={"Retry-After": "30"},
+            )
+        return await super().handle_index(request)
+
+    async def _refuse_full(self, websocket: web.WebSocketResponse) -> None:
+        """Say so in the tab's terminal, and close after a while."""
+        message = "\r\n  " + full_text(self.max_sessions) + "\r\n"
+        with contextlib.suppress(Exception):
+            await websocket.send_bytes(message.encode("utf-8"))
+            await asyncio.wait_for(websocket.receive(), FULL_MESSAGE_SECONDS)
+        await websocket.close()
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        websocket = web.WebSocketResponse(heartbeat=15)
+        width, height = clamp_size(
+            request.query.get("width", "80"), request.query.get("height", "24")
+        )
+        await websocket.prepare(request)
+        if self.is_full():
+            log.warning("full: refused a game (%d running)", len(self.games))
+            await self._refuse_full(websocket)
+            return websocket
+
+        async def close() -> None:
+            await websocket.close()
+
+        service = GameService(
+            self.command,
+            write_bytes=websocket.send_bytes,
+            write_str=websocket.send_str,
+            close=close,
+            download_manager=self.download_manager,
+            debug=self.debug,
+        )
+        self.games.add(service)  # counted until its process is gone
+        beating: asyncio.Task[None] | None = None
+        try:
+            await service.start(width, height)
+            beating = asyncio.create_task(service.heartbeat())
+            await self._process_messages(websocket, service)
+        except asyncio.CancelledError:
+            pass
+        except Exception as error:
+            log.warning("a browser session failed: %s", error)
+        finally:
+            if beating is not None:
+                beating.cancel()
+            await service.stop()
+            self.games.discard(service)
+            with contextlib.suppress(Exception):
+                await websocket.close()
+        return websocket

@@ -1,0 +1,206 @@
+"""``klgame serve`` against hostile visitors: Origin, capacity, sizes, games that end.
+
+A real ``klgame serve``, real websockets (aiohttp's client, speaking exactly
+what a browser tab speaks) and the game processes read from /proc.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from hosting_harness import PYTHON, Served, processes_with_env, wait_for
+
+from klgame.hosting.serve import DEFAULT_MAX_SESSIONS, MAX_COLUMNS, MAX_ROWS
+from klgame.hosting.web_driver import DRIVER, EXIT_GRACE, HEARTBEAT_ENV, HEARTBEAT_TIMEOUT
+
+pytestmark = pytest.mark.slow
+
+
+def games(served: Served) -> list[int]:
+    """The game processes of ``served`` (its children carry its KLGAME_HOME)."""
+    marker = f"KLGAME_HOME={served.home}"
+    return [pid for pid in processes_with_env(marker) if pid != served.process.pid]
+
+
+def environ(pid: int) -> dict[str, str]:
+    raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    pairs = (entry.decode(errors="replace").partition("=") for entry in raw if entry)
+    return {key: value for key, _, value in pairs}
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    server = Served(tmp_path, "web", "--max-sessions", "3")
+    try:
+        yield server
+    finally:
+        server.stop()
+        for pid in games(server):  # nothing may be left; if it is, the test says so below
+            os.kill(pid, 9)
+
+
+class Tab:
+    """One browser tab's websocket to the game, as textual-serve's page opens it."""
+
+    def __init__(self, served: Served, origin: str | None, width: int = 100, height: int = 30):
+        self.url = f"{served.url}/ws?width={width}&height={height}"
+        self.headers = {} if origin is None else {"Origin": origin}
+        self.output = b""
+        self.session: aiohttp.ClientSession | None = None
+        self.socket: aiohttp.ClientWebSocketResponse | None = None
+
+    async def open(self) -> None:
+        self.session = aiohttp.ClientSession()
+        self.socket = await self.session.ws_connect(self.url, headers=self.headers)
+
+    async def read(self, seconds: float) -> bytes:
+        assert self.socket is not None
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0 and not self.socket.closed:
+            try:
+                message = await asyncio.wait_for(self.socket.receive(), left)
+            except (TimeoutError, aiohttp.ClientError):
+                break
+            if message.type == aiohttp.WSMsgType.BINARY:
+                self.output += message.data
+            elif message.type != aiohttp.WSMsgType.TEXT:
+                break
+        return self.output
+
+    async def close(self) -> None:
+        if self.socket is not None:
+            with contextlib.suppress(aiohttp.ClientError):  # the server may have closed it
+                await self.socket.close()
+        if self.session is not None:
+            await self.session.close()
+
+
+@pytest.mark.parametrize(
+    "origin", ["http://evil.example", "null", None, "http://127.0.0.1:1", "https://127.0.0.1"]
+)
+def test_a_foreign_origin_starts_no_game(served: Served, origin: str | None) -> None:
+    async def attempt() -> int:
+        tab = Tab(served, origin)
+        try:
+            await tab.open()
+        except aiohttp.WSServerHandshakeError as error:
+            return error.status
+        finally:
+            await tab.close()
+        return 101
+
+    assert asyncio.run(attempt()) == 403
+    time.sleep(2)  # a game, had one started, would be running by now
+    assert games(served) == []
+
+
+def test_six_tabs_run_at_most_three_games_and_none_is_left(served: Served) -> None:
+    async def six_tabs() -> tuple[list[bytes], int, int]:
+        tabs = [Tab(served, served.url) for _ in range(6)]
+        most = 0
+        try:
+            for tab in tabs:
+                await tab.open()
+            outputs = []
+            for tab in tabs:
+                outputs.append(await tab.read(2))
+                most = max(most, len(games(served)))
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and not all(b"klgame" in out for out in outputs):
+                outputs = [await tab.read(0.5) for tab in tabs]
+                most = max(most, len(games(served)))
+            with urllib.request.urlopen(served.url, timeout=5) as reply:
+                index_status = reply.status
+        except urllib.error.HTTPError as error:
+            index_status = error.code
+            page = error.read().decode()
+            assert "klgame is full" in page and "3 games are running" in page
+        finally:
+            for tab in tabs:
+                await tab.close()
+        return outputs, most, index_status
+
+    outputs, most, index_status = asyncio.run(asyncio.wait_for(six_tabs(), 120))
+    full = [out for out in outputs if b"klgame is full" in out]
+    playing = [out for out in outputs if b"Match a hidden" in out or b"One Gaussian" in out]
+    assert len(full) == 3 and len(playing) == 3, [out[-300:] for out in outputs]
+    assert most == 3
+    assert index_status == 503  # while full, the page itself says so
+    wait_for(lambda: not games(served), 20, "every game to end once its tab closed")
+    with urllib.request.urlopen(served.url, timeout=5) as reply:
+        assert reply.status == 200  # room again
+
+
+def test_a_huge_screen_is_clamped(served: Served) -> None:
+    async def huge() -> tuple[dict[str, str], bytes]:
+        tab = Tab(served, served.url, width=10000, height=10000)
+        try:
+            await tab.open()
+            await tab.read(3)
+            (pid,) = wait_for(lambda: games(served), 20, "the game to start")  # type: ignore[misc]
+            env = environ(pid)
+            assert tab.socket is not None
+            await tab.socket.send_json(["resize", {"width": 10**9, "height": -5}])
+            output = await tab.read(4)
+            return env, output
+        finally:
+            await tab.close()
+
+    env, output = asyncio.run(asyncio.wait_for(huge(), 60))
+    assert (env["COLUMNS"], env["ROWS"]) == (str(MAX_COLUMNS), str(MAX_ROWS))
+    assert MAX_COLUMNS <= 1000 and MAX_ROWS <= 400  # what a screen can be
+    assert b"klgame" in output
+    wait_for(lambda: not games(served), 20, "the game to end once its tab closed")
+
+
+def test_the_default_cap_is_documented() -> None:
+    help_text = subprocess.run(
+        [PYTHON, "-m", "klgame", "serve", "--help"], capture_output=True, text=True, timeout=30
+    ).stdout
+    assert f"(default: {DEFAULT_MAX_SESSIONS})" in help_text
+    docs = (Path(__file__).parents[2] / "docs" / "hosting.md").read_text()
+    assert f"--max-sessions` (default {DEFAULT_MAX_SESSIONS})" in docs
+
+
+@pytest.mark.parametrize("columns", ["100", "400"])
+def test_a_browser_game_nobody_talks_to_ends_by_itself(tmp_path: Path, columns: str) -> None:
+    """The game's own lifeline: its pipes stay open but nobody reads or writes
+    them (a server that forgot it), so no heartbeat comes; it ends anyway."""
+    env = {
+        **os.environ,
+        "KLGAME_HOME": str(tmp_path / "home"),
+        "KLGAME_PLAYER": "web",
+        "TEXTUAL_DRIVER": DRIVER,
+        HEARTBEAT_ENV: "1",
+        "COLUMNS": columns,
+        "ROWS": "150",
+    }
+    started = time.monotonic()
+    game = subprocess.Popen(
+        [sys.executable, "-m", "klgame", "--hosted"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        assert game.stdout is not None
+        assert game.stdout.readline() == b"__GANGLION__\n"  # then never read again
+        game.wait(HEARTBEAT_TIMEOUT + EXIT_GRACE + 30)
+    finally:
+        if game.poll() is None:
+            game.kill()
+            game.wait()
+    took = time.monotonic() - started
+    assert took >= HEARTBEAT_TIMEOUT  # it did wait for the heartbeat

@@ -1,0 +1,89 @@
+"""The one text sanitiser (klgame/text.py), against the Unicode rules it documents."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from klgame.text import MAX_MARKS, MAX_NAME_LENGTH, problems, sanitize, sanitize_name
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        ("\u202eecila", "ecila"),  # right-to-left override: gone, the letters stay in order
+        ("alice\u200b", "alice"),  # zero width space
+        ("\u2066alice\u2069", "alice"),  # left-to-right isolate and its pop
+        ("al\u200dice", "alice"),  # zero width joiner
+        ("\ufeffalice", "alice"),  # byte order mark
+        ("\uff41\uff4c\uff49\uff43\uff45", "alice"),  # full-width letters (NFKC)
+        ("\u212bngstr\u00f6m", "\u00c5ngstr\u00f6m"),  # the angstrom sign is the letter Å
+        ("e\u0301mile", "\u00e9mile"),  # combining acute composes to é
+        ("ali\u00a0ce", "ali ce"),  # no-break space is a space
+        ("  ali   ce\t ", "ali ce"),  # blanks collapse
+        ("a\u2028b", "a b"),  # line separator
+        ("\u3164", ""),  # Hangul filler: a letter that shows nothing
+        ("\u2800\u2800", ""),  # braille blanks
+        ("bob\ufe0f", "bob"),  # variation selector
+        ("\udcffbob", "bob"),  # an undecodable byte (surrogateescape)
+        ("\ue000bob", "bob"),  # private use
+        ("\u0301bob", "bob"),  # a mark with nothing to sit on
+        ("\x1b[31mred", "[31mred"),
+        ("Zo\u00eb \U0001f98a", "Zo\u00eb \U0001f98a"),
+    ],
+)
+def test_names_are_shown_as_their_visible_form(given: str, shown: str) -> None:
+    assert sanitize_name(given) == shown
+
+
+def test_combining_marks_are_capped_per_character() -> None:
+    zalgo = "a" + "\u0300\u0301\u0302\u0303\u0304\u0305" + "b"
+    assert sanitize_name(zalgo) == unicodedata.normalize("NFC", "a\u0300\u0301\u0302b")
+    assert MAX_MARKS == 3
+
+
+def test_the_cap_counts_what_is_left() -> None:
+    assert sanitize_name("\u200b" * 100 + "x" * 40) == "x" * MAX_NAME_LENGTH
+    assert sanitize("\ufb01" * 3, max_len=4) == "fifi"  # the ligature becomes two letters
+
+
+def test_multiline_texts_keep_their_lines_and_tabs() -> None:
+    text = "First line  \r\nsecond\tline\rthird\u202e"
+    assert sanitize(text, multiline=True) == "First line\nsecond\tline\nthird"
+
+
+def test_problems_name_each_character_and_place() -> None:
+    assert problems("ok\tfine\nyes") == []
+    assert problems("a\u202eb\x1bc") == [
+        "format character U+202E (RIGHT-TO-LEFT OVERRIDE) at offset 1 is not allowed",
+        "control character U+001B at offset 3 is not allowed",
+    ]
+    assert problems("a\tb", multiline=False) == [
+        "control character U+0009 at offset 1 is not allowed"
+    ]
+    assert problems("\ufb01 \u00b2") == []  # normalised when shown, not refused
+
+
+def _is_shown_safely(char: str) -> bool:
+    return unicodedata.category(char)[0] != "C" and unicodedata.category(char) not in ("Zl", "Zp")
+
+
+@given(st.text(max_size=80))
+def test_any_text_comes_out_normalised_without_controls(text: str) -> None:
+    clean = sanitize(text, max_len=40)
+    assert len(clean) <= 40
+    assert all(_is_shown_safely(char) for char in clean)
+    assert clean == clean.strip() and "  " not in clean
+    assert unicodedata.is_normalized("NFKC", clean)
+    assert sanitize(clean, max_len=40) == clean  # a fixed point
+
+
+@given(st.text(max_size=80))
+def test_multiline_texts_have_only_newlines_and_tabs_as_controls(text: str) -> None:
+    clean = sanitize(text, multiline=True)
+    assert all(_is_shown_safely(char) or char in "\n\t" for char in clean)
+    assert unicodedata.is_normalized("NFKC", clean)
+    assert sanitize(clean, multiline=True) == clean
