@@ -247,6 +247,14 @@ class Mixture(Continuous):
         return means, variances, inv_stds, log_norms, a, b, c
 
     @cached_property
+    def scale(self) -> tuple[float, float, bool]:
+        """(smallest std, largest std, whether some mean is over 1e6 of its
+        own stds from 0): the quadrature's fast path is exact within these."""
+        means, _, inv_stds, *_ = self._coefficients
+        far = any(abs(m) * s > 1e6 for m, s in zip(means, inv_stds, strict=True))
+        return 1.0 / max(inv_stds), 1.0 / min(inv_stds), far
+
+    @cached_property
     def means(self) -> np.ndarray:
         return _frozen(np.array(self._coefficients[0]))
 

@@ -145,9 +145,15 @@ def _kl_discrete(p: Distribution, q: Distribution) -> float:
 @register_kl(Gaussian, Gaussian)
 def _kl_gaussian(p: Distribution, q: Distribution) -> float:
     assert isinstance(p, Gaussian) and isinstance(q, Gaussian)
-    return 0.5 * _variance_shape(p.variance, q.variance) + _half_square_gap(
-        p.mean, q.mean, q.variance
-    )
+    # ½[r − 1 − log r + (Δμ)²/σq²] with r = σp²/σq², over the whole float range.
+    vp, vq = p.variance, q.variance
+    gap = p.mean - q.mean
+    r = vp / vq
+    if 0.5 <= r <= 1.5 and abs(gap) < 1e150:  # the common case, inline
+        d = (vp - vq) / vq
+        if abs(d) >= 1e-3:
+            return 0.5 * (d - math.log1p(d) + gap * gap / vq)
+    return 0.5 * _variance_shape(vp, vq) + _half_square_gap(p.mean, q.mean, vq)
 
 
 def _variance_shape(vp: float, vq: float) -> float:
@@ -161,6 +167,10 @@ def _variance_shape(vp: float, vq: float) -> float:
     r = vp / vq
     if 0.5 <= r <= 1.5:
         d = (vp - vq) / vq
+        if abs(d) < 1e-3:
+            # d − log1p(d) = d²/2 − d³/3 + …: the difference of two nearly
+            # equal numbers would keep only a few digits of a value ~d²/2.
+            return d * d * (1 / 2 - d * (1 / 3 - d * (1 / 4 - d * (1 / 5 - d * (1 / 6 - d / 7)))))
         return d - math.log1p(d)
     return r - 1.0 - (math.log(vp) - math.log(vq))
 
@@ -168,7 +178,7 @@ def _variance_shape(vp: float, vq: float) -> float:
 def _half_square_gap(mp: float, mq: float, vq: float) -> float:
     """(mp − mq)²/(2 vq), without overflow in its parts: inf only when the
     value itself is beyond the float range."""
-    scale = math.sqrt(2.0 * vq)
+    scale = math.sqrt(2.0) * math.sqrt(vq)  # 2·vq may overflow
     gap = mp - mq
     # mp − mq overflows only when the means have opposite signs: then the
     # two quotients add without cancellation.
@@ -243,26 +253,40 @@ def _grid(*mixtures: Mixture) -> tuple[np.ndarray, np.ndarray]:
 def _log_mixture(m: Mixture, x: np.ndarray) -> np.ndarray:
     """log m(x), component by component (contiguous 1-D arrays are fastest).
 
-    −∞ where every component's log density is below the float range (a
-    node 1e200 standard deviations away), never NaN.
+    The fast path: callers check :func:`_ordinary` first, within which
+    nothing here overflows.
     """
     logs = []
-    with np.errstate(over="ignore", invalid="ignore"):
+    for mean, inv_std, const in zip(m.means, m.inv_stds, m.log_norms, strict=True):
+        z = (x - mean) * inv_std
+        z *= z
+        z *= -0.5
+        z += const
+        logs.append(z)
+    if len(logs) == 1:
+        return logs[0]
+    top = np.maximum.reduce(logs)
+    total = np.exp(logs[0] - top)
+    for log in logs[1:]:
+        total += np.exp(log - top)
+    return top + np.log(total)
+
+
+def _log_mixture_anywhere(m: Mixture, x: np.ndarray) -> np.ndarray:
+    """log m(x) for any parameters: −∞ where every component's log density
+    is below the float range (a node 1e200 standard deviations away), never
+    NaN."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        logs = []
         for mean, inv_std, const in zip(m.means, m.inv_stds, m.log_norms, strict=True):
             z = (x - mean) * inv_std
-            z *= z
-            z *= -0.5
-            z += const
-            logs.append(z)
-        if len(logs) == 1:
-            return logs[0]
+            logs.append(const - 0.5 * (z * z))
         top = np.maximum.reduce(logs)
         safe = np.where(top > -math.inf, top, 0.0)
-        total = np.exp(logs[0] - safe)
-        for log in logs[1:]:
+        total = np.zeros_like(safe)
+        for log in logs:
             total += np.exp(log - safe)
-        with np.errstate(divide="ignore"):
-            return np.where(top > -math.inf, safe + np.log(total), -math.inf)
+        return np.where(top > -math.inf, safe + np.log(total), -math.inf)
 
 
 def _kl_terms(p_log: np.ndarray, q_log: np.ndarray) -> np.ndarray:
@@ -287,36 +311,42 @@ def continuous_pair(p: Continuous, q: Continuous) -> tuple[float, float]:
     nodes, weights = _grid(pm, qm)
     p_log = _log_mixture(pm, nodes)
     q_log = _log_mixture(qm, nodes)
-    forward, reverse = _pair_sums(p_log, q_log, weights)
+    # _kl_terms both ways, sharing the exponentials.
+    d = p_log - q_log
+    dp, dq = np.exp(p_log), np.exp(q_log)
+    near = np.abs(d) < 0.5
+    with np.errstate(over="ignore", invalid="ignore"):
+        forward_terms = np.where(near, dp * (d + np.expm1(-d)), dp * d - dp + dq)
+        reverse_terms = np.where(near, dq * (np.expm1(d) - d), dp - dq - dq * d)
+    forward = float(np.dot(weights, forward_terms))
+    reverse = float(np.dot(weights, reverse_terms))
     return max(forward, 0.0), max(reverse, 0.0)
 
 
 def _pair_sums(p_log: np.ndarray, q_log: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
-    """Both quadrature sums from the log densities at the nodes: _kl_terms
-    both ways, sharing the exponentials."""
+    """Both quadrature sums from log densities that may be −∞ at a node."""
     with np.errstate(over="ignore", invalid="ignore"):
         d = p_log - q_log
         dp, dq = np.exp(p_log), np.exp(q_log)
         near = np.abs(d) < 0.5
         forward_terms = np.where(near, dp * (d + np.expm1(-d)), dp * d - dp + dq)
         reverse_terms = np.where(near, dq * (np.expm1(d) - d), dp - dq - dq * d)
-    if not (np.all(p_log > -math.inf) and np.all(q_log > -math.inf)):
         # A density below the float range at a node: 0·log 0 = 0, and
         # p·log(p/0) = ∞ (the other one is then beyond the float range too).
         p_zero, q_zero = p_log == -math.inf, q_log == -math.inf
         forward_terms = np.where(p_zero, dq, np.where(q_zero, math.inf, forward_terms))
         reverse_terms = np.where(q_zero, dp, np.where(p_zero, math.inf, reverse_terms))
-    with np.errstate(over="ignore", invalid="ignore"):
         return float(np.dot(weights, forward_terms)), float(np.dot(weights, reverse_terms))
 
 
-#: The plain grid is exact to ~1e-13 while every component's mean is within
-#: this many of its own standard deviations from 0 (nodes keep their digits).
-_FAR = 1e6
-
-
-def _ordinary(*mixtures: Mixture) -> bool:
-    return all(bool(np.all(np.abs(m.means) <= _FAR * np.sqrt(m.variances))) for m in mixtures)
+def _ordinary(pm: Mixture, qm: Mixture) -> bool:
+    """Whether the plain grid is exact (~1e-13) and nothing in it overflows:
+    every mean within 1e6 of its own standard deviations from 0 (nodes keep
+    their digits) and all standard deviations within 1e100 of each other
+    (no squared distance overflows)."""
+    p_low, p_high, p_far = pm.scale
+    q_low, q_high, q_far = qm.scale
+    return not (p_far or q_far) and max(p_high, q_high) <= 1e100 * min(p_low, q_low)
 
 
 def _far_pair(pm: Mixture, qm: Mixture) -> tuple[float, float]:
@@ -384,7 +414,4 @@ def _kl_continuous(p: Distribution, q: Distribution) -> float:
     if not _ordinary(pm, qm):
         return _far_pair(pm, qm)[0]
     nodes, weights = _grid(pm, qm)
-    p_log, q_log = _log_mixture(pm, nodes), _log_mixture(qm, nodes)
-    if np.all(p_log > -math.inf) and np.all(q_log > -math.inf):
-        return float(np.dot(weights, _kl_terms(p_log, q_log)))
-    return _pair_sums(p_log, q_log, weights)[0]
+    return float(np.dot(weights, _kl_terms(_log_mixture(pm, nodes), _log_mixture(qm, nodes))))

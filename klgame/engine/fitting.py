@@ -184,11 +184,13 @@ def fit(
     bounds: Bounds,
     fixed: Mapping[str, float] | None = None,
     starts: Sequence[Mapping[str, float]] = (),
+    budget: float | None = None,
 ) -> Fit:
     """The global best fit of ``family`` to ``target`` within ``bounds``.
 
     ``bounds`` gives (low, high) for each free parameter; ``fixed`` holds the
-    values of the others. The result's divergences are in nats.
+    values of the others. The result's divergences are in nats. ``budget``
+    caps the work of a search (default :data:`SEARCH_BUDGET`).
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be 'forward' or 'reverse', got {direction!r}")
@@ -225,7 +227,7 @@ def fit(
     mid = {name: 0.5 * (bounds[name][0] + bounds[name][1]) for name in free}
     candidates = [dict(fixed) | mid | _clip(start, free, bounds) for start in starts]
     candidates += [dict(fixed) | c for c in _default_starts(target, family, free, bounds)]
-    search = _Search(target, family, direction, free, bounds)
+    search = _Search(target, family, direction, free, bounds, budget)
     found: list[Optimum] = []
     for start in candidates:
         for values in search.local_optima(family.project(dict(start))):
@@ -502,8 +504,10 @@ class _Search:
         direction: str,
         free: Sequence[str],
         bounds: Bounds,
+        budget: float | None = None,
     ) -> None:
         self.target, self.family, self.direction = target, family, direction
+        self.budget = SEARCH_BUDGET if budget is None else budget
         self.free = list(free)
         self.logs = [_is_log(name, bounds) for name in free]
         self.lower = np.array(
@@ -527,7 +531,7 @@ class _Search:
 
     @property
     def exhausted(self) -> bool:
-        return self.spent >= SEARCH_BUDGET
+        return self.spent >= self.budget
 
     def to_values(self, u: np.ndarray) -> dict[str, float]:
         out = dict(self.base)
