@@ -36,6 +36,23 @@ if TYPE_CHECKING:
 DIRECTION_NAMES = {"forward": "forward KL(p‖q)", "reverse": "reverse KL(q‖p)"}
 
 
+def load_levels(args: argparse.Namespace) -> Catalog:
+    """The levels to offer; in hosted mode, without the problems of level files
+    (those go to the host: :func:`klgame.hosting.hosted.players_catalog`)."""
+    catalog = load_catalog(list(getattr(args, "level_dirs", None) or []))
+    if not getattr(args, "hosted", False):
+        return catalog
+    from klgame.hosting.hosted import players_catalog
+    from klgame.store import StoreUnavailable
+    from klgame.store.paths import data_dir
+
+    try:
+        home: Path | None = data_dir()
+    except StoreUnavailable:
+        home = None
+    return players_catalog(catalog, home)
+
+
 def _print_problems(catalog: Catalog) -> None:
     for message in catalog.warnings:
         print(f"warning: {message}", file=sys.stderr)
@@ -89,7 +106,7 @@ def format_levels(levels: Sequence[Level], bests: dict[str, Attempt]) -> str:
 
 def cmd_levels(args: argparse.Namespace) -> int:
     """List the levels in play order, with the player's best result at each."""
-    catalog = load_catalog(getattr(args, "level_dirs", None) or [])
+    catalog = load_levels(args)
     _print_problems(catalog)
     bests = _best_results(getattr(args, "player", None))
     print(format_levels(catalog.levels, bests))

@@ -83,6 +83,8 @@ def cmd_scores(args: argparse.Namespace) -> int:
         print(f"klgame: {reason}", file=sys.stderr)
         return 1
     with store:
+        if getattr(args, "csv", False):
+            return _export_csv(store, args)
         try:
             attempts = store.table(
                 level_id=level, player=sanitize_name(player) if player is not None else None
@@ -129,3 +131,32 @@ def level_units(level_dirs: Sequence[str]) -> dict[str, str]:
         return {level.id: level.units for level in load_catalog(list(level_dirs)).levels}
     except Exception:  # a broken level directory must not hide the scores
         return {}
+
+
+def _export_csv(store: object, args: argparse.Namespace) -> int:
+    """``klgame scores --csv``: every player's best at every level, on every
+    board (free play, classes, daily challenges), as the class report's rows."""
+    from klgame.cli.classes import report_rows, to_csv
+
+    try:
+        everything = store.attempts()  # type: ignore[attr-defined]
+    except StoreUnavailable as error:
+        print(f"klgame: {error}", file=sys.stderr)
+        return 1
+    level: str | None = getattr(args, "level", None)
+    player: str | None = getattr(args, "player", None)
+    chosen = [
+        a
+        for a in everything
+        if (level is None or a.level_id == level)
+        and (player is None or a.player == sanitize_name(player))
+    ]
+    # One row per player, level and board: a class's best is not hidden by free play.
+    rows = [
+        row
+        for board in sorted({a.board or "" for a in chosen})
+        for row in report_rows([a for a in chosen if (a.board or "") == board])
+    ]
+    rows.sort(key=lambda r: (r.best.level_id, r.best.board or "", -r.best.points, r.best.player))
+    sys.stdout.write(to_csv(rows))
+    return 0

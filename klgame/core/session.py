@@ -22,6 +22,21 @@ from klgame.errors import KlgameError
 from klgame.levels.model import Level
 
 
+def ended_at_optimum(state: GameState) -> int | None:
+    """Which local optimum a revealed attempt ended at: 0 the global one (the
+    order of ``Fit.optima``), else the index of the nearest local one (at
+    least 1); ``None`` if that cannot be worked out."""
+    from klgame.core.lesson import outcome
+
+    try:
+        found = outcome(state)
+    except Exception:  # the report goes without it; the score is saved anyway
+        return None
+    if found.facts.get("optimum") == "global":
+        return 0
+    return max(found.found, 1)
+
+
 class Session:
     def __init__(
         self,
@@ -33,8 +48,10 @@ class Session:
         record_path: Path | None = None,
         replays_dir: Path | None = None,
         clock: Callable[[], float] = time.monotonic,
+        board: str | None = None,
     ) -> None:
         self.level = level
+        self.board = board  # the shared board attempts count on (klgame.core.boards)
         self.player = player
         self.store = store
         self.store_problem = store_problem
@@ -102,6 +119,8 @@ class Session:
                     hints=score.hints,
                     seconds=score.seconds,
                     replay_path=replay_path,
+                    board=self.board,
+                    optimum=ended_at_optimum(self.state),
                 )
             )
         except (KlgameError, OSError, ValueError) as error:

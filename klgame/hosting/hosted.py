@@ -27,9 +27,13 @@ import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from klgame.errors import KlgameError
 from klgame.text import sanitize_name
+
+if TYPE_CHECKING:
+    from klgame.levels.loader import Catalog
 
 #: Environment variable a host may set (``SetEnv``) to name the player.
 PLAYER_ENV = "KLGAME_PLAYER"
@@ -48,6 +52,12 @@ _MAX_AUTH_INFO = 64 * 1024
 
 #: Largest remembered-name file read, in bytes.
 _MAX_NAME_FILE = 1024
+
+#: File in the data directory where hosted games report level files they could not load.
+LEVEL_PROBLEMS_FILE = "level-problems.log"
+
+#: All a hosted player is told about level files that could not be loaded.
+LEVELS_UNAVAILABLE = "Some levels are unavailable; the host can see why."
 
 #: Commands a hosted player may run (``args.command`` as ``klgame.cli`` sets it).
 HOSTED_COMMANDS = frozenset({"title", "play", "levels", "scores"})
@@ -194,3 +204,45 @@ def check_hosted_args(args: argparse.Namespace) -> None:
         raise HostedRefusal(
             f"'{command or '?'}' is not available in hosted mode (available: {allowed})"
         )
+
+
+def report_level_problems(data_dir: Path | None, problems: list[str]) -> None:
+    """Write ``problems`` to :data:`LEVEL_PROBLEMS_FILE` for the host to read.
+
+    The file holds the problems the latest game found, one per line, and is
+    rewritten (atomically) only when they change, so a busy host does not
+    write it on every connection. Nothing is written to standard error: over
+    SSH that is the player's screen. A failure to write is not the player's
+    problem, and is ignored.
+    """
+    if data_dir is None:
+        return
+    path = data_dir / LEVEL_PROBLEMS_FILE
+    text = "".join(f"{line}\n" for line in problems)
+    with contextlib.suppress(OSError), open(path, encoding="utf-8", errors="replace") as handle:
+        if handle.read(len(text) + 1) == text:
+            return
+    if not problems and not path.exists():
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def players_catalog(catalog: Catalog, data_dir: Path | None) -> Catalog:
+    """``catalog`` as a hosted player sees it: its levels, and no file's problems.
+
+    Level files are the host's (and its contributors'); their errors and
+    warnings name paths and quote keys, so they go to the host
+    (:func:`report_level_problems`) and the player reads only
+    :data:`LEVELS_UNAVAILABLE`.
+    """
+    from klgame.levels.loader import Catalog
+
+    report_level_problems(data_dir, [*catalog.errors, *catalog.warnings])
+    return Catalog(catalog.levels, (), (LEVELS_UNAVAILABLE,) if catalog.errors else ())

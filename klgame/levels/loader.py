@@ -32,6 +32,7 @@ import difflib
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,7 @@ __all__ = [
     "load_directory",
     "load_level",
     "load_level_text",
+    "read_level_file",
 ]
 
 #: Largest level file read, in bytes.
@@ -274,31 +276,30 @@ def load_level_text(
     return _guarded(shown, None, work)
 
 
-def load_level(path: str | os.PathLike[str]) -> Level:
+def load_level(
+    path: str | os.PathLike[str], within: Sequence[str | os.PathLike[str]] | None = None
+) -> Level:
     """The level in the file at ``path``. Raises :class:`LevelError`.
 
-    A ``target: {same_as: ID}`` names a level of the same directory or a built-in one.
+    A ``target: {same_as: ID}`` names a level of the same directory or a
+    built-in one. With ``within`` (the level directories), a symbolic link
+    that leads outside them is refused without being read
+    (:func:`read_level_file`).
     """
     file = Path(os.fspath(path))
-    return _Levels([file.parent, builtin_levels_dir()]).load(file)
+    return _Levels([file.parent, builtin_levels_dir()], within).load(file)
 
 
-def _read_level(path: str | os.PathLike[str], lookup: TargetLookup | None) -> Level:
+def _read_level(
+    path: str | os.PathLike[str],
+    lookup: TargetLookup | None,
+    within: Sequence[str | os.PathLike[str]] | None = None,
+) -> Level:
     name = os.fspath(path)
     shown = escape_unsafe(name, 500)
 
     def work() -> Level:
-        file = Path(name)
-        try:
-            if not file.is_file():
-                problem = "is not a file" if file.exists() else "no such file"
-                raise LevelError([f"{shown}: {problem}"], name)
-            with file.open("rb") as stream:
-                data = stream.read(MAX_BYTES + 1)
-        except OSError as error:
-            raise LevelError([f"{shown}: cannot read: {error.strerror or error}"], name) from None
-        if len(data) > MAX_BYTES:
-            raise LevelError([f"{shown}: file is larger than {MAX_BYTES // 1_000_000} MB"], name)
+        data = read_level_file(name, shown, within)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
@@ -316,12 +317,12 @@ def _read_level(path: str | os.PathLike[str], lookup: TargetLookup | None) -> Le
 # --- levels that share a target ------------------------------------------------
 
 
-def _peek(file: Path) -> tuple[str | None, str | None]:
+def _peek(
+    file: Path, within: Sequence[str | os.PathLike[str]] | None = None
+) -> tuple[str | None, str | None]:
     """(id, same_as) of a level file, read from its node tree without checks."""
     try:
-        data = file.read_bytes()[: MAX_BYTES + 1]
-        if len(data) > MAX_BYTES:
-            return None, None
+        data = read_level_file(str(file), str(file), within)
         loader = _COMPOSER(data.decode("utf-8-sig"))
         try:
             root = loader.get_single_node()
@@ -351,7 +352,12 @@ class _Levels:
     ID}`` names: in ``directories`` in order (the file's own, then the
     built-in levels), refusing unknown ids and cycles."""
 
-    def __init__(self, directories: Sequence[Path]) -> None:
+    def __init__(
+        self,
+        directories: Sequence[Path],
+        within: Sequence[str | os.PathLike[str]] | None = None,
+    ) -> None:
+        self.within = within
         self.directories: list[Path] = []
         for directory in directories:
             if all(os.path.abspath(directory) != os.path.abspath(d) for d in self.directories):
@@ -366,7 +372,7 @@ class _Levels:
         if done is None:
             self._stack.append(file)
             try:
-                done = _read_level(file, self.lookup)
+                done = _read_level(file, self.lookup, self.within)
             except LevelError as error:
                 done = error
             finally:
@@ -386,7 +392,7 @@ class _Levels:
                 except OSError:
                     continue
                 for file in files:
-                    level_id, other = _peek(file)
+                    level_id, other = _peek(file, self.within)
                     if level_id and level_id not in self._index:
                         self._index[level_id] = (file, other)
         return self._index
@@ -394,7 +400,10 @@ class _Levels:
     def lookup(self, level_id: str) -> Level | str:
         index = self._ids()
         by_file = {os.path.abspath(f): i for i, (f, _) in index.items()}
-        loading = [by_file.get(os.path.abspath(f)) or _peek(f)[0] or f.name for f in self._stack]
+        loading = [
+            by_file.get(os.path.abspath(f)) or _peek(f, self.within)[0] or f.name
+            for f in self._stack
+        ]
         chain = [level_id]
         while True:
             if chain[-1] in loading:
@@ -414,6 +423,63 @@ class _Levels:
         except LevelError:
             shown = escape_unsafe(str(entry[0]), 500)
             return f"level '{level_id}' ({shown}) has errors: fix them first"
+
+
+# --- which files may be read ---------------------------------------------------------
+
+
+def _inside(path: str, directory: str) -> bool:
+    return os.path.commonpath([path, directory]) == directory
+
+
+def read_level_file(
+    name: str, shown: str, within: Sequence[str | os.PathLike[str]] | None = None
+) -> bytes:
+    """The bytes of the level file ``name``, if it is one that may be read.
+
+    A level directory is often writable by people the host trusts less than
+    itself, and its errors are shown to others, so a file is refused, before
+    anything of it is read, when it is:
+
+    * not a regular file (a directory, a FIFO that would block, a device);
+    * with ``within`` given, a symbolic link whose target is outside all
+      of those directories (``ln -s /etc/shadow levels/x.yaml``).
+
+    The file is opened without following a last symbolic link and checked
+    again on the open descriptor, so it cannot be swapped in between.
+    Messages never name a link's target. Raises :class:`LevelError`.
+    """
+    try:
+        info = os.lstat(name)
+    except FileNotFoundError:
+        raise LevelError([f"{shown}: no such file"], name) from None
+    except OSError as error:
+        raise LevelError([f"{shown}: cannot read: {error.strerror or error}"], name) from None
+    target = name
+    if stat.S_ISLNK(info.st_mode):
+        target = os.path.realpath(name)
+        if within is not None:
+            roots = [os.path.realpath(root) for root in within]
+            if not any(_inside(target, root) for root in roots):
+                raise LevelError(
+                    [f"{shown}: refused: a link to a file outside the level directories"], name
+                )
+    elif not stat.S_ISREG(info.st_mode):
+        raise LevelError([f"{shown}: refused: not a regular file"], name)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(target, flags)
+    except FileNotFoundError:
+        raise LevelError([f"{shown}: no such file (a broken link?)"], name) from None
+    except OSError as error:
+        raise LevelError([f"{shown}: cannot read: {error.strerror or error}"], name) from None
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise LevelError([f"{shown}: refused: not a regular file"], name)
+        data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise LevelError([f"{shown}: file is larger than {MAX_BYTES // 1_000_000} MB"], name)
+    return data
 
 
 # --- directories and the catalog --------------------------------------------------
@@ -444,10 +510,13 @@ def level_files(directory: Path) -> list[Path]:
     )
 
 
-def load_directory(directory: str | os.PathLike[str]) -> tuple[list[Level], list[str]]:
+def load_directory(
+    directory: str | os.PathLike[str], within: Sequence[str | os.PathLike[str]] | None = None
+) -> tuple[list[Level], list[str]]:
     """Every valid level of a directory, and the errors of the others.
 
-    A second file with an id already seen in the directory is an error.
+    A second file with an id already seen in the directory is an error. A
+    file that links outside ``within`` (default: this directory) is refused.
     """
     root = Path(directory)
     shown = escape_unsafe(os.fspath(directory), 500)
@@ -461,7 +530,8 @@ def load_directory(directory: str | os.PathLike[str]) -> tuple[list[Level], list
     levels: list[Level] = []
     errors: list[str] = []
     seen: dict[str, str] = {}
-    loader = _Levels([root, builtin_levels_dir()])
+    roots = [root] if within is None else list(within)
+    loader = _Levels([root, builtin_levels_dir()], roots)
     for file in files:
         try:
             level = loader.load(file)
@@ -530,13 +600,15 @@ def load_catalog(extra_dirs: Sequence[str] = ()) -> Catalog:
     the first one listed wins. Each replacement is a warning.
     """
     builtin_dir = builtin_levels_dir()
-    levels, errors = load_directory(builtin_dir)
+    user_dirs = level_dirs(extra_dirs)
+    within = [builtin_dir, *user_dirs]  # a link may lead from one to another
+    levels, errors = load_directory(builtin_dir, within)
     by_id: dict[str, Level] = {level.id: level for level in levels}
     builtin_ids = set(by_id)
     from_user: dict[str, Level] = {}
     warnings: list[str] = []
-    for directory in level_dirs(extra_dirs):
-        found, problems = load_directory(directory)
+    for directory in user_dirs:
+        found, problems = load_directory(directory, within)
         errors.extend(problems)
         for level in found:
             where = escape_unsafe(level.source or "?", 500)

@@ -160,7 +160,7 @@ def test_a_fifo_in_a_levels_directory_does_not_hang(tmp_path: Path):
     os.mkfifo(tmp_path / "pipe.yaml")
     levels, errors = load_directory(tmp_path)
     assert [level.id for level in levels] == ["tiny"]
-    assert errors == [f"{tmp_path / 'pipe.yaml'}: is not a file"]
+    assert errors == [f"{tmp_path / 'pipe.yaml'}: refused: not a regular file"]
 
 
 def test_not_text_at_all():

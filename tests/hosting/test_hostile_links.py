@@ -1,0 +1,143 @@
+"""Level directories that point elsewhere: links out, FIFOs, directories named *.yaml.
+
+A contributor who may write to a level directory links a file they cannot
+read into it (``ln -s /etc/shadow levels/x.yaml``). The real ``klgame``
+command (and, in tmux, the hosted title screen) must refuse it unread: its
+contents appear nowhere, not in the CLI, not on a player's screen, not in
+the host's log. A FIFO must not hang the game.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hosting_harness import Tmux
+
+from klgame.hosting.hosted import LEVEL_PROBLEMS_FILE, LEVELS_UNAVAILABLE
+
+LEVELS_DIR = Path(__file__).parents[2] / "levels"
+SECRET = "s3cret-9f4e1d"
+
+#: The outside file: shadow-like lines (each one a YAML key) and a valid level
+#: whose title is the secret, so that a link followed would show it somewhere.
+SHADOW = f"root:$y$j9T${SECRET}:19000:0:99999:7:::\ndaemon:*:{SECRET}:0:99999:7:::\n"
+
+
+def _level_text(level_id: str, title: str) -> str:
+    lines = []
+    for line in (LEVELS_DIR / "gaussian.yaml").read_text().splitlines():
+        if line.startswith("id:"):
+            line = f"id: {level_id}"
+        elif line.startswith("title:"):
+            line = f"title: {title}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def levels(tmp_path: Path) -> Path:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "shadow").write_text(SHADOW)
+    (outside / "valid.yaml").write_text(_level_text("leaked", f"Title {SECRET}"))
+    (outside / "dir").mkdir()
+    (outside / "dir" / "inner.yaml").write_text(_level_text("inner", f"Inner {SECRET}"))
+    directory = tmp_path / "levels"
+    directory.mkdir()
+    (directory / "shadow.yaml").symlink_to(outside / "shadow")
+    (directory / "valid.yaml").symlink_to(outside / "valid.yaml")
+    (directory / "relative.yml").symlink_to(Path("..") / "outside" / "valid.yaml")
+    (directory / "sub.yaml").symlink_to(outside / "dir")
+    os.mkfifo(directory / "fifo.yaml")
+    (directory / "folder.yaml").mkdir()
+    # A link that stays inside the level directories is fine.
+    (directory / "real.txt").write_text(_level_text("kept", "Kept level"))
+    (directory / "kept.yaml").symlink_to(directory / "real.txt")
+    return directory
+
+
+REFUSED = ["shadow.yaml", "valid.yaml", "relative.yml", "sub.yaml", "fifo.yaml", "folder.yaml"]
+
+
+def _klgame(home: Path, levels: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        "KLGAME_HOME": str(home),
+        "KLGAME_LEVELS": str(levels),
+        "KLGAME_PLAYER": "ada",
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "klgame", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,  # a FIFO opened for reading would hang until this
+        env=env,
+    )
+
+
+def test_the_cli_refuses_links_out_and_special_files_unread(levels: Path, tmp_path: Path) -> None:
+    done = _klgame(tmp_path / "home", levels, "levels")
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert SECRET not in output
+    assert "kept" in done.stdout and "leaked" not in done.stdout and "inner" not in done.stdout
+    for name in REFUSED:
+        assert f"{levels / name}: refused:" in done.stderr, done.stderr
+    assert str(tmp_path / "outside") not in output  # a link's target is not named
+
+    checked = _klgame(tmp_path / "home", levels, "validate", str(levels))
+    assert checked.returncode == 1
+    assert SECRET not in checked.stdout + checked.stderr
+    assert checked.stderr.count("refused:") == len(REFUSED), checked.stderr
+
+
+def test_a_hosted_player_sees_only_that_levels_are_unavailable(
+    levels: Path, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    done = _klgame(home, levels, "--hosted", "levels")
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert SECRET not in output
+    assert LEVELS_UNAVAILABLE in done.stderr
+    assert str(levels) not in output and "refused" not in output  # no path, no detail
+    log = (home / LEVEL_PROBLEMS_FILE).read_text()
+    assert SECRET not in log
+    assert sorted(line.split(": refused")[0] for line in log.splitlines()) == sorted(
+        str(levels / name) for name in REFUSED
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    importlib.util.find_spec("klgame.cli.game") is None,
+    reason="the terminal game (klgame.cli.game) is not in this checkout",
+)
+def test_the_hosted_title_screen_shows_no_trace_of_them(levels: Path, tmp_path: Path) -> None:
+    argv = [
+        "env",
+        f"KLGAME_HOME={tmp_path / 'home'}",
+        f"KLGAME_LEVELS={levels}",
+        "KLGAME_PLAYER=ada",
+        "TERM=xterm-256color",
+        sys.executable,
+        "-m",
+        "klgame",
+        "--hosted",
+    ]
+    session = Tmux(tmp_path, argv, width=160, height=50)
+    try:
+        screen = session.wait_text("Kept level", timeout=40)
+        assert "Some levels are unavailable" in screen, screen
+        assert SECRET not in screen and "refused" not in screen and "shadow" not in screen
+        session.send("?")
+        screen = session.screen()
+        assert SECRET not in screen
+    finally:
+        session.kill()
