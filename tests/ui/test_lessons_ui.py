@@ -60,7 +60,7 @@ async def test_from_level_2_to_level_3_on_the_same_target(make_app: MakeApp, hom
         reveal = app.screen
         assert isinstance(reveal, RevealScreen)
         text = screen_text(app)
-        assert "Both answers, scored both ways (nats)" in text
+        assert "Both answers, both ways (nats)" in text
         assert "+++ KL(q‖p)" in text  # the other direction's answer, drawn
         lesson = str(reveal.query_one("#lesson-text").render())
         assert "The plot shows both best answers for this one target" in lesson
