@@ -13,10 +13,12 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from klgame.cli.levels import load_levels
+from klgame.core.boards import Board, class_board, daily_board, normalize_code, today_utc
 from klgame.core.replay import Replay
 from klgame.errors import KlgameError
 from klgame.levels.loader import Catalog, load_catalog
@@ -25,7 +27,8 @@ from klgame.ui.world import World
 
 if TYPE_CHECKING:
     from klgame.hosting.limits import HostedLimits
-    from klgame.store.scores import ScoreStore
+    from klgame.store.sql import SqlStore
+    from klgame.ui.keymap import Keymap
 
 
 @dataclass
@@ -34,11 +37,12 @@ class Collaborators:
 
     catalog: Catalog
     player: str
-    store: ScoreStore | None
+    store: SqlStore | None
     store_problem: str | None
     replays_dir: Path | None
     hosted: bool
     remember_player: Callable[[str], object] | None = None  # set: ask the name first
+    board: Board | None = None  # a class or the daily challenge
     limits: HostedLimits | None = None  # hosted mode: what is saved per player
 
     def world(self, seed: int | None = None, record_path: Path | None = None) -> World:
@@ -51,6 +55,7 @@ class Collaborators:
             record_path=record_path,
             replays_dir=self.replays_dir,
             remember_player=self.remember_player,
+            board=self.board if seed is None else None,
             limits=self.limits,
         )
 
@@ -116,12 +121,65 @@ def collaborators(args: argparse.Namespace) -> Collaborators:
         except StoreUnavailable:
             replays = None
     player, remember = resolve_player(args)
+    board = resolve_board(args, store, problem, player)
     limits = None
     if hosted and store is not None:
         from klgame.hosting.limits import HostedLimits
 
         limits = HostedLimits.from_env(store, replays, os.environ)
-    return Collaborators(catalog, player, store, problem, replays, hosted, remember, limits)
+    return Collaborators(catalog, player, store, problem, replays, hosted, remember, board, limits)
+
+
+#: Environment variable naming the class to play in (a host's SSH recipe may set it).
+CLASS_ENV = "KLGAME_CLASS"
+
+
+def resolve_board(
+    args: argparse.Namespace,
+    store: SqlStore | None,
+    problem: str | None,
+    player: str,
+    today: Callable[[], date] = today_utc,
+) -> Board | None:
+    """The class (``--class`` or ``KLGAME_CLASS``) or daily challenge
+    (``--daily [DATE]``) to play, if any; a class is joined in the store.
+
+    Raises :class:`KlgameError` for an unknown or closed class, a class
+    without a store to find it in, a date that is not one, or both at once.
+    """
+    code_text = getattr(args, "class_code", None) or os.environ.get(CLASS_ENV, "")
+    daily = getattr(args, "daily", None)
+    if code_text and daily:
+        raise KlgameError("--class and --daily cannot be combined")
+    if daily:
+        if daily == "today":
+            return daily_board(today())
+        try:
+            return daily_board(date.fromisoformat(daily))
+        except ValueError:
+            raise KlgameError(f"--daily takes a date as YYYY-MM-DD, got {daily!r}") from None
+    if not code_text:
+        return None
+    return join_class(code_text, store, problem, player)
+
+
+def join_class(code_text: str, store: SqlStore | None, problem: str | None, player: str) -> Board:
+    """Join the class written ``code_text``; its board. :class:`KlgameError` if not possible."""
+    from klgame.text import sanitize
+
+    code = normalize_code(code_text)
+    shown = sanitize(code_text, max_len=20)
+    if not code:
+        raise KlgameError(f"{shown!r} is not a class code (5 letters and digits, e.g. K7QMX)")
+    if store is None:
+        raise KlgameError(f"cannot join class {code}: {problem or 'no score store'}")
+    info = store.get_class(code)
+    if info is None:
+        raise KlgameError(f"there is no class {code} (ask your teacher for the code)")
+    if not info.is_open:
+        raise KlgameError(f"class {code} is closed")
+    store.join_class(code, player)
+    return class_board(code, info.seed, info.title)
 
 
 def _check_writable(path: Path) -> None:
@@ -189,12 +247,20 @@ def crash_line(report: str) -> str:
     return f"the game stopped on an unexpected error; the details are in {path}"
 
 
+def _keymap(hosted: bool) -> Keymap | None:
+    """The player's keys from the config directory (not on a shared host)."""
+    from klgame.ui.keymap import read_keymap
+
+    return None if hosted else read_keymap()
+
+
 def run_title(args: argparse.Namespace) -> int:
     """``klgame``: the level list."""
     from klgame.ui.app import KLGame
 
     parts = collaborators(args)
-    return _run(KLGame(parts.world(), hosted=parts.hosted), parts.store)
+    keymap = _keymap(parts.hosted)
+    return _run(KLGame(parts.world(), hosted=parts.hosted, keymap=keymap), parts.store)
 
 
 def run_play(args: argparse.Namespace) -> int:
@@ -208,9 +274,16 @@ def run_play(args: argparse.Namespace) -> int:
     record = Path(args.record) if getattr(args, "record", None) else None
     if record is not None:
         _check_writable(record)
-    seed = args.seed if getattr(args, "seed", None) is not None else random.randrange(2**31)
-    world = parts.world(seed=seed, record_path=record)
-    return _run(KLGame(world, start_level=level.id, hosted=parts.hosted), parts.store)
+    explicit = getattr(args, "seed", None)
+    if explicit is not None and parts.board is not None:
+        raise KlgameError("--seed cannot be combined with --class or --daily (they set the seeds)")
+    if parts.board is not None:
+        world = parts.world(record_path=record)
+    else:
+        seed = explicit if explicit is not None else random.randrange(2**31)
+        world = parts.world(seed=seed, record_path=record)
+    app = KLGame(world, start_level=level.id, hosted=parts.hosted, keymap=_keymap(parts.hosted))
+    return _run(app, parts.store)
 
 
 def run_watch(args: argparse.Namespace, replay: Replay, level: Level) -> int:

@@ -232,8 +232,12 @@ def _start_divergence(level: Level, model_id: str, target: Distribution) -> floa
     return level.in_units(divergence(target, guess, level.direction))
 
 
-def solve_report(level: Level, seed: int) -> dict[str, Any]:
-    """What ``klgame solve --json`` prints (divergences in the level's units)."""
+def solve_report(level: Level, seed: int, other: Level | None = None) -> dict[str, Any]:
+    """What ``klgame solve --json`` prints (divergences in the level's units).
+
+    ``other`` is the level whose target this one shares: when it scores the
+    other direction, ``answers`` lists both levels' best answers scored both ways.
+    """
     target = level.target.draw(seed)
     solution = best_fit(level, target)
     models = []
@@ -279,7 +283,40 @@ def solve_report(level: Level, seed: int) -> dict[str, Any]:
     }
     if level.target_from is not None:
         report["target_from"] = level.target_from
+    if other is not None and other.direction != level.direction:
+        report["answers"] = _answers(level, other, target)
     return report
+
+
+def _answers(level: Level, other: Level, target: Distribution) -> list[dict[str, Any]]:
+    """Both levels' best answers for one target, each scored both ways."""
+    out = []
+    for owner in (level, other):
+        solution = best_fit(owner, target)
+        out.append(
+            {
+                "level": owner.id,
+                "direction": owner.direction,
+                "model": solution.model_id,
+                "values": dict(solution.values),
+                "forward": json_number(level.in_units(solution.fit.forward)),
+                "reverse": json_number(level.in_units(solution.fit.reverse)),
+            }
+        )
+    return out
+
+
+def shared_level(level: Level, extra_dirs: Sequence[str] = ()) -> Level | None:
+    """The level whose target ``level`` shares, found as the loader found it."""
+    if level.target_from is None:
+        return None
+    if level.source is not None:
+        levels, _ = load_directory(Path(level.source).parent)
+        for candidate in levels:
+            if candidate.id == level.target_from:
+                return candidate
+    catalog = load_catalog(extra_dirs)
+    return catalog.get(level.target_from) if level.target_from in catalog else None
 
 
 def format_solve(level: Level, seed: int) -> str:
@@ -332,7 +369,9 @@ def cmd_solve(args: argparse.Namespace) -> int:
     if seed < 0:
         raise KlgameError(f"--seed must be >= 0, got {seed}")
     if getattr(args, "json", False):
-        print(json.dumps(solve_report(level, seed), indent=2, ensure_ascii=False, allow_nan=False))
+        other = shared_level(level, getattr(args, "level_dirs", None) or [])
+        report = solve_report(level, seed, other)
+        print(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False))
     else:
         print(format_solve(level, seed))
     return 0

@@ -77,6 +77,19 @@ def build_parser() -> argparse.ArgumentParser:
             "or KLGAME_PLAYER, else asked once and remembered per SSH key"
         ),
     )
+    parser.add_argument(
+        "--class",
+        dest="class_code",
+        metavar="CODE",
+        help="play in the class CODE: its shared targets and leaderboard (also KLGAME_CLASS)",
+    )
+    parser.add_argument(
+        "--daily",
+        nargs="?",
+        const="today",
+        metavar="DATE",
+        help="play the daily challenge: today's (UTC), or DATE's (YYYY-MM-DD)",
+    )
     parser.set_defaults(
         command="title", handler=_lazy("klgame.cli.game:run_title", starts_game=True)
     )
@@ -131,8 +144,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     scores = commands.add_parser("scores", parents=also, help="best saved results")
     scores.add_argument("level", nargs="?", metavar="LEVEL", help="only this level")
-    scores.add_argument("--json", action="store_true", help="print JSON (∞ as null)")
+    scores_format = scores.add_mutually_exclusive_group()
+    scores_format.add_argument(
+        "--csv",
+        action="store_true",
+        help="every player's best at every level, per class/day board, as CSV",
+    )
+    scores_format.add_argument("--json", action="store_true", help="print JSON (∞ as null)")
     scores.set_defaults(command="scores", handler=_lazy("klgame.cli.scores:cmd_scores"))
+
+    klass = commands.add_parser("class", help="open, list and close classes; a class's report")
+    klass_actions = klass.add_subparsers(title="actions", metavar="ACTION", required=True)
+    klass_open = klass_actions.add_parser("open", help="open a class; prints its code")
+    klass_open.add_argument("--title", help="a title players and the report show")
+    klass_open.add_argument("--code", help="the code to use (default: a random one)")
+    klass_open.set_defaults(class_action="open")
+    klass_actions.add_parser("list", help="the classes and how many joined").set_defaults(
+        class_action="list"
+    )
+    klass_close = klass_actions.add_parser("close", help="close a class: no one joins any more")
+    klass_close.add_argument("code", metavar="CODE")
+    klass_close.set_defaults(class_action="close")
+    klass_report = klass_actions.add_parser("report", help="who played what, answers, optima")
+    klass_report.add_argument("code", metavar="CODE")
+    report_format = klass_report.add_mutually_exclusive_group()
+    report_format.add_argument("--csv", action="store_true", help="one line per player and level")
+    report_format.add_argument("--json", action="store_true", help="everything, as JSON")
+    klass_report.set_defaults(class_action="report")
+    klass.set_defaults(command="class", handler=_lazy("klgame.cli.classes:cmd_class"))
 
     serve = commands.add_parser("serve", parents=also, help="serve the game to web browsers")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")

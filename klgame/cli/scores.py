@@ -11,7 +11,7 @@ from datetime import datetime
 from klgame.format import json_number, number, stars
 from klgame.store.errors import StoreUnavailable
 from klgame.store.paths import scores_db_path
-from klgame.store.scores import Attempt, try_open_store
+from klgame.store.scores import Attempt, database_url, try_open_store
 from klgame.text import sanitize, sanitize_name
 
 _HEADERS = (
@@ -79,29 +79,30 @@ def cmd_scores(args: argparse.Namespace) -> int:
     player if ``args.player`` is set. Exit status 1 if the scores cannot be read."""
     level: str | None = getattr(args, "level", None)
     player: str | None = getattr(args, "player", None)
-    # Only read: the scores show even where the database cannot be written
-    # (a read-only mount, an immutable file, another account's data).
+    # An existing SQLite file is only read: the scores show even where it
+    # cannot be written (a read-only mount, an immutable file, another
+    # account's data directory).
     try:
-        exists = scores_db_path().exists()
+        readonly = database_url() is None and scores_db_path().exists()
     except StoreUnavailable as error:
         print(f"klgame: scores not read: {error}", file=sys.stderr)
         return 1
+    store, reason = try_open_store(readonly=readonly)
+    if store is None:
+        print(f"klgame: {reason}", file=sys.stderr)
+        return 1
     attempts: list[Attempt] = []
-    if exists:
-        store, reason = try_open_store(readonly=True)
-        if store is None:
-            print(f"klgame: {reason}", file=sys.stderr)
+    with store:
+        if getattr(args, "csv", False):
+            return _export_csv(store, args)
+        try:
+            if getattr(store, "has_attempts_table", lambda: True)():
+                attempts = store.table(
+                    level_id=level, player=sanitize_name(player) if player is not None else None
+                )
+        except StoreUnavailable as error:  # damage found only when reading
+            print(f"klgame: {error}", file=sys.stderr)
             return 1
-        with store:
-            try:
-                if store.has_attempts_table():
-                    attempts = store.table(
-                        level_id=level,
-                        player=sanitize_name(player) if player is not None else None,
-                    )
-            except StoreUnavailable as error:  # damage found only when reading
-                print(f"klgame: {error}", file=sys.stderr)
-                return 1
     units = level_units(getattr(args, "level_dirs", []))
     if getattr(args, "json", False):
         rows = [attempt_json(attempt, units) for attempt in attempts]
@@ -141,3 +142,32 @@ def level_units(level_dirs: Sequence[str]) -> dict[str, str]:
         return {level.id: level.units for level in load_catalog(list(level_dirs)).levels}
     except Exception:  # a broken level directory must not hide the scores
         return {}
+
+
+def _export_csv(store: object, args: argparse.Namespace) -> int:
+    """``klgame scores --csv``: every player's best at every level, on every
+    board (free play, classes, daily challenges), as the class report's rows."""
+    from klgame.cli.classes import report_rows, to_csv
+
+    try:
+        everything = store.attempts()  # type: ignore[attr-defined]
+    except StoreUnavailable as error:
+        print(f"klgame: {error}", file=sys.stderr)
+        return 1
+    level: str | None = getattr(args, "level", None)
+    player: str | None = getattr(args, "player", None)
+    chosen = [
+        a
+        for a in everything
+        if (level is None or a.level_id == level)
+        and (player is None or a.player == sanitize_name(player))
+    ]
+    # One row per player, level and board: a class's best is not hidden by free play.
+    rows = [
+        row
+        for board in sorted({a.board or "" for a in chosen})
+        for row in report_rows([a for a in chosen if (a.board or "") == board])
+    ]
+    rows.sort(key=lambda r: (r.best.level_id, r.best.board or "", -r.best.points, r.best.player))
+    sys.stdout.write(to_csv(rows))
+    return 0

@@ -45,13 +45,43 @@ class Select(Action):
     delta: int = 1
 
 
+#: The most steps one nudge may take (a held key speeds up to a few at once).
+MAX_TIMES = 100
+
+
 @dataclass(frozen=True)
 class Nudge(Action):
-    """Move the selected parameter by ± one step, big step or tenth of a step."""
+    """Move the selected parameter by ± one step, big step or tenth of a step,
+    ``times`` over (a held key nudges several steps at once: one move)."""
 
     name: ClassVar[str] = "nudge"
     sign: int = 1
     size: NudgeSize = "step"
+    times: int = 1
+
+    def to_json(self) -> dict[str, Any]:
+        out = super().to_json()
+        if self.times == 1:
+            del out["times"]  # as version 1 wrote it
+        return out
+
+
+@dataclass(frozen=True)
+class Set(Action):
+    """Set one parameter of the current model to ``value`` and select it (the
+    mouse on a slider). ``continues`` marks the later values of one drag: the
+    drag is one move and one undo step, however far it goes."""
+
+    name: ClassVar[str] = "set"
+    param: str = ""
+    value: float = 0.0
+    continues: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        out = super().to_json()
+        if not self.continues:
+            del out["continues"]
+        return out
 
 
 @dataclass(frozen=True)
@@ -113,6 +143,7 @@ ACTION_TYPES: dict[str, type[Action]] = {
     for cls in (
         Select,
         Nudge,
+        Set,
         SwitchModel,
         Reveal,
         Restart,
@@ -155,4 +186,22 @@ def action_from_json(data: Any) -> Action:
         if size not in NUDGE_SIZES:
             raise ActionError(f"nudge: size must be one of {', '.join(NUDGE_SIZES)}, got {size!r}")
         kwargs["sign"], kwargs["size"] = sign, size
+        times = data.get("times", 1)
+        if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= MAX_TIMES:
+            raise ActionError(f"nudge: times must be a whole number 1…{MAX_TIMES}, got {times!r}")
+        kwargs["times"] = times
+    if cls is Set:
+        param, value = data.get("param"), data.get("value")
+        if not isinstance(param, str) or not param:
+            raise ActionError(f"set: param must be a parameter name, got {param!r}")
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+        ):
+            raise ActionError(f"set: value must be a finite number, got {value!r}")
+        continues = data.get("continues", False)
+        if not isinstance(continues, bool):
+            raise ActionError(f"set: continues must be true or false, got {continues!r}")
+        kwargs.update(param=param, value=float(value), continues=continues)
     return cls(**kwargs)

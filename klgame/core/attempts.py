@@ -40,6 +40,16 @@ class Attempt:
     seconds: float
     finished_at: str = field(default_factory=utc_now)
     replay_path: str | None = None
+    #: The shared board the attempt counts on: ``"class:CODE"``, ``"daily:YYYY-MM-DD"``
+    #: or ``None`` for free play.
+    board: str | None = None
+    #: The key of the answer given to the level's question before the reveal, if any.
+    answer: str | None = None
+    #: Whether that answer was right (``None``: no question, or not answered).
+    answer_correct: bool | None = None
+    #: Which local optimum of the level's fit the final guess sits nearest to:
+    #: 0 is the global one (``Fit.optima`` order); ``None`` if not known.
+    optimum: int | None = None
 
 
 class AttemptStore(Protocol):

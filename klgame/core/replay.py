@@ -2,7 +2,7 @@
 
 Line 1 is a header::
 
-    {"format": "klgame-replay", "version": 1, "klgame": "0.1.0",
+    {"format": "klgame-replay", "version": 2, "klgame": "0.1.0",
      "level": "gaussian", "level_hash": "<sha256 of the level file>", "seed": 7}
 
 then one action per line, with its time offset in seconds::
@@ -28,7 +28,8 @@ from klgame.core.actions import Action, ActionError, action_from_json
 from klgame.errors import KlgameError
 
 FORMAT = "klgame-replay"
-VERSION = 1
+VERSION = 2  # 2 added the mouse's ``set`` and ``times`` on ``nudge``
+READABLE = (1, 2)
 MAX_LINE = 10_000  # characters; a real action line is under 100
 
 
@@ -109,10 +110,10 @@ def _parse_header(data: Any, where: str) -> Header:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ReplayError(f"{where}: not a klgame replay (the first line must be its header)")
     version = data.get("version")
-    if version != VERSION:
+    if version not in READABLE or isinstance(version, bool):
         raise ReplayError(
             f"{where}: unknown replay format version {version!r} "
-            f"(this klgame {__version__} reads version {VERSION})"
+            f"(this klgame {__version__} reads versions {', '.join(map(str, READABLE))})"
         )
     level, level_hash, seed = data.get("level"), data.get("level_hash"), data.get("seed")
     if not isinstance(level, str) or not level:
@@ -148,7 +149,7 @@ def iter_replay(lines: Iterable[str], name: str) -> tuple[Header, Iterator[Actio
         data = _json_line(line, f"{name}:{number}")
         if data is not _BLANK:
             header = _parse_header(data, f"{name}:{number}")
-            return header, _actions(numbered, name)
+            return header, _actions(numbered, name, data["version"])
     raise ReplayError(f"{name}: empty file: a replay starts with a header line")
 
 
@@ -166,15 +167,19 @@ def _json_line(line: str, where: str) -> Any:
         raise ReplayError(f"{where}: not valid JSON ({error})") from None
 
 
-def _actions(numbered: Iterator[tuple[int, str]], name: str) -> Iterator[Action]:
+def _actions(numbered: Iterator[tuple[int, str]], name: str, version: int) -> Iterator[Action]:
     for number, line in numbered:
-        data = _json_line(line, f"{name}:{number}")
+        where = f"{name}:{number}"
+        data = _json_line(line, where)
         if data is _BLANK:
             continue
         try:
-            yield action_from_json(data)
+            action = action_from_json(data)
         except ActionError as error:
-            raise ReplayError(f"{name}:{number}: {error}") from None
+            raise ReplayError(f"{where}: {error}") from None
+        if version < 2 and isinstance(data, dict) and ("times" in data or action.name == "set"):
+            raise ReplayError(f"{where}: {action.name} with these fields needs replay version 2")
+        yield action
 
 
 def _shown(value: Any) -> str:

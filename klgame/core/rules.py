@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any, Literal
 
 from klgame.core import actions as A
@@ -85,13 +86,19 @@ class GameState:
             for spec, value in zip(self.model.params, self.values[self.model_index], strict=True)
         }
 
-    @property
+    # A state never changes, so what is derived from it is worked out once:
+    # the screen, the readout and the plot all ask for the guess on every key.
+    @cached_property
     def guess(self) -> Distribution:
         return self.model.family.build(self.current_values)
 
+    @cached_property
+    def _both_directions(self) -> tuple[float, float]:
+        return both_directions(self.target, self.guess)
+
     def divergences(self) -> dict[str, float]:
         """Both directions, in nats."""
-        forward, reverse = both_directions(self.target, self.guess)
+        forward, reverse = self._both_directions
         return {"forward": forward, "reverse": reverse}
 
     def scoring_divergence(self) -> float:
@@ -212,7 +219,7 @@ def _nudge(state: GameState, action: A.Nudge) -> GameState:
         return replace(state, message="This model has nothing to tune: press m to switch model.")
     size = {"step": spec.step, "big": spec.big_step, "fine": spec.step / 10.0}[action.size]
     values = state.current_values
-    wanted = _clean(values[spec.name] + action.sign * size)
+    wanted = _clean(values[spec.name] + action.sign * size * action.times)
     clamped = min(max(wanted, spec.min), spec.max)
     values[spec.name] = clamped
     values = state.model.family.project(values, spec.name)
@@ -221,6 +228,24 @@ def _nudge(state: GameState, action: A.Nudge) -> GameState:
         edge = "maximum" if action.sign > 0 else "minimum"
         message = f"{spec.label} is at its {edge}."
     return _with_values(state, values, message)
+
+
+def _set(state: GameState, action: A.Set) -> GameState:
+    free = state.free_params
+    index = next((i for i, spec in enumerate(free) if spec.name == action.param), None)
+    if index is None:
+        return replace(state, message=f"{state.model.title} has no knob {action.param!r}.")
+    spec = free[index]
+    selected = replace(state, selected=index)
+    values = state.current_values
+    values[spec.name] = min(max(_clean(action.value), spec.min), spec.max)
+    values = state.model.family.project(values, spec.name)
+    if not action.continues:
+        return _with_values(selected, values)
+    # a later value of the same drag: the drag's first value made the move
+    table = list(state.values)
+    table[state.model_index] = tuple(values[p.name] for p in state.model.params)
+    return replace(selected, values=tuple(table), redo_stack=None, message="")
 
 
 def _switch_model(state: GameState, action: A.SwitchModel) -> GameState:
@@ -451,6 +476,7 @@ def _autopilot(state: GameState, action: A.Autopilot) -> GameState:
 _HANDLERS: dict[type[A.Action], Callable[[GameState, Any], GameState]] = {
     A.Select: _select,
     A.Nudge: _nudge,
+    A.Set: _set,
     A.SwitchModel: _switch_model,
     A.Reveal: _reveal,
     A.Restart: _restart,

@@ -23,6 +23,21 @@ from klgame.errors import KlgameError
 from klgame.levels.model import Level
 
 
+def ended_at_optimum(state: GameState) -> int | None:
+    """Which local optimum a revealed attempt ended at: 0 the global one (the
+    order of ``Fit.optima``), else the index of the nearest local one (at
+    least 1); ``None`` if that cannot be worked out."""
+    from klgame.core.lesson import outcome
+
+    try:
+        found = outcome(state)
+    except Exception:  # the report goes without it; the score is saved anyway
+        return None
+    if found.facts.get("optimum") == "global":
+        return 0
+    return max(found.found, 1)
+
+
 class Session:
     def __init__(
         self,
@@ -35,9 +50,11 @@ class Session:
         replays_dir: Path | None = None,
         clock: Callable[[], float] = time.monotonic,
         limits: AttemptLimits | None = None,
+        board: str | None = None,
     ) -> None:
         self.level = level
         self.limits = limits
+        self.board = board  # the shared board attempts count on (klgame.core.boards)
         self.player = player
         self.store = store
         self.store_problem = store_problem
@@ -112,6 +129,8 @@ class Session:
                     hints=score.hints,
                     seconds=score.seconds,
                     replay_path=str(replay) if replay is not None else None,
+                    board=self.board,
+                    optimum=ended_at_optimum(self.state),
                 )
             )
         except (KlgameError, OSError, ValueError) as error:

@@ -34,6 +34,22 @@ def _finite(name: str, value: Any) -> float:
     return number
 
 
+def _normalised(values: list[float]) -> list[float] | None:
+    """``values`` divided by their sum, without overflow (weights or counts
+    of 1e308 add up beyond the float range); None if they are all zero."""
+    top = max(values, default=0.0)
+    if top <= 0.0:
+        return None
+    try:
+        total = math.fsum(values)
+    except OverflowError:
+        total = math.inf
+    if not math.isfinite(total):
+        values = [v / top for v in values]  # the largest is 1: the sum stays finite
+        total = math.fsum(values)
+    return [v / total for v in values]
+
+
 def _positive(name: str, value: Any) -> float:
     number = _finite(name, value)
     if number <= 0.0:
@@ -207,11 +223,11 @@ class Mixture(Continuous):
         for index, weight in enumerate(checked, 1):
             if weight < 0.0:
                 raise ValueError(f"weight {index} must be >= 0, got {weight!r}")
-        total = math.fsum(checked)
-        if total <= 0.0:
+        normalised = _normalised(checked)
+        if normalised is None:
             raise ValueError(f"weights must not all be zero, got {raw!r}")
         object.__setattr__(self, "components", parts)
-        object.__setattr__(self, "weights", tuple(w / total for w in checked))
+        object.__setattr__(self, "weights", tuple(normalised))
 
     # Cached arrays: the quadrature reads these on every key press. With a
     # handful of components, plain floats then one array each beat a chain
@@ -357,10 +373,10 @@ class Categorical(Discrete):
         for index, value in enumerate(values):
             if value < 0.0:
                 raise ValueError(f"counts[{index}] must be >= 0, got {value!r}")
-        total = math.fsum(values)
-        if total <= 0.0:
+        normalised = _normalised(values)
+        if normalised is None:
             raise ValueError(f"counts must not all be zero, got {list(counts)!r}")
-        return cls([v / total for v in values], support)
+        return cls(normalised, support)
 
     @classmethod
     def uniform(cls, support: Sequence[Hashable] | int) -> Categorical:

@@ -94,7 +94,8 @@ def entropy(p: Distribution, units: str = "nats") -> float:
         live = lp > -math.inf
         return _scale(float(math.fsum(-p.probs[live] * lp[live])), units)
     if isinstance(p, Gaussian):
-        return _scale(0.5 * math.log(2.0 * math.pi * math.e * p.variance), units)
+        # log(2πe) + log v, not log(2πe·v): the product overflows for v = 1e308.
+        return _scale(0.5 * (math.log(2.0 * math.pi * math.e) + math.log(p.variance)), units)
     if isinstance(p, Continuous):
         nodes, weights = _grid(p.as_mixture())
         log_p = _log_mixture(p.as_mixture(), nodes)
@@ -144,11 +145,35 @@ def _kl_discrete(p: Distribution, q: Distribution) -> float:
 @register_kl(Gaussian, Gaussian)
 def _kl_gaussian(p: Distribution, q: Distribution) -> float:
     assert isinstance(p, Gaussian) and isinstance(q, Gaussian)
-    # ½[r − 1 − log r + (Δμ)²/σq²] with r = σp²/σq²; r − 1 − log r is computed
-    # as d − log1p(d) so that near-identical pairs keep their digits.
-    d = (p.variance - q.variance) / q.variance
-    shape = d - math.log1p(d)
-    return 0.5 * (shape + (p.mean - q.mean) ** 2 / q.variance)
+    return 0.5 * _variance_shape(p.variance, q.variance) + _half_square_gap(
+        p.mean, q.mean, q.variance
+    )
+
+
+def _variance_shape(vp: float, vq: float) -> float:
+    """r − 1 − log r with r = vp/vq, over the whole float range.
+
+    Near r = 1 as d − log1p(d), d = r − 1, so near-identical pairs keep their
+    digits; elsewhere with log r = log vp − log vq, which neither overflows
+    nor underflows (vp = 1e-320 against vq = 1: r is subnormal, its log is
+    not; 1e300 against 1e-300: r is beyond the float range, so is the result).
+    """
+    r = vp / vq
+    if 0.5 <= r <= 1.5:
+        d = (vp - vq) / vq
+        return d - math.log1p(d)
+    return r - 1.0 - (math.log(vp) - math.log(vq))
+
+
+def _half_square_gap(mp: float, mq: float, vq: float) -> float:
+    """(mp − mq)²/(2 vq), without overflow in its parts: inf only when the
+    value itself is beyond the float range."""
+    scale = math.sqrt(2.0 * vq)
+    gap = mp - mq
+    # mp − mq overflows only when the means have opposite signs: then the
+    # two quotients add without cancellation.
+    z = gap / scale if math.isfinite(gap) else mp / scale - mq / scale
+    return z * z
 
 
 # --- continuous, by quadrature --------------------------------------------
@@ -216,21 +241,28 @@ def _grid(*mixtures: Mixture) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _log_mixture(m: Mixture, x: np.ndarray) -> np.ndarray:
-    """log m(x), component by component (contiguous 1-D arrays are fastest)."""
+    """log m(x), component by component (contiguous 1-D arrays are fastest).
+
+    −∞ where every component's log density is below the float range (a
+    node 1e200 standard deviations away), never NaN.
+    """
     logs = []
-    for mean, inv_std, const in zip(m.means, m.inv_stds, m.log_norms, strict=True):
-        z = (x - mean) * inv_std
-        z *= z
-        z *= -0.5
-        z += const
-        logs.append(z)
-    if len(logs) == 1:
-        return logs[0]
-    top = np.maximum.reduce(logs)
-    total = np.exp(logs[0] - top)
-    for log in logs[1:]:
-        total += np.exp(log - top)
-    return top + np.log(total)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for mean, inv_std, const in zip(m.means, m.inv_stds, m.log_norms, strict=True):
+            z = (x - mean) * inv_std
+            z *= z
+            z *= -0.5
+            z += const
+            logs.append(z)
+        if len(logs) == 1:
+            return logs[0]
+        top = np.maximum.reduce(logs)
+        safe = np.where(top > -math.inf, top, 0.0)
+        total = np.exp(logs[0] - safe)
+        for log in logs[1:]:
+            total += np.exp(log - safe)
+        with np.errstate(divide="ignore"):
+            return np.where(top > -math.inf, safe + np.log(total), -math.inf)
 
 
 def _kl_terms(p_log: np.ndarray, q_log: np.ndarray) -> np.ndarray:
@@ -250,19 +282,92 @@ def _kl_terms(p_log: np.ndarray, q_log: np.ndarray) -> np.ndarray:
 def continuous_pair(p: Continuous, q: Continuous) -> tuple[float, float]:
     """(KL(p‖q), KL(q‖p)) in nats from one shared set of density evaluations."""
     pm, qm = p.as_mixture(), q.as_mixture()
+    if not _ordinary(pm, qm):
+        return _far_pair(pm, qm)
     nodes, weights = _grid(pm, qm)
     p_log = _log_mixture(pm, nodes)
     q_log = _log_mixture(qm, nodes)
-    # _kl_terms both ways, sharing the exponentials.
-    d = p_log - q_log
-    dp, dq = np.exp(p_log), np.exp(q_log)
-    near = np.abs(d) < 0.5
+    forward, reverse = _pair_sums(p_log, q_log, weights)
+    return max(forward, 0.0), max(reverse, 0.0)
+
+
+def _pair_sums(p_log: np.ndarray, q_log: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    """Both quadrature sums from the log densities at the nodes: _kl_terms
+    both ways, sharing the exponentials."""
     with np.errstate(over="ignore", invalid="ignore"):
+        d = p_log - q_log
+        dp, dq = np.exp(p_log), np.exp(q_log)
+        near = np.abs(d) < 0.5
         forward_terms = np.where(near, dp * (d + np.expm1(-d)), dp * d - dp + dq)
         reverse_terms = np.where(near, dq * (np.expm1(d) - d), dp - dq - dq * d)
-    forward = float(np.dot(weights, forward_terms))
-    reverse = float(np.dot(weights, reverse_terms))
+    if not (np.all(p_log > -math.inf) and np.all(q_log > -math.inf)):
+        # A density below the float range at a node: 0·log 0 = 0, and
+        # p·log(p/0) = ∞ (the other one is then beyond the float range too).
+        p_zero, q_zero = p_log == -math.inf, q_log == -math.inf
+        forward_terms = np.where(p_zero, dq, np.where(q_zero, math.inf, forward_terms))
+        reverse_terms = np.where(q_zero, dp, np.where(p_zero, math.inf, reverse_terms))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.dot(weights, forward_terms)), float(np.dot(weights, reverse_terms))
+
+
+#: The plain grid is exact to ~1e-13 while every component's mean is within
+#: this many of its own standard deviations from 0 (nodes keep their digits).
+_FAR = 1e6
+
+
+def _ordinary(*mixtures: Mixture) -> bool:
+    return all(bool(np.all(np.abs(m.means) <= _FAR * np.sqrt(m.variances))) for m in mixtures)
+
+
+def _far_pair(pm: Mixture, qm: Mixture) -> tuple[float, float]:
+    """Both divergences when some component sits so far from 0, for its
+    width, that nodes near it lose their digits (a mean of 1e200 with
+    variance 1: no float lies between 1e200 and 1e200 + 1e184).
+
+    The components are grouped into clusters that overlap within 40
+    standard deviations; each cluster is integrated on its own grid in
+    coordinates centred on its narrowest component, where the nodes are
+    exact, and the clusters' sums are added. Between clusters every density
+    is below e^-800 of its peak.
+    """
+    parts = [
+        (float(mean), float(v))
+        for m in (pm, qm)
+        for mean, v in zip(m.means, m.variances, strict=True)
+    ]
+    order = sorted(range(len(parts)), key=lambda i: parts[i][0])
+    clusters: list[list[int]] = []
+    reach = -math.inf
+    for i in order:
+        mean, variance = parts[i]
+        half = 40.0 * math.sqrt(variance)
+        if not clusters or mean - half > reach:
+            clusters.append([])
+        clusters[-1].append(i)
+        reach = max(reach, mean + half)
+    forward = reverse = 0.0
+    for cluster in clusters:
+        anchor = parts[min(cluster, key=lambda i: parts[i][1])][0]
+        shifted_p, shifted_q = _shifted(pm, anchor), _shifted(qm, anchor)
+        local = Mixture([Gaussian(*_shift(parts[i], anchor)) for i in cluster])
+        nodes, weights = _grid(local)
+        f, r = _pair_sums(_log_mixture(shifted_p, nodes), _log_mixture(shifted_q, nodes), weights)
+        forward += f
+        reverse += r
     return max(forward, 0.0), max(reverse, 0.0)
+
+
+def _shift(part: tuple[float, float], anchor: float) -> tuple[float, float]:
+    mean, variance = part
+    moved = mean - anchor
+    if not math.isfinite(moved):  # beyond the float range: as far as it gets
+        moved = math.copysign(1.7976931348623157e308, moved)
+    return moved, variance
+
+
+def _shifted(m: Mixture, anchor: float) -> Mixture:
+    parts = [Gaussian(*_shift((c.mean, c.variance), anchor)) for c in m.components]
+    return Mixture(parts, m.weights)
 
 
 def pointwise_kl(p: Continuous, q: Continuous, x: np.ndarray) -> np.ndarray:
@@ -276,5 +381,10 @@ def pointwise_kl(p: Continuous, q: Continuous, x: np.ndarray) -> np.ndarray:
 def _kl_continuous(p: Distribution, q: Distribution) -> float:
     assert isinstance(p, Continuous) and isinstance(q, Continuous)
     pm, qm = p.as_mixture(), q.as_mixture()
+    if not _ordinary(pm, qm):
+        return _far_pair(pm, qm)[0]
     nodes, weights = _grid(pm, qm)
-    return float(np.dot(weights, _kl_terms(_log_mixture(pm, nodes), _log_mixture(qm, nodes))))
+    p_log, q_log = _log_mixture(pm, nodes), _log_mixture(qm, nodes)
+    if np.all(p_log > -math.inf) and np.all(q_log > -math.inf):
+        return float(np.dot(weights, _kl_terms(p_log, q_log)))
+    return _pair_sums(p_log, q_log, weights)[0]

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from klgame.errors import KlgameError
-from klgame.store.scores import ScoreStore
+from klgame.store.sql import SqlStore
 
 #: Scored attempts saved per player in any :data:`WINDOW_SECONDS`.
 MAX_ATTEMPTS = 20
@@ -57,7 +57,7 @@ def _whole(env: Mapping[str, str], name: str, default: int) -> int:
 class HostedLimits:
     """The limits of one hosted game, over its score store and replay directory."""
 
-    store: ScoreStore
+    store: SqlStore
     replays_dir: Path | None
     max_attempts: int = MAX_ATTEMPTS
     max_replays: int = MAX_REPLAYS
@@ -66,7 +66,7 @@ class HostedLimits:
 
     @classmethod
     def from_env(
-        cls, store: ScoreStore, replays_dir: Path | None, env: Mapping[str, str]
+        cls, store: SqlStore, replays_dir: Path | None, env: Mapping[str, str]
     ) -> HostedLimits:
         return cls(
             store,

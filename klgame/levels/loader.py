@@ -284,9 +284,10 @@ def load_level(
 ) -> Level:
     """The level in the file at ``path``. Raises :class:`LevelError`.
 
-    A ``target: {same_as: ID}`` names a level of the same directory or a built-in one.
-    With ``within`` (the level directories), a symbolic link that leads
-    outside them is refused without being read (:func:`read_level_file`).
+    A ``target: {same_as: ID}`` names a level of the same directory or a
+    built-in one. With ``within`` (the level directories), a symbolic link
+    that leads outside them is refused without being read
+    (:func:`read_level_file`).
     """
     file = Path(os.fspath(path))
     return _Levels([file.parent, builtin_levels_dir()], within).load(file)
@@ -316,73 +317,15 @@ def _read_level(
     return _guarded(shown, name, work)
 
 
-# --- which files may be read ---------------------------------------------------------
-
-
-def _inside(path: str, directory: str) -> bool:
-    return os.path.commonpath([path, directory]) == directory
-
-
-def read_level_file(
-    name: str, shown: str, within: Sequence[str | os.PathLike[str]] | None = None
-) -> bytes:
-    """The bytes of the level file ``name``, if it is one that may be read.
-
-    A level directory is often writable by people the host trusts less than
-    itself, and its errors are shown to others, so a file is refused, before
-    anything of it is read, when it is:
-
-    * not a regular file (a directory, a FIFO that would block, a device);
-    * with ``within`` given, a symbolic link whose target is outside all
-      of those directories (``ln -s /etc/shadow levels/x.yaml``).
-
-    The file is opened without following a last symbolic link and checked
-    again on the open descriptor, so it cannot be swapped in between.
-    Messages never name a link's target. Raises :class:`LevelError`.
-    """
-    try:
-        info = os.lstat(name)
-    except FileNotFoundError:
-        raise LevelError([f"{shown}: no such file"], name) from None
-    except OSError as error:
-        raise LevelError([f"{shown}: cannot read: {error.strerror or error}"], name) from None
-    target = name
-    if stat.S_ISLNK(info.st_mode):
-        target = os.path.realpath(name)
-        if within is not None:
-            roots = [os.path.realpath(root) for root in within]
-            if not any(_inside(target, root) for root in roots):
-                raise LevelError(
-                    [f"{shown}: refused: a link to a file outside the level directories"], name
-                )
-    elif not stat.S_ISREG(info.st_mode):
-        raise LevelError([f"{shown}: refused: not a regular file"], name)
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(target, flags)
-    except FileNotFoundError:
-        raise LevelError([f"{shown}: no such file (a broken link?)"], name) from None
-    except OSError as error:
-        raise LevelError([f"{shown}: cannot read: {error.strerror or error}"], name) from None
-    with os.fdopen(fd, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise LevelError([f"{shown}: refused: not a regular file"], name)
-        data = stream.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise LevelError([f"{shown}: file is larger than {MAX_BYTES // 1_000_000} MB"], name)
-    return data
-
-
 # --- levels that share a target ------------------------------------------------
 
 
 def _peek(
     file: Path, within: Sequence[str | os.PathLike[str]] | None = None
 ) -> tuple[str | None, str | None]:
-    """(id, same_as) of a level file, read from its node tree without checks
-    (and only if :func:`read_level_file` lets it be read)."""
+    """(id, same_as) of a level file, read from its node tree without checks."""
     try:
-        data = read_level_file(os.fspath(file), os.fspath(file), within)
+        data = read_level_file(str(file), str(file), within)
         loader = _COMPOSER(data.decode("utf-8-sig"))
         try:
             root = loader.get_single_node()
@@ -413,9 +356,11 @@ class _Levels:
     built-in levels), refusing unknown ids and cycles."""
 
     def __init__(
-        self, directories: Sequence[Path], within: Sequence[str | os.PathLike[str]] | None = None
+        self,
+        directories: Sequence[Path],
+        within: Sequence[str | os.PathLike[str]] | None = None,
     ) -> None:
-        self.within = within  # the directories a link may lead to (read_level_file)
+        self.within = within
         self.directories: list[Path] = []
         for directory in directories:
             if all(os.path.abspath(directory) != os.path.abspath(d) for d in self.directories):
@@ -483,6 +428,63 @@ class _Levels:
             return f"level '{level_id}' ({shown}) has errors: fix them first"
 
 
+# --- which files may be read ---------------------------------------------------------
+
+
+def _inside(path: str, directory: str) -> bool:
+    return os.path.commonpath([path, directory]) == directory
+
+
+def read_level_file(
+    name: str, shown: str, within: Sequence[str | os.PathLike[str]] | None = None
+) -> bytes:
+    """The bytes of the level file ``name``, if it is one that may be read.
+
+    A level directory is often writable by people the host trusts less than
+    itself, and its errors are shown to others, so a file is refused, before
+    anything of it is read, when it is:
+
+    * not a regular file (a directory, a FIFO that would block, a device);
+    * with ``within`` given, a symbolic link whose target is outside all
+      of those directories (``ln -s /etc/shadow levels/x.yaml``).
+
+    The file is opened without following a last symbolic link and checked
+    again on the open descriptor, so it cannot be swapped in between.
+    Messages never name a link's target. Raises :class:`LevelError`.
+    """
+    try:
+        info = os.lstat(name)
+    except FileNotFoundError:
+        raise LevelError([f"{shown}: no such file"], name) from None
+    except OSError as error:
+        raise LevelError([f"{shown}: cannot read: {error.strerror or error}"], name) from None
+    target = name
+    if stat.S_ISLNK(info.st_mode):
+        target = os.path.realpath(name)
+        if within is not None:
+            roots = [os.path.realpath(root) for root in within]
+            if not any(_inside(target, root) for root in roots):
+                raise LevelError(
+                    [f"{shown}: refused: a link to a file outside the level directories"], name
+                )
+    elif not stat.S_ISREG(info.st_mode):
+        raise LevelError([f"{shown}: refused: not a regular file"], name)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(target, flags)
+    except FileNotFoundError:
+        raise LevelError([f"{shown}: no such file (a broken link?)"], name) from None
+    except OSError as error:
+        raise LevelError([f"{shown}: cannot read: {error.strerror or error}"], name) from None
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise LevelError([f"{shown}: refused: not a regular file"], name)
+        data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise LevelError([f"{shown}: file is larger than {MAX_BYTES // 1_000_000} MB"], name)
+    return data
+
+
 # --- directories and the catalog --------------------------------------------------
 
 
@@ -519,9 +521,9 @@ def load_directory(
     """Every valid level of a directory, and the errors of the others.
 
     A second file with an id already seen in the directory is an error. A
-    file that links outside ``within`` (default: this directory and the
-    built-in levels) is refused. With ``cache_dir`` (hosted mode: the data
-    directory), levels already checked are taken from :mod:`klgame.levels.cache`.
+    file that links outside ``within`` (default: this directory) is refused.
+    With ``cache_dir`` (hosted mode: the data directory), levels already
+    checked are taken from :mod:`klgame.levels.cache`.
     """
     root = Path(directory)
     shown = escape_unsafe(os.fspath(directory), 500)
@@ -535,7 +537,7 @@ def load_directory(
     levels: list[Level] = []
     errors: list[str] = []
     seen: dict[str, str] = {}
-    roots = [root, builtin_levels_dir()] if within is None else list(within)
+    roots = [root] if within is None else list(within)
     loader = _Levels([root, builtin_levels_dir()], roots)
     cache = _open_cache(cache_dir, root)
     for file in files:

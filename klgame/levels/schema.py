@@ -621,6 +621,16 @@ def _check_view(
     if x_min is not None and x_max is not None and not x_min < x_max:
         check.error(node, f"{path}.x_min", f"must be < x_max ({_fmt(x_min)} >= {_fmt(x_max)})")
         ok = False
+    elif x_min is not None and x_max is not None:
+        narrowest = limits.MIN_RELATIVE_VIEW * max(1.0, abs(x_min), abs(x_max))
+        if x_max - x_min < narrowest:
+            check.error(
+                node,
+                f"{path}.x_max",
+                f"the view must be at least {limits.short(narrowest)} wide (a millionth of "
+                f"the largest of 1 and its ends' sizes), got {limits.short(x_max - x_min)}",
+            )
+            ok = False
     labels: tuple[str, ...] | None = None
     if (item := _optional(fields, "labels")) is not None:
         entries = check.sequence(item, f"{path}.labels", min_len=1, max_len=_MAX_SUPPORT)

@@ -7,9 +7,9 @@ survives the game being killed. Concurrent writers wait for each other
 (``busy_timeout``, then short random back-off), so "database is locked" never
 reaches the player.
 
-The schema is versioned with ``PRAGMA user_version``; :data:`MIGRATIONS` lists
+The schema is versioned with ``PRAGMA user_version``; :data:`klgame.store.sql.MIGRATIONS` lists
 the steps from version 0, applied in order in one transaction when a store is
-opened. To change the schema, append one entry to :data:`MIGRATIONS`.
+opened. To change the schema, append one entry to :data:`klgame.store.sql.MIGRATIONS`.
 
 Anything wrong with the file -- not a database, damaged, unreadable, from a
 newer klgame -- raises :class:`StoreUnavailable` with a one-line message that
@@ -20,25 +20,26 @@ show while it keeps playing without saving.
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import random
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import fields
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from klgame.core.attempts import Attempt, utc_now
+from klgame.store import sql
 from klgame.store.errors import StoreUnavailable
-from klgame.store.paths import DEFAULT_PLAYER, scores_db_path
-from klgame.text import sanitize_name
+from klgame.store.paths import scores_db_path
+from klgame.store.sql import COLUMNS, SqlStore
+
+#: The environment variable that, set to ``postgresql://...``, keeps the scores
+#: in that PostgreSQL database instead of the SQLite file.
+DATABASE_URL_ENV = "KLGAME_DATABASE_URL"
 
 __all__ = [
-    "MIGRATIONS",
+    "DATABASE_URL_ENV",
     "Attempt",
     "ScoreStore",
     "StoreUnavailable",
@@ -53,85 +54,7 @@ BUSY_TIMEOUT_MS = 10_000
 #: How long, in seconds, to keep retrying a locked database before giving up.
 LOCK_PATIENCE = 60.0
 
-#: Schema steps. Entry ``n`` (0-based) takes the database from version ``n`` to
-#: ``n + 1``; each entry is a tuple of SQL statements. Append, never edit.
-MIGRATIONS: list[tuple[str, ...]] = [
-    (
-        """
-        CREATE TABLE attempts (
-            id          INTEGER PRIMARY KEY,
-            player      TEXT    NOT NULL,
-            level_id    TEXT    NOT NULL,
-            level_hash  TEXT    NOT NULL,
-            seed        TEXT    NOT NULL,
-            divergence  REAL    NOT NULL,
-            best        REAL    NOT NULL,
-            excess      REAL    NOT NULL,
-            stars       INTEGER NOT NULL,
-            points      INTEGER NOT NULL,
-            moves       INTEGER NOT NULL,
-            hints       INTEGER NOT NULL,
-            seconds     REAL    NOT NULL,
-            finished_at TEXT    NOT NULL,
-            replay_path TEXT
-        )
-        """,
-        "CREATE INDEX attempts_rank"
-        " ON attempts (player, level_id, points DESC, excess, finished_at)",
-        "CREATE INDEX attempts_level ON attempts (level_id)",
-    ),
-]
-
 _T = TypeVar("_T")
-
-
-def _normalize_time(text: str) -> str:
-    """``text`` (ISO-8601; naive means UTC) in the canonical form of :func:`utc_now`."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        raise ValueError(f"finished_at must be an ISO-8601 time, got {text!r}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
-_COLUMNS = tuple(f.name for f in fields(Attempt))
-_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM attempts"
-_INSERT = f"INSERT INTO attempts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
-#: Best first: most points, then least excess, then earliest.
-_RANKING = "points DESC, excess ASC, finished_at ASC, id ASC"
-_FLOATS = ("divergence", "best", "excess", "seconds")
-_INTS = ("stars", "points", "moves", "hints")
-
-
-def _to_row(attempt: Attempt) -> tuple[Any, ...]:
-    values: dict[str, Any] = {name: getattr(attempt, name) for name in _COLUMNS}
-    for name in _FLOATS:
-        number = float(values[name])
-        if math.isnan(number):
-            raise ValueError(f"attempt {name} is NaN; only numbers and infinity can be saved")
-        values[name] = number
-    for name in _INTS:
-        values[name] = int(values[name])
-    # Seeds are arbitrary Python ints; SQLite integers stop at 64 bits.
-    values["seed"] = str(int(values["seed"]))
-    # One rule for names wherever they come from, so one visible name is one row.
-    values["player"] = sanitize_name(str(values["player"])) or DEFAULT_PLAYER
-    values["level_id"] = str(values["level_id"])
-    values["level_hash"] = str(values["level_hash"])
-    values["finished_at"] = _normalize_time(values["finished_at"])
-    if values["replay_path"] is not None:
-        values["replay_path"] = str(values["replay_path"])
-    return tuple(values[name] for name in _COLUMNS)
-
-
-def _from_row(row: Sequence[Any]) -> Attempt:
-    values = dict(zip(_COLUMNS, row, strict=True))
-    values["seed"] = int(values["seed"])
-    for name in _FLOATS:
-        values[name] = float(values[name])
-    return Attempt(**values)
 
 
 # What the primary SQLite result code says about the file.
@@ -174,7 +97,7 @@ def _rollback(conn: sqlite3.Connection) -> None:
             conn.execute("ROLLBACK")
 
 
-class ScoreStore:
+class ScoreStore(SqlStore):
     """The saved attempts in one SQLite file.
 
     Opening creates the file and brings its schema up to date. Every method may
@@ -182,9 +105,9 @@ class ScoreStore:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
+        super().__init__()
         self.path = Path(path)
         self.readonly = readonly
-        self._lock = threading.Lock()
         self._conn = self._open_readonly() if readonly else self._open()
 
     # -- opening ---------------------------------------------------------------
@@ -281,35 +204,40 @@ class ScoreStore:
 
     def _version(self, conn: sqlite3.Connection) -> int:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        if version > len(MIGRATIONS):
+        if version > len(sql.MIGRATIONS):
             raise self._unavailable(
                 "was written by a newer klgame",
                 f"score database version {version}, this klgame knows up to "
-                f"{len(MIGRATIONS)}; upgrade klgame or set KLGAME_HOME to another directory",
+                f"{len(sql.MIGRATIONS)}; upgrade klgame or set KLGAME_HOME to another directory",
             )
         return version
 
+    def _check_columns(self, conn: sqlite3.Connection, wanted: Sequence[str]) -> None:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(attempts)")}
+        missing = [name for name in wanted if name not in columns]
+        if missing:
+            raise self._unavailable(
+                "is not a klgame score database", f"no attempts columns {', '.join(missing)}"
+            )
+
     def _migrate(self, conn: sqlite3.Connection) -> None:
-        if self._version(conn) < len(MIGRATIONS):
+        if self._version(conn) > 0:
+            self._check_columns(conn, sql.BASE_COLUMNS)
+        if self._version(conn) < len(sql.MIGRATIONS):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 version = self._version(conn)  # another process may have migrated meanwhile
                 if version == 0:
                     self._refuse_foreign(conn)
-                for steps in MIGRATIONS[version:]:
+                for steps in sql.MIGRATIONS[version:]:
                     for statement in steps:
                         conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+                conn.execute(f"PRAGMA user_version = {len(sql.MIGRATIONS)}")
                 conn.execute("COMMIT")
             except BaseException:
                 _rollback(conn)
                 raise
-        columns = {row[1] for row in conn.execute("PRAGMA table_info(attempts)")}
-        missing = [name for name in _COLUMNS if name not in columns]
-        if missing:
-            raise self._unavailable(
-                "is not a klgame score database", f"no attempts columns {', '.join(missing)}"
-            )
+        self._check_columns(conn, COLUMNS)
 
     def _refuse_foreign(self, conn: sqlite3.Connection) -> None:
         tables = [
@@ -353,75 +281,39 @@ class ScoreStore:
             tries += 1
             time.sleep(random.uniform(0.001, min(0.1, 0.004 * 2 ** min(tries, 5))))
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Attempt]:
-        def run() -> list[Attempt]:
-            return [_from_row(row) for row in self._conn.execute(sql, params).fetchall()]
+    def _fetch(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        def run() -> list[tuple[Any, ...]]:
+            return self._conn.execute(statement, params).fetchall()
 
         with self._lock:
             return self._retry(run, "read")
 
-    # -- the API ----------------------------------------------------------------
-
-    def record(self, attempt: Attempt) -> int:
-        """Save ``attempt`` in its own committed transaction; return its row id.
-
-        Raises :class:`ValueError` if a number in it is NaN.
-        """
-        row = _to_row(attempt)
+    def _write(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         conn = self._conn
 
-        def insert() -> int:
+        def run() -> list[tuple[Any, ...]]:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                cursor = conn.execute(_INSERT, row)
+                rows = conn.execute(statement, params).fetchall()
                 conn.execute("COMMIT")
             except BaseException:
                 _rollback(conn)
                 raise
-            rowid = cursor.lastrowid
-            assert rowid is not None
-            return rowid
+            return rows
 
         with self._lock:
-            return self._retry(insert, "saved")
+            return self._retry(run, "saved")
 
-    def best(self, player: str, level_id: str) -> Attempt | None:
-        """``player``'s best attempt at ``level_id``: most points, then least excess,
-        then earliest; ``None`` if they have none."""
-        rows = self._query(
-            f"{_SELECT} WHERE player = ? AND level_id = ? ORDER BY {_RANKING} LIMIT 1",
-            (sanitize_name(player), level_id),
-        )
-        return rows[0] if rows else None
+    def change_token(self) -> object:
+        """``PRAGMA data_version``, which changes when another connection commits,
+        with this connection's own count of changes."""
 
-    def bests(self, player: str) -> dict[str, Attempt]:
-        """``player``'s best attempt at each level they have finished, by level id."""
-        return {attempt.level_id: attempt for attempt in self.table(player=player)}
+        def run() -> object:
+            version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+            return (int(version), self._conn.total_changes)
 
-    def table(self, level_id: str | None = None, player: str | None = None) -> list[Attempt]:
-        """The best attempt of each (player, level), optionally only for one level
-        and/or one player; ordered by level id, then best first."""
-        conditions, params = [], []
-        if level_id is not None:
-            conditions.append("level_id = ?")
-            params.append(level_id)
-        if player is not None:
-            conditions.append("player = ?")
-            params.append(sanitize_name(player))
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        return self._query(
-            f"""
-            SELECT {", ".join(_COLUMNS)} FROM (
-                SELECT *, ROW_NUMBER() OVER (
-                    PARTITION BY player, level_id ORDER BY {_RANKING}
-                ) AS place
-                FROM attempts {where}
-            )
-            WHERE place = 1
-            ORDER BY level_id, {_RANKING}
-            """,
-            params,
-        )
+        with self._lock:
+            return self._retry(run, "read")
 
     def has_attempts_table(self) -> bool:
         """Whether the file has the attempts table (a read-only store of an
@@ -436,101 +328,33 @@ class ScoreStore:
         with self._lock:
             return self._retry(run, "read")
 
-    def count_since(self, player: str, since: str) -> int:
-        """How many attempts ``player`` has saved at or after ``since`` (ISO-8601)."""
-
-        def run() -> int:
-            row = self._conn.execute(
-                "SELECT COUNT(*) FROM attempts WHERE player = ? AND finished_at >= ?",
-                (sanitize_name(player), _normalize_time(since)),
-            ).fetchone()
-            return int(row[0])
-
-        with self._lock:
-            return self._retry(run, "read")
-
-    def prune_replays(self, player: str, keep: int, directory: str | os.PathLike[str]) -> int:
-        """Delete all but ``player``'s newest ``keep`` replay files; return how many went.
-
-        Only files inside ``directory`` (the replay directory) are deleted: a
-        row's path is never trusted to point anywhere else. Their rows stay,
-        without a replay.
-        """
-        root = os.path.realpath(directory)
-        conn = self._conn
-
-        def old_rows() -> list[tuple[int, str]]:
-            rows = conn.execute(
-                "SELECT id, replay_path FROM attempts WHERE player = ? AND replay_path IS NOT NULL"
-                " ORDER BY finished_at DESC, id DESC LIMIT -1 OFFSET ?",
-                (sanitize_name(player), max(0, keep)),
-            ).fetchall()
-            return [(int(row[0]), str(row[1])) for row in rows]
-
-        with self._lock:
-            rows = self._retry(old_rows, "read")
-        removed = 0
-        forgotten = []
-        for rowid, name in rows:
-            real = os.path.realpath(name)
-            if os.path.dirname(real) != root:
-                continue
-            try:
-                os.unlink(real)
-                removed += 1
-            except FileNotFoundError:
-                pass
-            except OSError:
-                continue
-            forgotten.append(rowid)
-        if forgotten:
-
-            def forget() -> None:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    conn.executemany(
-                        "UPDATE attempts SET replay_path = NULL WHERE id = ?",
-                        [(rowid,) for rowid in forgotten],
-                    )
-                    conn.execute("COMMIT")
-                except BaseException:
-                    _rollback(conn)
-                    raise
-
-            with self._lock:
-                self._retry(forget, "saved")
-        return removed
-
-    def count(self) -> int:
-        """How many attempts are saved."""
-
-        def run() -> int:
-            return int(self._conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0])
-
-        with self._lock:
-            return self._retry(run, "read")
-
     def close(self) -> None:
         with self._lock:
             self._conn.close()
-
-    def __enter__(self) -> ScoreStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"ScoreStore({str(self.path)!r})"
 
 
-def open_store(path: str | os.PathLike[str] | None = None, *, readonly: bool = False) -> ScoreStore:
-    """The score store at ``path`` (default: ``scores.sqlite3`` in the data directory).
+def database_url() -> str | None:
+    """``$KLGAME_DATABASE_URL`` if it is set (and not blank), else ``None``."""
+    url = os.environ.get(DATABASE_URL_ENV, "").strip()
+    return url or None
 
-    ``readonly`` opens it only to read, which works where it cannot be
-    written. Raises :class:`StoreUnavailable` saying why it cannot be used.
+
+def open_store(path: str | os.PathLike[str] | None = None, *, readonly: bool = False) -> SqlStore:
+    """The score store: the SQLite file at ``path`` if given; else the PostgreSQL
+    database named by ``KLGAME_DATABASE_URL`` if that is set; else
+    ``scores.sqlite3`` in the data directory.
+
+    Raises :class:`StoreUnavailable` saying why it cannot be used.
     """
     if path is None:
+        url = database_url()
+        if url is not None:
+            from klgame.store.postgres import PostgresStore
+
+            return PostgresStore(url)
         try:
             path = scores_db_path()
         except StoreUnavailable as error:
@@ -541,8 +365,11 @@ def open_store(path: str | os.PathLike[str] | None = None, *, readonly: bool = F
 
 def try_open_store(
     path: str | os.PathLike[str] | None = None, *, readonly: bool = False
-) -> tuple[ScoreStore | None, str | None]:
-    """``(store, None)``, or ``(None, reason)`` so the game can play on without saving."""
+) -> tuple[SqlStore | None, str | None]:
+    """``(store, None)``, or ``(None, reason)`` so the game can play on without saving.
+
+    ``readonly`` opens an SQLite file only to read (see :class:`ScoreStore`).
+    """
     try:
         return open_store(path, readonly=readonly), None
     except StoreUnavailable as error:

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from klgame.levels.model import Level
+from klgame.ui.keymap import Keymap
 from klgame.ui.keys import APP_KEYS
 from klgame.ui.messages import PlayLevel
 from klgame.ui.palette import GameCommands
@@ -50,6 +51,7 @@ class KLGame(App[int]):
         start_level: str | None = None,
         first_screen: Callable[[KLGame], Screen[None]] | None = None,
         hosted: bool = False,
+        keymap: Keymap | None = None,
     ) -> None:
         if hosted and (world.record_path is not None or first_screen is not None):
             raise ValueError("hosted mode takes no paths from the player")
@@ -58,6 +60,10 @@ class KLGame(App[int]):
         self.start_level = start_level
         self.first_screen = first_screen
         self.hosted = hosted
+        self.keymap = keymap or Keymap()
+        """The player's keys (``keys.toml``), used only if it has no problems."""
+        if self.keymap.keys:
+            self.set_keymap(self.keymap.keys)
         self.register_theme(KLGAME_THEME)  # listed with the others in the palette
 
     #: The traceback of an unexpected error that ended the game, else ``None``:
@@ -101,6 +107,8 @@ class KLGame(App[int]):
         (``klgame.cli``), clear start-up's garbage once, set what is left aside
         for good (later collections need not walk it: shorter pauses while
         playing) and resume collecting."""
+        for problem in self.keymap.problems:  # the keymap is not used: say why
+            self.notify(problem, title="Your keys are not used", severity="error", timeout=30)
         if not gc.isenabled():
             gc.collect()
             gc.freeze()
@@ -197,4 +205,5 @@ class KLGame(App[int]):
         screen = self.screen
         if not isinstance(screen, HelpScreen | TooSmallScreen):
             tables = [getattr(screen, "BINDINGS", []), self.BINDINGS]
-            self.push_screen(HelpScreen(tables, getattr(screen, "level", None)))
+            level = getattr(screen, "level", None)
+            self.push_screen(HelpScreen(tables, level, self.keymap.keys))

@@ -10,6 +10,8 @@ Only quit has ``priority``: it must work on every screen, modal ones too.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.binding import Binding, BindingType
 from textual.keys import format_key
 
@@ -239,6 +241,24 @@ REVEAL_KEYS: list[BindingType] = [
         tooltip="Back to this target in free play: the autopilot (a) is unlocked",
         id="keep-playing",
     ),
+    Binding(
+        "down,j",
+        "scroll_score(1)",
+        "Score down",
+        key_display="↓",
+        tooltip="Scroll the score and its tables down",
+        show=False,
+        id="score-down",
+    ),
+    Binding(
+        "up,k",
+        "scroll_score(-1)",
+        "Score up",
+        key_display="↑",
+        tooltip="Scroll the score and its tables up",
+        show=False,
+        id="score-up",
+    ),
     *TEXT_KEYS,
 ]
 
@@ -270,14 +290,24 @@ CLOSE_KEYS: list[BindingType] = [
     Binding("escape,question_mark", "close", "Close", key_display="esc", id="close"),
 ]
 
+#: A yes/no question.
+CONFIRM_KEYS: list[BindingType] = [
+    Binding("y", "answer(True)", "Yes", id="yes"),
+    Binding("n,escape", "answer(False)", "No", id="no"),
+]
+
 #: The level's whole text, in a window of its own.
 READ_KEYS: list[BindingType] = [
     Binding("escape,t", "close", "Close", key_display="esc", id="close-text"),
 ]
 
 
-def keys_label(binding: Binding) -> str:
-    """Every key of a binding, for the help screen: ``← / h``."""
+def keys_label(binding: Binding, keymap: Mapping[str, str] | None = None) -> str:
+    """Every key of a binding, for the help screen: ``← / h``; the player's
+    own keys where the keymap has the binding's id."""
+    chosen = (keymap or {}).get(binding.id or "")
+    if chosen is not None:
+        return " / ".join(_key_display(key.strip()) for key in chosen.split(","))
     keys = [key.strip() for key in binding.key.split(",")]
     shown = [binding.key_display or _key_display(keys[0])]
     shown += [_key_display(key) for key in keys[1:]]

@@ -23,3 +23,20 @@ class ParamPicked(Message):
     """The player clicked a parameter in the panel."""
 
     index: int
+
+
+@dataclass
+class ParamSet(Message):
+    """The mouse set a parameter on its slider; ``continues``: the same drag."""
+
+    index: int
+    value: float
+    continues: bool = False
+
+
+@dataclass
+class ParamWheel(Message):
+    """The mouse wheel turned over a parameter's slider: one step up (+1) or down."""
+
+    index: int
+    sign: int

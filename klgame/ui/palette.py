@@ -28,7 +28,8 @@ class GameCommands(Provider):
             _, name, params = parse(binding.action)
             if screen.check_action(name, params) is not True:
                 continue
-            help_text = f"{keys_label(binding)}  {binding.tooltip}"
+            keymap = getattr(getattr(app, "keymap", None), "keys", None)
+            help_text = f"{keys_label(binding, keymap)}  {binding.tooltip}"
             yield binding.description, help_text, partial(screen.run_action, binding.action)
         world = getattr(app, "world", None)
         for level in world.catalog if world is not None else ():

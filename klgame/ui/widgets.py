@@ -7,6 +7,7 @@ from plain strings, never parsed as markup.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from textual import events
@@ -15,14 +16,16 @@ from textual.content import Content
 from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Digits, Static
+from textual.widgets import Digits, Footer, Static
 
 from klgame.core.rules import GameState
 from klgame.engine.families import CategoricalFamily
+from klgame.levels.model import ParamSpec
 from klgame.ui.format import bar as bar_text
 from klgame.ui.format import big_number, direction_label, number, param_value
-from klgame.ui.messages import ParamPicked
+from klgame.ui.messages import ParamPicked, ParamSet, ParamWheel
 from klgame.ui.readout import Readout
+from klgame.ui.steering import slider_cell, slider_value, snap
 
 #: ∞ in the 3-row style of :class:`~textual.widgets.Digits`.
 _BIG_INFINITY = "╭─╮ ╭─╮\n│  ╳  │\n╰─╯ ╰─╯"
@@ -147,12 +150,27 @@ class Meters(Widget):
         return self._shown
 
 
+@dataclass
+class _Drag:
+    """A press on a slider, until the button is let go."""
+
+    row: int
+    fine: bool  # pressed on the thumb: one step per cell, from where it was
+    x: int
+    value: float
+    sent: bool = False
+
+
 class ParamPanel(Widget):
     """The guess's knobs: name, value, where it sits in its range; the
-    selected one marked. A click selects a knob."""
+    selected one marked. A click on a name selects its knob; on a slider the
+    mouse sets the value: press anywhere on the track and drag to follow the
+    pointer, press on the thumb (●) and drag for one step per cell; the wheel
+    over a slider nudges it one step."""
 
     state: reactive[GameState | None] = reactive(None, always_update=True, init=False)
     _model: int | None = None
+    _drag: _Drag | None = None
 
     def watch_state(self, state: GameState | None) -> None:
         # the height follows the model (its number of knobs), so only a change
@@ -164,15 +182,23 @@ class ParamPanel(Widget):
             self.refresh(layout=True)
         # keep the selected knob in view when the side panel has to scroll
         parent = self.parent
-        if isinstance(parent, Widget) and parent.max_scroll_y > 0:
+        if isinstance(parent, Widget) and parent.max_scroll_y > 0 and self._drag is None:
             row = self.virtual_region.y + 1 + state.selected
             parent.scroll_to_region(Region(0, row - 1, 1, 3), animate=False, immediate=True)
+
+    def _track(self, spec: ParamSpec, value: float) -> tuple[int, int, str]:
+        """(first cell of the slider's track, its width, the value's text) for a row."""
+        width = max(10, self.content_region.width)
+        free = self.state.free_params if self.state is not None else ()
+        label_width = max((len(p.label) for p in free), default=0)
+        text = param_value(value, spec.step).rjust(7)
+        track = max(3, width - 2 - label_width - len(text) - 4)
+        return 2 + label_width + 1 + len(text) + 2, track, text
 
     def render(self) -> RenderResult:
         state = self.state
         if state is None:
             return ""
-        width = max(10, self.content_region.width)
         lines: list[Content] = [Content.styled(state.model.title, "bold")]
         values = state.current_values
         free = state.free_params
@@ -180,12 +206,8 @@ class ParamPanel(Widget):
         label_width = max((len(spec.label) for spec in free), default=0)
         for spec in free:
             mark = "▶ " if spec is selected else "  "
-            text = param_value(values[spec.name], spec.step).rjust(7)
-            track = max(3, width - len(mark) - label_width - len(text) - 4)
-            span = spec.max - spec.min
-            position = (
-                0 if span <= 0 else round((values[spec.name] - spec.min) / span * (track - 1))
-            )
+            _, track, text = self._track(spec, values[spec.name])
+            position = slider_cell(spec, values[spec.name], track)
             slider = "─" * position + "●" + "─" * (track - 1 - position)
             style = "bold $text-accent" if spec is selected else ""
             lines.append(
@@ -221,11 +243,71 @@ class ParamPanel(Widget):
             )
         return Content("\n").join(lines)
 
-    def on_click(self, event: events.Click) -> None:
-        row = event.y - 1  # the first row is the model's title
+    def _knob_at(self, y: int) -> tuple[int, ParamSpec, float] | None:
         state = self.state
-        if state is not None and 0 <= row < len(state.free_params):
-            self.post_message(ParamPicked(row))
+        row = y - 1  # the first row is the model's title
+        if state is None or not 0 <= row < len(state.free_params):
+            return None
+        spec = state.free_params[row]
+        return row, spec, state.current_values[spec.name]
+
+    def on_click(self, event: events.Click) -> None:
+        knob = self._knob_at(event.y)
+        if knob is not None:
+            self.post_message(ParamPicked(knob[0]))
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        knob = self._knob_at(event.y)
+        if knob is None:
+            return
+        row, spec, value = knob
+        first, track, _ = self._track(spec, value)
+        cell = event.x - first
+        if not -1 <= cell <= track:  # on the name or the number: a click selects
+            return
+        fine = cell == slider_cell(spec, value, track)
+        self._drag = _Drag(row, fine, event.x, value)
+        self.capture_mouse()
+        if not fine:
+            self._send(slider_value(spec, cell, track))
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        drag = self._drag
+        state = self.state
+        if drag is None or state is None:
+            return
+        spec = state.free_params[drag.row]
+        if drag.fine:
+            value = snap(spec, drag.value + (event.x - drag.x) * spec.step)
+        else:
+            first, track, _ = self._track(spec, state.current_values[spec.name])
+            value = slider_value(spec, event.x - first, track)
+        if value != state.current_values[spec.name]:
+            self._send(value)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._drag is not None:
+            self._drag = None
+            self.release_mouse()
+
+    def _send(self, value: float) -> None:
+        drag = self._drag
+        assert drag is not None
+        self.post_message(ParamSet(drag.row, value, continues=drag.sent))
+        drag.sent = True
+
+    def _wheel(self, event: events.MouseEvent, sign: int) -> None:
+        knob = self._knob_at(event.y)
+        if knob is not None:
+            event.stop()
+            event.prevent_default()  # the wheel turns the knob, not the panel
+            self.post_message(ParamWheel(knob[0], sign))
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._wheel(event, 1)
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self._wheel(event, -1)
 
 
 class IdentityPanel(Widget):
@@ -286,3 +368,11 @@ class MessageLine(Widget):
 def plain(text: Any) -> Content:
     """Text from a level file or a player, shown exactly as written."""
     return Content(str(text))
+
+
+class KeyFooter(Footer):
+    """The footer; on narrow screens the command palette's key gives way first
+    (the help lists it), so the game's keys stay on it."""
+
+    def on_resize(self) -> None:
+        self.show_command_palette = self.size.width >= 100

@@ -8,13 +8,16 @@ build it with a temporary store and a stopped clock.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from klgame.core.attempts import AttemptLimits, AttemptStore, not_saved_reason
+from klgame.core.boards import Board, class_board, daily_board, normalize_code, today_utc
 from klgame.core.session import Session
 from klgame.levels.loader import Catalog
 from klgame.levels.model import Level
@@ -28,6 +31,8 @@ class World:
     store: AttemptStore | None = None
     store_problem: str | None = None  # why there is no store
     seed: int | None = None  # None: a random seed for every level
+    # A class or the daily challenge: every level's seed comes from it.
+    board: Board | None = None
     record_path: Path | None = None  # records the first level played
     replays_dir: Path | None = None
     clock: Callable[[], float] = field(default=time.monotonic)
@@ -52,17 +57,59 @@ class World:
         remember, self.remember_player = self.remember_player, None
         if remember is not None:
             remember(clean)
+        self.join_board()
         return clean
+
+    def join_board(self) -> None:
+        """Note the player as a member of the class being played, if any (the
+        store's problems do not stop the game)."""
+        join = getattr(self.store, "join_class", None)
+        if self.board is None or self.board.kind != "class" or join is None:
+            return
+        # Membership is a courtesy for the report; the scores carry the board anyway.
+        with contextlib.suppress(Exception):
+            join(self.board.name, self.player)
+
+    def play_daily(self, today: Callable[[], date] = today_utc) -> Board:
+        """Play the daily challenge (today's, UTC) from now on."""
+        self.board = daily_board(today())
+        self.seed = None
+        return self.board
+
+    def play_class(self, code_text: str) -> str:
+        """Join the class written ``code_text`` and play in it from now on;
+        ``""`` if done, else what went wrong, for the player to read."""
+        code = normalize_code(code_text)
+        if not code:
+            return "That is not a class code (5 letters and digits, e.g. K7QMX)."
+        get_class = getattr(self.store, "get_class", None)
+        if self.store is None or get_class is None:
+            return f"Classes need saved scores: {self.store_problem or 'no score store'}"
+        try:
+            info = get_class(code)
+        except Exception as error:
+            return f"The class cannot be looked up now: {error}"
+        if info is None:
+            return f"There is no class {code}: check the code with your teacher."
+        if not info.is_open:
+            return f"Class {code} is closed."
+        self.board = class_board(code, info.seed, info.title)
+        self.seed = None
+        self.join_board()
+        return ""
 
     def seed_for(self, level: Level) -> int:
         """The seed to play ``level`` with: the one asked for; for a level that
         shares another's target, the seed of the last attempt at that level,
-        so that both are played against the very same target; else a new one."""
+        so that both are played against the very same target; on a board (a
+        class, the daily challenge) the board's seed for the level; else a new one."""
         if self.seed is not None:
             return self.seed
         shared = self.sessions.get(level.target_from) if level.target_from else None
         if shared is not None:
             return shared.state.seed
+        if self.board is not None:
+            return self.board.seed_for(level.target_from or level.id)
         return random.randrange(2**31)
 
     def new_session(self, level: Level) -> Session:
@@ -78,6 +125,7 @@ class World:
             replays_dir=self.replays_dir,
             clock=self.clock,
             limits=self.limits,
+            board=self.board.key if self.board is not None else None,
         )
         self.sessions[level.id] = session
         return session

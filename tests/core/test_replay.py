@@ -26,10 +26,28 @@ def header_line(lvl, **changes) -> str:
 
 def test_every_action_round_trips_through_json():
     for cls in A.ACTION_TYPES.values():
-        action = cls(t=1.5)
+        action = A.Set(t=1.5, param="mean", value=0.5) if cls is A.Set else cls(t=1.5)
         assert A.action_from_json(json.loads(json.dumps(action.to_json()))) == action
     nudge = A.Nudge(sign=-1, size="fine", t=0.25)
     assert A.action_from_json(nudge.to_json()) == nudge
+
+
+def test_version_2_writes_set_and_times_and_version_1_files_still_replay(tmp_path, level):
+    actions = [
+        A.Nudge(t=0.1, times=5),
+        A.Set(t=0.2, param="variance", value=2.5),
+        A.Set(t=0.3, param="variance", value=2.7, continues=True),
+        A.Nudge(t=0.4),
+    ]
+    path = tmp_path / "a.jsonl"
+    write_replay(path, Header(level.id, level.content_hash, 3), actions)
+    lines = path.read_text().splitlines()
+    assert json.loads(lines[0])["version"] == 2
+    assert json.loads(lines[4]) == {"t": 0.4, "action": "nudge", "sign": 1, "size": "step"}
+    assert json.loads(lines[2]) == {"t": 0.2, "action": "set", "param": "variance", "value": 2.5}
+    assert read_replay(path).actions == tuple(actions)
+    old = [header_line(level, version=1), '{"t": 0.5, "action": "nudge", "size": "big"}\n']
+    assert parse_lines(old, "old.jsonl").actions == (A.Nudge(t=0.5, size="big"),)
 
 
 def test_write_then_read(tmp_path, level):
@@ -45,10 +63,20 @@ def test_write_then_read(tmp_path, level):
     [
         (
             [
-                '{"format": "klgame-replay", "version": 2, "level": "x", '
+                '{"format": "klgame-replay", "version": 3, "level": "x", '
                 '"level_hash": "", "seed": 1}'
             ],
-            "x.jsonl:1: unknown replay format version 2",
+            "x.jsonl:1: unknown replay format version 3 (this klgame 0.1.0 reads versions 1, 2)",
+        ),
+        (["V1", '{"action": "set", "param": "mean", "value": 1}'], "x.jsonl:2: set with these"),
+        (["V1", '{"action": "nudge", "times": 3}'], "x.jsonl:2: nudge with these fields needs"),
+        (["HEADER", '{"action": "nudge", "times": 0}'], "x.jsonl:2: nudge: times must be"),
+        (["HEADER", '{"action": "nudge", "times": 2.5}'], "x.jsonl:2: nudge: times must be"),
+        (["HEADER", '{"action": "set", "value": 1}'], "x.jsonl:2: set: param must be"),
+        (["HEADER", '{"action": "set", "param": "mean"}'], "x.jsonl:2: set: value must be"),
+        (
+            ["HEADER", '{"action": "set", "param": "mean", "value": 1e999}'],
+            "x.jsonl:2: set: value must be a finite number",
         ),
         (["{}"], "x.jsonl:1: not a klgame replay"),
         ([], "x.jsonl: empty file"),
@@ -66,7 +94,14 @@ def test_write_then_read(tmp_path, level):
     ],
 )
 def test_malformed_lines_name_their_line(level, lines, expected):
-    text = [header_line(level) if line == "HEADER" else line + "\n" for line in lines]
+    text = [
+        header_line(level)
+        if line == "HEADER"
+        else header_line(level, version=1)
+        if line == "V1"
+        else line + "\n"
+        for line in lines
+    ]
     with pytest.raises(ReplayError) as caught:
         parse_lines(text, "x.jsonl")
     assert str(caught.value).startswith(expected)

@@ -4,6 +4,9 @@
 exist, then record N attempts; any error exits non-zero.
 
 ``loop NAME``: record attempts forever, printing each committed row id.
+
+``halfway NAME``: record 5 attempts, then begin a transaction, insert a sixth
+row without committing, print "halfway" and wait to be killed.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from klgame.store import Attempt, open_store
 
@@ -50,11 +54,33 @@ def loop(player: str) -> None:
             number += 1
 
 
+def halfway(player: str) -> None:
+    from klgame.store import ScoreStore, sql
+
+    store = open_store()
+    for number in range(5):
+        store.record(attempt(player, number))
+    conn: Any = store._conn  # around the store: a transaction left open on purpose
+    row = sql.to_row(attempt(player, 99))
+    if isinstance(store, ScoreStore):
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(sql.INSERT, row).fetchall()
+    else:
+        from klgame.store.postgres import dialect
+
+        conn.execute("BEGIN")
+        conn.execute(dialect(sql.INSERT), row).fetchall()
+    print("halfway", flush=True)
+    time.sleep(600)
+
+
 def main(argv: list[str]) -> None:
     if argv[0] == "burst":
         burst(Path(argv[1]), int(argv[2]), argv[3])
     elif argv[0] == "loop":
         loop(argv[1])
+    elif argv[0] == "halfway":
+        halfway(argv[1])
     else:
         raise SystemExit(f"unknown mode {argv[0]!r}")
 

@@ -105,6 +105,7 @@ def test_stored_control_characters_never_reach_the_terminal(
     assert "[2Jmallory" in out
 
 
+@pytest.mark.sqlite_only
 def test_unavailable_scores_say_why_on_stderr(
     home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

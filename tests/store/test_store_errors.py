@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 
 from klgame.errors import KlgameError
-from klgame.store import StoreUnavailable, open_store, scores, try_open_store
+from klgame.store import StoreUnavailable, open_store, scores, sql, try_open_store
 from klgame.store.paths import data_dir
+
+# Files that SQLite cannot use; test_store_postgres_faults.py has PostgreSQL's faults.
+pytestmark = pytest.mark.sqlite_only
 
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 #: File modes bind everyone but root; .ci/run runs these again as an
@@ -125,7 +128,7 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
         pass
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA user_version = 99")
-    message = _refused(path, str(path), "newer klgame", "99", str(len(scores.MIGRATIONS)))
+    message = _refused(path, str(path), "newer klgame", "99", str(len(sql.MIGRATIONS)))
     assert "Traceback" not in message
 
 

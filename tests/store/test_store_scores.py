@@ -1,29 +1,42 @@
-"""ScoreStore semantics on a real SQLite file."""
+"""Store semantics, on a real SQLite file and on a real PostgreSQL database."""
 
 from __future__ import annotations
 
 import math
 import sqlite3
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import Backend
 
-from klgame.store import Attempt, ScoreStore, open_store, scores, try_open_store
-from klgame.store.paths import scores_db_path
+from klgame.store import Attempt, ScoreStore, open_store, sql, try_open_store
+from klgame.store.postgres import PostgresStore
 
 
-def test_opens_in_the_data_directory_with_wal_and_a_schema_version(home: Path) -> None:
+def test_opens_with_a_schema_version(home: Path, backend: Backend) -> None:
     store, reason = try_open_store()
     assert reason is None
     assert store is not None
     with store:
-        assert store.path == home / "scores.sqlite3"
+        if backend.name == "sqlite":
+            assert isinstance(store, ScoreStore)
+            assert store.path == home / "scores.sqlite3"
+        else:
+            assert isinstance(store, PostgresStore)
+            assert not (home / "scores.sqlite3").exists()
         assert store.count() == 0
+    assert backend.version() == len(sql.MIGRATIONS) == 2
+
+
+@pytest.mark.sqlite_only
+def test_sqlite_opens_in_the_data_directory_with_wal(home: Path) -> None:
+    with open_store():
+        pass
     with sqlite3.connect(home / "scores.sqlite3") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert conn.execute("PRAGMA user_version").fetchone() == (len(scores.MIGRATIONS),)
 
 
 def test_record_returns_row_ids_and_survives_reopening(home: Path, make_attempt) -> None:
@@ -93,18 +106,17 @@ def test_table_is_best_per_player_and_level(home: Path, make_attempt) -> None:
     assert [(a.level_id, a.points) for a in bob] == [("l1", 1), ("l2", 70)]
 
 
-def test_infinite_divergence_round_trips(home: Path, make_attempt) -> None:
+def test_infinite_divergence_round_trips(home: Path, backend: Backend, make_attempt) -> None:
     with open_store() as store:
         store.record(make_attempt(divergence=math.inf, excess=math.inf, points=0))
         best = store.best("ada", "gauss-1")
     assert best is not None
     assert best.divergence == math.inf
     assert best.excess == math.inf
-    with sqlite3.connect(scores_db_path()) as conn:
-        assert conn.execute("SELECT typeof(divergence), divergence FROM attempts").fetchone() == (
-            "real",
-            math.inf,
-        )
+    # Stored as a floating-point infinity, not as text.
+    assert backend.raw("SELECT divergence FROM attempts WHERE divergence > ?", (1e308,)) == [
+        (math.inf,)
+    ]
 
 
 def test_an_infinite_excess_ranks_below_any_finite_one(home: Path, make_attempt) -> None:
@@ -191,6 +203,53 @@ def test_a_store_can_be_shared_between_threads(home: Path, make_attempt) -> None
         assert store.count() == 200
 
 
+def test_class_fields_round_trip(home: Path, make_attempt) -> None:
+    attempt = make_attempt(board="class:K7QM", answer="b", answer_correct=False, optimum=1)
+    with open_store() as store:
+        store.record(attempt)
+        store.record(make_attempt(player="bob", board="daily:2026-12-03", answer_correct=True))
+        assert store.best("ada", "gauss-1") == attempt
+        assert [a.player for a in store.table(board="class:K7QM")] == ["ada"]
+        assert [a.player for a in store.attempts(board="daily:2026-12-03")] == ["bob"]
+        assert store.best("bob", "gauss-1").answer_correct is True  # type: ignore[union-attr]
+
+
+def test_classes_and_members(home: Path) -> None:
+    with open_store() as store:
+        opened = store.open_class("K7QM", "Year 12 stats", 123456789012345678901, "teacher")
+        assert opened is not None and opened.is_open
+        assert store.open_class("K7QM", "again", 1, "someone") is None  # code taken
+        store.join_class("K7QM", "ada")
+        store.join_class("K7QM", "bob")
+        store.join_class("K7QM", "ada")  # twice is harmless
+        assert store.members("K7QM") == ["ada", "bob"]
+        assert store.members("NONE") == []
+        got = store.get_class("K7QM")
+        assert got is not None
+        assert (got.title, got.seed, got.opened_by) == (
+            "Year 12 stats",
+            123456789012345678901,
+            "teacher",
+        )
+        assert store.close_class("K7QM") is True
+        assert store.close_class("K7QM") is False
+        assert store.get_class("K7QM").closed_at is not None  # type: ignore[union-attr]
+        assert store.get_class("NONE") is None
+        assert [c.code for c in store.classes()] == ["K7QM"]
+
+
+def test_the_change_token_moves_when_another_connection_writes(home: Path, make_attempt) -> None:
+    with open_store() as watcher, open_store() as writer:
+        before = watcher.change_token()
+        assert watcher.change_token() == before  # nothing happened
+        writer.record(make_attempt())
+        deadline = time.monotonic() + 5
+        while watcher.change_token() == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert watcher.change_token() != before
+
+
+@pytest.mark.sqlite_only
 def test_explicit_path_and_parent_directories_are_created(tmp_path: Path, make_attempt) -> None:
     path = tmp_path / "a" / "b" / "mine.sqlite3"
     with ScoreStore(path) as store:
@@ -227,15 +286,44 @@ PRAGMA user_version = 1;
 """
 
 
-def _make_v1(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path)
-    conn.executescript(V1_SCHEMA)
-    conn.close()
+# The same, as PostgreSQL got it, also by hand.
+V1_SCHEMA_POSTGRES = """
+CREATE TABLE attempts (
+    id          BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    player      TEXT    NOT NULL,
+    level_id    TEXT    NOT NULL,
+    level_hash  TEXT    NOT NULL,
+    seed        TEXT    NOT NULL,
+    divergence  DOUBLE PRECISION NOT NULL,
+    best        DOUBLE PRECISION NOT NULL,
+    excess      DOUBLE PRECISION NOT NULL,
+    stars       BIGINT NOT NULL,
+    points      BIGINT NOT NULL,
+    moves       BIGINT NOT NULL,
+    hints       BIGINT NOT NULL,
+    seconds     DOUBLE PRECISION NOT NULL,
+    finished_at TEXT    NOT NULL,
+    replay_path TEXT
+);
+CREATE INDEX attempts_rank ON attempts (player, level_id, points DESC, excess, finished_at);
+CREATE INDEX attempts_level ON attempts (level_id);
+INSERT INTO attempts OVERRIDING SYSTEM VALUE VALUES (1, 'old', 'gauss-1', 'h1', '42', 0.5, 0.1,
+    0.4, 1, 300, 9, 2, 61.0, '2023-01-02T03:04:05.000+00:00', NULL);
+SELECT setval(pg_get_serial_sequence('attempts', 'id'), 1);
+CREATE TABLE klgame_schema (version INTEGER NOT NULL);
+INSERT INTO klgame_schema VALUES (1)
+"""
 
 
-def test_a_version_1_database_opens_and_works(home: Path, make_attempt) -> None:
-    _make_v1(home / "scores.sqlite3")
+def _make_v1(backend: Backend) -> None:
+    if backend.name == "sqlite":
+        backend.script([V1_SCHEMA])
+    else:
+        backend.script([part for part in V1_SCHEMA_POSTGRES.split(";") if part.strip()])
+
+
+def test_a_version_1_database_opens_and_works(home: Path, backend: Backend, make_attempt) -> None:
+    _make_v1(backend)
     with open_store() as store:
         old = store.best("old", "gauss-1")
         assert old is not None
@@ -245,42 +333,44 @@ def test_a_version_1_database_opens_and_works(home: Path, make_attempt) -> None:
 
 
 def test_appending_a_migration_upgrades_an_old_database(
-    home: Path, make_attempt, monkeypatch: pytest.MonkeyPatch
+    home: Path, backend: Backend, make_attempt, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _make_v1(home / "scores.sqlite3")
+    _make_v1(backend)
     monkeypatch.setattr(
-        scores,
+        sql,
         "MIGRATIONS",
-        [*scores.MIGRATIONS, ("ALTER TABLE attempts ADD COLUMN mood TEXT",)],
+        [*sql.MIGRATIONS, ("ALTER TABLE attempts ADD COLUMN mood TEXT",)],
     )
     with open_store() as store:
         store.record(make_attempt())
         assert store.count() == 2
-    with sqlite3.connect(home / "scores.sqlite3") as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (2,)
-        columns = [row[1] for row in conn.execute("PRAGMA table_info(attempts)")]
+    assert backend.version() == 3
+    columns = backend.columns()
     assert columns[-1] == "mood"
+    assert columns[-5:-1] == ["board", "answer", "answer_correct", "optimum"]
+    assert backend.columns("members") == ["class_code", "player", "joined_at"]
     # Opening again does not apply anything twice.
     with open_store() as store:
         assert store.count() == 2
 
 
 def test_a_failing_migration_leaves_the_database_as_it_was(
-    home: Path, monkeypatch: pytest.MonkeyPatch
+    home: Path, backend: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _make_v1(home / "scores.sqlite3")
+    _make_v1(backend)
     monkeypatch.setattr(
-        scores,
+        sql,
         "MIGRATIONS",
         [
-            *scores.MIGRATIONS,
+            *sql.MIGRATIONS,
             ("ALTER TABLE attempts ADD COLUMN mood TEXT", "THIS IS NOT SQL"),
         ],
     )
     store, reason = try_open_store()
     assert store is None
-    assert reason is not None and "scores.sqlite3" in reason
-    with sqlite3.connect(home / "scores.sqlite3") as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
-        columns = [row[1] for row in conn.execute("PRAGMA table_info(attempts)")]
+    assert reason is not None and backend.location in reason
+    assert backend.version() == 1
+    columns = backend.columns()
     assert "mood" not in columns
+    assert "board" not in columns  # all the steps, or none
+    assert backend.columns("classes") == []

@@ -49,7 +49,7 @@ def make_app(home: Path, catalog: Catalog) -> Iterator[MakeApp]:
         }
         app_options = {
             name: overrides.pop(name)
-            for name in ("start_level", "first_screen", "hosted")
+            for name in ("start_level", "first_screen", "hosted", "keymap")
             if name in overrides
         }
         options.update(overrides)

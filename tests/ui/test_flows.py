@@ -198,7 +198,10 @@ async def test_the_side_panel_follows_every_nudge_and_repaints_only_changes(
             width = meters.content_region.width
             for meter in readout.meters:  # the bars on screen are the current ones
                 filled, empty = bar(meter.fill, width)
-                assert filled + empty in screen_text(app)
+                cells = list(filled + empty)
+                for mark in meter.marks:  # the star thresholds on the fine meter
+                    cells[min(width - 1, int(mark * width))] = "★"
+                assert "".join(cells) in screen_text(app)
         assert painted["message"] == 0  # the same reminder: never repainted
         assert 0 < painted["meters"] <= 6
         await pilot.press("g")  # a hint is a new message

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -14,10 +14,10 @@ from textual.widgets import Footer, Static
 
 from klgame.levels.model import Level
 from klgame.ui.format import DIRECTION_NATURE, DIRECTION_SYMBOL, reflow
-from klgame.ui.keys import CLOSE_KEYS, keys_label
+from klgame.ui.keys import CLOSE_KEYS, CONFIRM_KEYS, keys_label
 
 KL_EXPLAINED = """\
-The Kullback–Leibler divergence of q from p is
+KL(p‖q), the Kullback–Leibler divergence of p from q, is
 
     KL(p‖q) = Σ p(x) · log( p(x) / q(x) )       (∫ … dx for densities)
 
@@ -42,14 +42,16 @@ putting mass where p has little. A single bell curve q settles on one peak
 of p and ignores the others."""
 
 
-def keys_rows(tables: Sequence[Sequence[BindingType]]) -> list[tuple[str, str]]:
+def keys_rows(
+    tables: Sequence[Sequence[BindingType]], keymap: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
     """(keys, what they do) per action, in table order; keys of one action joined."""
     rows: dict[str, tuple[str, str]] = {}
     for table in tables:
         for binding in table:
             if not isinstance(binding, Binding):
                 continue
-            keys = keys_label(binding)
+            keys = keys_label(binding, keymap)
             if binding.action in rows:
                 keys = f"{rows[binding.action][0]} / {keys}"
             rows[binding.action] = (keys, binding.tooltip or binding.description)
@@ -73,10 +75,16 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = CLOSE_KEYS
 
-    def __init__(self, tables: Sequence[Sequence[BindingType]], level: Level | None = None) -> None:
+    def __init__(
+        self,
+        tables: Sequence[Sequence[BindingType]],
+        level: Level | None = None,
+        keymap: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.tables = tables
         self.level = level
+        self.keymap = keymap
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
@@ -84,7 +92,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(level_direction(self.level), id="help-level")
             yield Static(Content.styled("Keys", "bold underline"))
             with Grid(id="help-keys"):
-                for keys, text in keys_rows(self.tables):
+                for keys, text in keys_rows(self.tables, self.keymap):
                     yield Static(Content(keys), classes="help-key")
                     yield Static(Content(text), classes="help-text")
             if self.level is not None:
@@ -100,10 +108,7 @@ class HelpScreen(ModalScreen[None]):
 class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question; ``purpose`` tells the app what is being confirmed."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes", id="yes"),
-        Binding("n,escape", "answer(False)", "No", id="no"),
-    ]
+    BINDINGS = CONFIRM_KEYS
 
     def __init__(self, question: str, purpose: str) -> None:
         super().__init__()

@@ -7,14 +7,17 @@ its ``readout`` (the numbers, worked out once per action).
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+import time
+from collections.abc import Callable
+from typing import Any, ClassVar, Protocol
 
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from klgame.core import actions as A
 from klgame.core.rules import GameState
@@ -22,11 +25,20 @@ from klgame.levels.model import Level
 from klgame.levels.solve import best_fit
 from klgame.ui.format import direction_label, reflow
 from klgame.ui.keys import PLAY_KEYS
-from klgame.ui.messages import ParamPicked, PlayLevel
+from klgame.ui.messages import ParamPicked, ParamSet, ParamWheel, PlayLevel
 from klgame.ui.readout import Readout, read
+from klgame.ui.screens.leaderboard import LEADERBOARD_BINDING, open_leaderboard
 from klgame.ui.screens.text import ScrollsText
+from klgame.ui.steering import Accelerator, snap
 from klgame.ui.views import DistributionView
-from klgame.ui.widgets import DivergencePanel, IdentityPanel, MessageLine, Meters, ParamPanel
+from klgame.ui.widgets import (
+    DivergencePanel,
+    IdentityPanel,
+    KeyFooter,
+    MessageLine,
+    Meters,
+    ParamPanel,
+)
 
 #: Actions that change the game (the screen's actions are named as the game's
 #: own); all of them are off while watching a replay.
@@ -47,7 +59,7 @@ class Player(Protocol):
 
 
 class PlayScreen(ScrollsText, Screen[None]):
-    BINDINGS = PLAY_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = [*PLAY_KEYS, LEADERBOARD_BINDING]
     TEXT_BOX = "intro"
     AUTO_FOCUS = None
 
@@ -66,6 +78,11 @@ class PlayScreen(ScrollsText, Screen[None]):
         self.watching = watching
         self._availability: tuple[Any, ...] = ()
         self._heading: Content | None = None
+        self._accelerator = Accelerator()
+        self.now: Callable[[], float] = time.monotonic
+        """When key events arrive (only to tell a held key's repeats)."""
+        self._drag_moved = False
+        self._lesson: str | None = None  # the reveal's lesson, as last shown
 
     # --- layout ------------------------------------------------------------------
 
@@ -74,15 +91,17 @@ class PlayScreen(ScrollsText, Screen[None]):
         with Horizontal(id="body"):
             yield DistributionView(self.level, id="figure").data_bind(PlayScreen.state)
             with Vertical(id="side"):
+                # the big number stays put; what is below scrolls on small screens
                 yield DivergencePanel(id="divergence").data_bind(PlayScreen.readout)
-                yield Meters(id="meters").data_bind(PlayScreen.readout)
-                yield ParamPanel(id="params").data_bind(PlayScreen.state)
-                if self.level.is_discrete:
-                    yield IdentityPanel(id="identity").data_bind(PlayScreen.readout)
+                with VerticalScroll(id="knobs", can_focus=False):
+                    yield Meters(id="meters").data_bind(PlayScreen.readout)
+                    yield ParamPanel(id="params").data_bind(PlayScreen.state)
+                    if self.level.is_discrete:
+                        yield IdentityPanel(id="identity").data_bind(PlayScreen.readout)
         yield MessageLine(id="message").data_bind(PlayScreen.state)
         with VerticalScroll(id="intro", can_focus=False):
             yield Static(Content(reflow(self.level.intro)), id="intro-text")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show(self.player.state)
@@ -130,6 +149,11 @@ class PlayScreen(ScrollsText, Screen[None]):
         parts: list[str | tuple[str, str]] = [
             (level.title, "bold"),
             "  ",
+        ]
+        board = getattr(getattr(self.app, "world", None), "board", None)
+        if board is not None and not self.watching:
+            parts += [(board.label, "bold $text-accent"), "  "]
+        parts += [
             (direction_label(level.direction), "$text-secondary"),
             f" · {state.units} · seed {state.seed}",
         ]
@@ -158,18 +182,17 @@ class PlayScreen(ScrollsText, Screen[None]):
         state = self.player.state
         next_level = self.app.next_level_after(self.level.id)  # type: ignore[attr-defined]
         best = self.app.world.bests().get(self.level.id)  # type: ignore[attr-defined]
-        self.app.push_screen(
-            RevealScreen(
-                state,
-                other=self._shared_level(),
-                saved=self.player.saved,
-                personal_best=self.player.personal_best,
-                best_points=getattr(best, "points", None),
-                next_title=next_level.title if next_level is not None else None,
-                watching=self.watching,
-            ),
-            self._after_score,
+        reveal = RevealScreen(
+            state,
+            other=self._shared_level(),
+            saved=self.player.saved,
+            personal_best=self.player.personal_best,
+            best_points=getattr(best, "points", None),
+            next_title=next_level.title if next_level is not None else None,
+            watching=self.watching,
         )
+        self._lesson = reveal.lesson_text()  # for the whole text (t) in free play
+        self.app.push_screen(reveal, self._after_score)
 
     def _shared_level(self) -> Level | None:
         """The level whose target this one shares, if the catalog has it."""
@@ -207,8 +230,13 @@ class PlayScreen(ScrollsText, Screen[None]):
     def revealed_text(self) -> bool:
         return self.player.state.revealed
 
+    def lesson_text(self) -> str | None:
+        return self._lesson if self.player.state.revealed else None
+
     def action_nudge(self, sign: int, size: A.NudgeSize) -> None:
-        self.act(A.Nudge(sign=sign, size=size))
+        # a held key repeats: each repeat moves further (big steps are big enough)
+        times = 1 if size == "big" else self._accelerator.times((sign, size), self.now())
+        self.act(A.Nudge(sign=sign, size=size, times=times))
 
     def action_select(self, delta: int) -> None:
         self.act(A.Select(delta=delta))
@@ -244,8 +272,35 @@ class PlayScreen(ScrollsText, Screen[None]):
     def action_integrand(self) -> None:
         self.act(A.ToggleIntegrand())
 
+    def action_leaderboard(self) -> None:
+        open_leaderboard(self, self.level)
+
     def action_back(self) -> None:
         self.app.leave(self, PlayLevel(None))  # type: ignore[attr-defined]
+
+    def action_set(self, param: str, value: float) -> None:
+        self.act(A.Set(param=param, value=value))
+
+    def on_param_set(self, message: ParamSet) -> None:
+        free = self.player.state.free_params
+        if self.watching or not 0 <= message.index < len(free):
+            return
+        # a drag is one move: its later values continue it, once it moved at all
+        continues = message.continues and self._drag_moved
+        before = self.player.state.moves
+        action = A.Set(param=free[message.index].name, value=message.value, continues=continues)
+        state = self.act(action)
+        if not continues:
+            self._drag_moved = state.moves > before
+
+    def on_param_wheel(self, message: ParamWheel) -> None:
+        state = self.player.state
+        free = state.free_params
+        if self.watching or not 0 <= message.index < len(free):
+            return
+        spec = free[message.index]
+        value = snap(spec, state.current_values[spec.name] + message.sign * spec.step)
+        self.act(A.Set(param=spec.name, value=value))
 
     def on_param_picked(self, message: ParamPicked) -> None:
         count = len(self.player.state.free_params)

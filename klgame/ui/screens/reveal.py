@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from klgame.core.lesson import Outcome, outcome
 from klgame.core.rules import GameState
@@ -16,6 +16,7 @@ from klgame.ui.format import direction_label, duration, number, param_value, ref
 from klgame.ui.keys import REVEAL_KEYS
 from klgame.ui.screens.text import ScrollsText
 from klgame.ui.views import DistributionView, SweepView
+from klgame.ui.widgets import KeyFooter
 
 
 class RevealScreen(ScrollsText, Screen[str]):
@@ -67,7 +68,7 @@ class RevealScreen(ScrollsText, Screen[str]):
         with VerticalScroll(id="lesson", can_focus=False):
             text = lesson_views.reveal_text(self.game, self.outcome)
             yield Static(Content(reflow(text)), id="lesson-text")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         view = self.query_one("#reveal-figure", DistributionView)
@@ -106,12 +107,10 @@ class RevealScreen(ScrollsText, Screen[str]):
                 "  ",
                 (f"{score.points} points", "bold"),
             ),
-            Content(""),
             Content.assemble(("D  ", "bold"), f"{number(score.divergence)} {units}  yours"),
             Content.assemble(("D* ", "bold"), f"{number(score.best)} {units}  best possible"),
             Content.assemble(("excess ", "bold"), f"{number(score.excess)} {units}"),
             Content.styled(f"   scored by {symbol}", "dim"),
-            Content(""),
             Content(f"moves {score.moves} · hints {score.hints} · time {duration(score.seconds)}"),
         ]
         if self.personal_best and score.points > 0:
@@ -124,14 +123,38 @@ class RevealScreen(ScrollsText, Screen[str]):
             following = self.next_title or "the level list"
             lines.append(Content.styled(f"⏎ next: {following}", "dim"))
         lines.append(Content(""))
-        lines.append(Content.styled(f"Your guess: {state.model.title}", "bold"))
-        lines.extend(self._values(state.model.params, state.current_values))
-        solution = state.solution
-        if solution is not None:
-            model = level.model(solution.model_id)
-            lines.append(Content.styled(f"Best fit: {model.title}", "bold"))
-            lines.extend(self._values(model.params, solution.values))
+        lines.extend(self._guess_and_best(state))
         return Content("\n").join(lines)
+
+    def _guess_and_best(self, state: GameState) -> list[Content]:
+        """The guess's knobs beside the best fit's: one table when they are the
+        same model (short enough for 80×24), else one list after the other."""
+        solution = state.solution
+        if solution is None or solution.model_id != state.model.id:
+            lines = [Content.styled(f"Your guess: {state.model.title}", "bold")]
+            lines.extend(self._values(state.model.params, state.current_values))
+            if solution is not None:
+                model = state.level.model(solution.model_id)
+                lines.append(Content.styled(f"Best fit: {model.title}", "bold"))
+                lines.extend(self._values(model.params, solution.values))
+            return lines
+        free = [s for s in state.model.params if not s.fixed and s.name in solution.values]
+        if not free:
+            return [Content.styled(f"{state.model.title}: no knobs", "bold")]
+        width = max(len(spec.label) for spec in free)
+        lines = [
+            Content.styled(state.model.title, "bold"),
+            Content.styled(f"  {'':{width}} {'yours':>8} {'best':>8}", "dim"),
+        ]
+        mine, best = state.current_values, solution.values
+        for spec in free:
+            lines.append(
+                Content(
+                    f"  {spec.label:{width}} {param_value(mine[spec.name], spec.step):>8}"
+                    f" {param_value(best[spec.name], spec.step):>8}"
+                )
+            )
+        return lines
 
     @staticmethod
     def _values(params: tuple[ParamSpec, ...], values: dict[str, float]) -> list[Content]:
@@ -149,6 +172,13 @@ class RevealScreen(ScrollsText, Screen[str]):
 
     def revealed_text(self) -> bool:
         return True
+
+    def action_scroll_score(self, rows: int) -> None:
+        box = self.query_one("#score", VerticalScroll)
+        box.scroll_to(y=box.scroll_y + rows, animate=False)
+
+    def lesson_text(self) -> str | None:
+        return lesson_views.reveal_text(self.game, self.outcome)
 
     def action_next_level(self) -> None:
         self.dismiss("next")

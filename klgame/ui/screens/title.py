@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
@@ -14,6 +16,8 @@ from klgame.levels.model import Level
 from klgame.ui.format import direction_label, stars
 from klgame.ui.keys import TITLE_KEYS
 from klgame.ui.messages import PlayLevel
+from klgame.ui.screens.join import JoinClassScreen
+from klgame.ui.screens.leaderboard import LEADERBOARD_BINDING, open_leaderboard
 
 TAGLINE = "Match a hidden distribution by feel, guided by the KL divergence."
 
@@ -46,7 +50,26 @@ class LevelList(OptionList, can_focus=False):
 
 
 class TitleScreen(Screen[None]):
-    BINDINGS = TITLE_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *TITLE_KEYS,
+        LEADERBOARD_BINDING,
+        Binding(
+            "d",
+            "daily",
+            "Daily",
+            tooltip="The daily challenge: today's targets, the same for everyone",
+            show=False,
+            id="daily",
+        ),
+        Binding(
+            "c",
+            "join_class",
+            "Class",
+            tooltip="Join a class by its code",
+            show=False,
+            id="join-class",
+        ),
+    ]
     AUTO_FOCUS = None
 
     def __init__(
@@ -80,6 +103,7 @@ class TitleScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#levels", OptionList).highlighted = 0
+        self._show_board()
 
     def _options(self) -> list[Option]:
         width = max((len(level.title) for level in self.levels), default=10)
@@ -100,9 +124,7 @@ class TitleScreen(Screen[None]):
     def show_player(self, player: str, bests: Mapping[str, object]) -> None:
         """Play as ``player`` from now on (named after the title was built)."""
         self.player = player
-        self.query_one("#title-player", Static).update(
-            Content.assemble("Player: ", (player, "bold"))
-        )
+        self._show_board()
         self.update_bests(bests)
 
     def highlight(self, level_id: str) -> None:
@@ -117,6 +139,47 @@ class TitleScreen(Screen[None]):
             option_list.action_cursor_up()
         else:
             option_list.action_cursor_down()
+
+    def action_leaderboard(self) -> None:
+        highlighted = self.query_one("#levels", OptionList).highlighted
+        if highlighted is not None and 0 <= highlighted < len(self.levels):
+            open_leaderboard(self, self.levels[highlighted])
+
+    def _world(self) -> Any:
+        return getattr(self.app, "world", None)
+
+    def _show_board(self) -> None:
+        world = self._world()
+        board = getattr(world, "board", None)
+        parts: list[str | tuple[str, str]] = ["Player: ", (self.player, "bold")]
+        if board is not None:
+            parts += ["  ·  ", (board.title, "bold $text-accent")]
+        self.query_one("#title-player", Static).update(Content.assemble(*parts))
+
+    def action_daily(self) -> None:
+        world = self._world()
+        if world is None:
+            return
+        board = world.play_daily()
+        self._show_board()
+        self.notify(f"Playing the {board.title}: every level's target is the day's.")
+
+    def action_join_class(self, note: str = "") -> None:
+        world = self._world()
+        if world is None:
+            return
+
+        def joined(code: str | None) -> None:
+            if not code:
+                return
+            problem = world.play_class(code)
+            if problem:
+                self.action_join_class(problem)  # ask again, saying why
+                return
+            self._show_board()
+            self.notify(f"Joined {world.board.title}: everyone gets the same targets.")
+
+        self.app.push_screen(JoinClassScreen(note), joined)
 
     def action_play(self) -> None:
         self.query_one("#levels", OptionList).action_select()
