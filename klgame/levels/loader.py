@@ -519,9 +519,9 @@ def load_directory(
     """Every valid level of a directory, and the errors of the others.
 
     A second file with an id already seen in the directory is an error. A
-    file that links outside ``within`` (default: this directory and the
-    built-in levels) is refused. With ``cache_dir`` (hosted mode: the data
-    directory), levels already checked are taken from :mod:`klgame.levels.cache`.
+    file that links outside ``within`` (default: this directory) is refused.
+    With ``cache_dir`` (hosted mode: the data directory), levels already
+    checked are taken from :mod:`klgame.levels.cache`.
     """
     root = Path(directory)
     shown = escape_unsafe(os.fspath(directory), 500)

@@ -340,8 +340,7 @@ def open_store(path: str | os.PathLike[str] | None = None, *, readonly: bool = F
     database named by ``KLGAME_DATABASE_URL`` if that is set; else
     ``scores.sqlite3`` in the data directory.
 
-    ``readonly`` opens it only to read, which works where it cannot be
-    written. Raises :class:`StoreUnavailable` saying why it cannot be used.
+    Raises :class:`StoreUnavailable` saying why it cannot be used.
     """
     if path is None:
         url = database_url()
