@@ -340,7 +340,8 @@ def open_store(path: str | os.PathLike[str] | None = None, *, readonly: bool = F
     database named by ``KLGAME_DATABASE_URL`` if that is set; else
     ``scores.sqlite3`` in the data directory.
 
-    Raises :class:`StoreUnavailable` saying why it cannot be used.
+    ``readonly`` opens an SQLite file only to read, which works where it
+    cannot be written. Raises :class:`StoreUnavailable` saying why it cannot be used.
     """
     if path is None:
         url = database_url()

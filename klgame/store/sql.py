@@ -310,42 +310,6 @@ class SqlStore(ABC):
         """Whether the attempts table exists (a store opened to write makes it)."""
         return True
 
-    def count_since(self, player: str, since: str) -> int:
-        """How many attempts ``player`` has saved at or after ``since`` (ISO-8601)."""
-        rows = self._fetch(
-            "SELECT COUNT(*) FROM attempts WHERE player = ? AND finished_at >= ?",
-            (sanitize_name(player), normalize_time(since)),
-        )
-        return int(rows[0][0])
-
-    def prune_replays(self, player: str, keep: int, directory: str | os.PathLike[str]) -> int:
-        """Delete all but ``player``'s newest ``keep`` replay files; return how many went.
-
-        Only files inside ``directory`` (the replay directory) are deleted: a
-        row's path is never trusted to point anywhere else. Their rows stay,
-        without a replay.
-        """
-        root = os.path.realpath(directory)
-        rows = self._fetch(
-            "SELECT id, replay_path FROM attempts WHERE player = ? AND replay_path IS NOT NULL"
-            " ORDER BY finished_at DESC, id DESC",
-            (sanitize_name(player),),
-        )[max(0, keep) :]
-        removed = 0
-        for rowid, name in rows:
-            real = os.path.realpath(str(name))
-            if os.path.dirname(real) != root:
-                continue
-            try:
-                os.unlink(real)
-                removed += 1
-            except FileNotFoundError:
-                pass
-            except OSError:
-                continue
-            self._write("UPDATE attempts SET replay_path = NULL WHERE id = ?", (int(rowid),))
-        return removed
-
     # -- classes -----------------------------------------------------------------------
 
     def open_class(self, code: str, title: str, seed: int, opened_by: str) -> ClassInfo | None:
