@@ -381,7 +381,11 @@ def _far_pair(pm: Mixture, qm: Mixture) -> tuple[float, float]:
         shifted_p, shifted_q = _shifted(pm, anchor), _shifted(qm, anchor)
         local = Mixture([Gaussian(*_shift(parts[i], anchor)) for i in cluster])
         nodes, weights = _grid(local)
-        f, r = _pair_sums(_log_mixture(shifted_p, nodes), _log_mixture(shifted_q, nodes), weights)
+        f, r = _pair_sums(
+            _log_mixture_anywhere(shifted_p, nodes),
+            _log_mixture_anywhere(shifted_q, nodes),
+            weights,
+        )
         forward += f
         reverse += r
     return max(forward, 0.0), max(reverse, 0.0)
