@@ -19,13 +19,25 @@ all sharing one temporary ``KLGAME_HOME``. Measured:
 * that every game's attempt is saved: each plays a fixed key sequence ending
   in ``r`` (reveal), then quits; the attempts table must then hold N rows.
 
+With ``--class`` the games play in one class (``klgame --class CODE``, the
+class's shared seeds) and the idle CPU is measured with every game's live
+leaderboard open (``s``), which checks the store's change token four times a
+second. With ``--store postgres`` the games keep their scores in a PostgreSQL
+server started for the run (tests/store/pg_server.py) instead of SQLite.
+``--writes`` measures the write throughput of both stores instead: P
+processes each recording M attempts at once, into SQLite and into PostgreSQL,
+in the same run.
+
     python benchmarks/bench_class.py                 # 30 games
     python benchmarks/bench_class.py --games 5 --idle 3 --json
+    python benchmarks/bench_class.py --class --store postgres
+    python benchmarks/bench_class.py --writes
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fcntl
 import json
 import os
@@ -61,7 +73,19 @@ class Game:
     latencies: list[float] = field(default_factory=list)
 
 
-def spawn(number: int, level: str, home: Path, cols: int, rows: int) -> Game:
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "store"))  # pg_server, store_worker
+
+
+def spawn(
+    number: int,
+    level: str,
+    home: Path,
+    cols: int,
+    rows: int,
+    extra_env: dict[str, str] | None = None,
+    class_code: str | None = None,
+) -> Game:
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     env = {
@@ -69,10 +93,14 @@ def spawn(number: int, level: str, home: Path, cols: int, rows: int) -> Game:
         "KLGAME_HOME": str(home),
         "TERM": "xterm-256color",
         "COLORTERM": "truecolor",
+        **(extra_env or {}),
     }
     env.pop("TEXTUAL_DRIVER", None)
     argv = [sys.executable, "-m", "klgame", "--player", f"p{number}"]
-    argv += ["play", level, "--seed", str(number)]
+    if class_code is not None:
+        argv += ["--class", class_code, "play", level]
+    else:
+        argv += ["play", level, "--seed", str(number)]
     process = subprocess.Popen(
         argv,
         stdin=slave,
@@ -179,9 +207,63 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def count_attempts(home: Path) -> int:
-    with sqlite3.connect(home / "scores.sqlite3", timeout=10) as conn:
-        return int(conn.execute("SELECT count(*) FROM attempts").fetchone()[0])
+def count_attempts(home: Path, env: dict[str, str]) -> int:
+    if "KLGAME_DATABASE_URL" not in env:
+        with sqlite3.connect(home / "scores.sqlite3", timeout=10) as conn:
+            return int(conn.execute("SELECT count(*) FROM attempts").fetchone()[0])
+    import psycopg
+
+    with psycopg.connect(env["KLGAME_DATABASE_URL"]) as conn:
+        row = conn.execute("SELECT count(*) FROM attempts").fetchone()
+        return int(row[0]) if row else 0
+
+
+def store_env(kind: str, stack: contextlib.ExitStack) -> dict[str, str]:
+    """The environment that points games at the store ``kind`` (a fresh server for
+    PostgreSQL, stopped when ``stack`` closes)."""
+    if kind == "sqlite":
+        return {}
+    import pg_server
+
+    reason = pg_server.unavailable()
+    if reason is not None:
+        raise SystemExit(f"no PostgreSQL server: {reason}")
+    server = pg_server.start()
+    stack.callback(server.stop)
+    return {"KLGAME_DATABASE_URL": server.create_database()}
+
+
+def write_throughput(kind: str, processes: int, per_process: int) -> dict[str, float]:
+    """``processes`` writers recording ``per_process`` attempts each, all at once."""
+    with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "KLGAME_HOME": str(Path(tmp) / "home"), **store_env(kind, stack)}
+        env["PYTHONPATH"] = str(ROOT)
+        gate = Path(tmp) / "gate"
+        worker = ROOT / "tests" / "store" / "store_worker.py"
+        children = [
+            subprocess.Popen(
+                [sys.executable, str(worker), "burst", str(gate), str(per_process), f"w{n}"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for n in range(processes)
+        ]
+        for child in children:
+            assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+        started = time.monotonic()
+        gate.touch()
+        for child in children:
+            child.communicate(timeout=600)
+        seconds = time.monotonic() - started
+        failed = sum(1 for child in children if child.returncode != 0)
+        saved = count_attempts(Path(tmp) / "home", env)
+    return {
+        "seconds": round(seconds, 2),
+        "attempts_per_s": round(saved / seconds, 1),
+        "saved": saved,
+        "writers_failed": failed,
+    }
 
 
 def main() -> int:
@@ -191,12 +273,54 @@ def main() -> int:
     parser.add_argument("--idle", type=float, default=10.0, help="seconds of idle CPU sampling")
     parser.add_argument("--rounds", type=int, default=10, help="rounds of timed key presses")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--class",
+        dest="in_class",
+        action="store_true",
+        help="play in one class, with the live leaderboard open while idle",
+    )
+    parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--writes", action="store_true", help="measure both stores' write throughput instead"
+    )
+    parser.add_argument("--writers", type=int, default=30)
+    parser.add_argument("--per-writer", type=int, default=100)
     options = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="klgame-class-") as tmp:
+    if options.writes:
+        result = {
+            kind: write_throughput(kind, options.writers, options.per_writer)
+            for kind in ("sqlite", "postgres")
+        }
+        result["postgres_over_sqlite"] = {  # type: ignore[assignment]
+            "attempts_per_s": round(
+                result["postgres"]["attempts_per_s"] / result["sqlite"]["attempts_per_s"], 2
+            )
+        }
+        print(json.dumps(result, indent=2))
+        return 0
+
+    with (
+        contextlib.ExitStack() as stack,
+        tempfile.TemporaryDirectory(prefix="klgame-class-") as tmp,
+    ):
         home = Path(tmp)
+        extra_env = store_env(options.store, stack)
+        class_code = None
+        if options.in_class:
+            class_code = "KQMXW"
+            opened = subprocess.run(
+                [sys.executable, "-m", "klgame", "class", "open", "--code", class_code],
+                env={**os.environ, "KLGAME_HOME": str(home), **extra_env},
+                capture_output=True, text=True,
+            )  # fmt: skip
+            if opened.returncode != 0:
+                raise SystemExit(opened.stderr)
         started = time.monotonic()
-        games = [spawn(n, options.level, home, 100, 32) for n in range(1, options.games + 1)]
+        games = [
+            spawn(n, options.level, home, 100, 32, extra_env, class_code)
+            for n in range(1, options.games + 1)
+        ]
         room = Class(games)
         try:
             room.settle(quiet=1.0, timeout=120)
@@ -210,9 +334,15 @@ def main() -> int:
             pss = mib([pss_kib(pid) for pid in pids])
             startup_cpu = [cpu_ticks(g.process.pid) / CLK_TCK for g in games]
 
+            if options.in_class:
+                room.send(b"s")  # every game's live leaderboard open while idle
+                room.settle(quiet=1.0, timeout=60)
             before = [cpu_ticks(g.process.pid) for g in games]
             room.pump(options.idle)
             after = [cpu_ticks(g.process.pid) for g in games]
+            if options.in_class:
+                room.send(b"\x1b")  # back to the game
+                room.settle(quiet=1.0, timeout=60)
             idle_cpu = [
                 (b - a) / CLK_TCK / options.idle * 100 for a, b in zip(before, after, strict=True)
             ]
@@ -231,7 +361,7 @@ def main() -> int:
                 room.send(key)
                 room.pump(0.3)
             room.settle(quiet=1.0, timeout=60)
-            saved = count_attempts(home)
+            saved = count_attempts(home, extra_env)
             played = mib([status_kib(g.process.pid) for g in games if g.process.poll() is None])
         finally:
             for game in games:
@@ -251,6 +381,8 @@ def main() -> int:
         result = {
             "games": options.games,
             "level": options.level,
+            "class": options.in_class,
+            "store": options.store,
             "startup_all_drawn_s": round(drawn, 2),
             "startup_all_quiet_s": round(startup, 2),
             "startup_cpu_s_median": round(statistics.median(startup_cpu), 2),

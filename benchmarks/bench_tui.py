@@ -355,9 +355,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quit", default="q", help="what quits the program")
     parser.add_argument("--repeat", type=int, default=1, help="runs; report the medians")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--against",
+        help="a baseline command (e.g. benchmarks/bare_app.py) run alternately with --cmd, "
+        "in the same run; the figures are then also given as ratios to it",
+    )
+    parser.add_argument(
+        "--against-regex", default=DEFAULT_REGEX, help="--frame-regex for the baseline"
+    )
     args = parser.parse_args(argv)
     args.key = args.key.encode()
     args.quit = args.quit.encode()
+    if args.against:
+        return compare(args)
     runs = [run(args) for _ in range(max(1, args.repeat))]
     result = runs[0] if len(runs) == 1 else summarise(runs)
     if args.json:
@@ -368,6 +378,46 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(table(result))
     return 0 if result.latency_median_ms is not None else 1
+
+
+#: What --against reports as ratios: (label, field).
+RATIOS = [
+    ("first frame", "first_frame_ms"),
+    ("output settled", "settled_ms"),
+    ("CPU per press", "cpu_per_press_ms"),
+    ("CPU per frame", "cpu_per_frame_ms"),
+    ("bytes per press", "bytes_per_press"),
+]
+
+
+def compare(args: argparse.Namespace) -> int:
+    """Baseline and command, one after the other, ``--repeat`` times: both
+    see the same machine at the same moment, so their ratio is the figure."""
+    baseline = argparse.Namespace(**{**vars(args), "cmd": args.against})
+    baseline.frame_regex = args.against_regex
+    pairs = [(run(baseline), run(args)) for _ in range(max(1, args.repeat))]
+    floors = [b for b, _ in pairs]
+    games = [g for _, g in pairs]
+    floor = floors[0] if len(floors) == 1 else summarise(floors)
+    game = games[0] if len(games) == 1 else summarise(games)
+    ratios: dict[str, float | None] = {}
+    for label, name in RATIOS:
+        per_run = [
+            getattr(g, name) / getattr(b, name)
+            for b, g in pairs
+            if getattr(g, name) is not None and getattr(b, name)
+        ]
+        ratios[label] = median(per_run) if per_run else None
+    loads = [r.load_average for pair in pairs for r in pair if r.load_average is not None]
+    if args.json:
+        print(json.dumps({"baseline": asdict(floor), "command": asdict(game), "ratios": ratios}))
+    else:
+        print("baseline\n" + table(floor) + "\n\ncommand\n" + table(game) + "\n")
+        for label, value in ratios.items():
+            print(f"{label + ' ×':<18}  {fmt(value, '×', 2)}  (median of per-run ratios)")
+        if loads:
+            print(f"{'load average':<18}  {min(loads):.2f}–{max(loads):.2f} over the runs")
+    return 0 if game.latency_median_ms is not None else 1
 
 
 def summarise(runs: list[Result]) -> Result:

@@ -26,6 +26,7 @@ from klgame.levels.model import Level
 from klgame.ui.world import World
 
 if TYPE_CHECKING:
+    from klgame.hosting.limits import HostedLimits
     from klgame.store.sql import SqlStore
     from klgame.ui.keymap import Keymap
 
@@ -42,6 +43,7 @@ class Collaborators:
     hosted: bool
     remember_player: Callable[[str], object] | None = None  # set: ask the name first
     board: Board | None = None  # a class or the daily challenge
+    limits: HostedLimits | None = None  # hosted mode: what is saved per player
 
     def world(self, seed: int | None = None, record_path: Path | None = None) -> World:
         return World(
@@ -54,6 +56,7 @@ class Collaborators:
             replays_dir=self.replays_dir,
             remember_player=self.remember_player,
             board=self.board if seed is None else None,
+            limits=self.limits,
         )
 
 
@@ -119,7 +122,14 @@ def collaborators(args: argparse.Namespace) -> Collaborators:
             replays = None
     player, remember = resolve_player(args)
     board = resolve_board(args, store, problem, player)
-    return Collaborators(catalog, player, store, problem, replays, hosted, remember, board)
+    limits = None
+    if hosted and store is not None:
+        from klgame.hosting.limits import HostedLimits
+
+        limits = HostedLimits.from_env(store, replays, os.environ)
+    return Collaborators(
+        catalog, player, store, problem, replays, hosted, remember, board=board, limits=limits
+    )
 
 
 #: Environment variable naming the class to play in (a host's SSH recipe may set it).

@@ -42,11 +42,13 @@ DIRECTION_NAMES = {"forward": "forward KL(p‖q)", "reverse": "reverse KL(q‖p)
 
 
 def load_levels(args: argparse.Namespace) -> Catalog:
-    """The levels to offer; in hosted mode, without the problems of level files
-    (those go to the host: :func:`klgame.hosting.hosted.players_catalog`)."""
-    catalog = load_catalog(list(getattr(args, "level_dirs", None) or []))
+    """The levels to offer. In hosted mode, levels already checked come from
+    the cache in the data directory (a connection's start does not grow with
+    the number of level files), and the problems of level files go to the
+    host, not the player (:func:`klgame.hosting.hosted.players_catalog`)."""
+    dirs = list(getattr(args, "level_dirs", None) or [])
     if not getattr(args, "hosted", False):
-        return catalog
+        return load_catalog(dirs)
     from klgame.hosting.hosted import players_catalog
     from klgame.store import StoreUnavailable
     from klgame.store.paths import data_dir
@@ -55,7 +57,7 @@ def load_levels(args: argparse.Namespace) -> Catalog:
         home: Path | None = data_dir()
     except StoreUnavailable:
         home = None
-    return players_catalog(catalog, home)
+    return players_catalog(load_catalog(dirs, cache_dir=home), home)
 
 
 def _print_problems(catalog: Catalog) -> None:
@@ -235,8 +237,12 @@ def _start_divergence(level: Level, model_id: str, target: Distribution) -> floa
     return level.in_units(divergence(target, guess, level.direction))
 
 
-def solve_report(level: Level, seed: int) -> dict[str, Any]:
-    """What ``klgame solve --json`` prints (divergences in the level's units)."""
+def solve_report(level: Level, seed: int, other: Level | None = None) -> dict[str, Any]:
+    """What ``klgame solve --json`` prints (divergences in the level's units).
+
+    ``other`` is the level whose target this one shares: when it scores the
+    other direction, ``answers`` lists both levels' best answers scored both ways.
+    """
     target = level.target.draw(seed)
     solution = best_fit(level, target)
     models = []
@@ -282,7 +288,40 @@ def solve_report(level: Level, seed: int) -> dict[str, Any]:
     }
     if level.target_from is not None:
         report["target_from"] = level.target_from
+    if other is not None and other.direction != level.direction:
+        report["answers"] = _answers(level, other, target)
     return report
+
+
+def _answers(level: Level, other: Level, target: Distribution) -> list[dict[str, Any]]:
+    """Both levels' best answers for one target, each scored both ways."""
+    out = []
+    for owner in (level, other):
+        solution = best_fit(owner, target)
+        out.append(
+            {
+                "level": owner.id,
+                "direction": owner.direction,
+                "model": solution.model_id,
+                "values": dict(solution.values),
+                "forward": json_number(level.in_units(solution.fit.forward)),
+                "reverse": json_number(level.in_units(solution.fit.reverse)),
+            }
+        )
+    return out
+
+
+def shared_level(level: Level, extra_dirs: Sequence[str] = ()) -> Level | None:
+    """The level whose target ``level`` shares, found as the loader found it."""
+    if level.target_from is None:
+        return None
+    if level.source is not None:
+        levels, _ = load_directory(Path(level.source).parent)
+        for candidate in levels:
+            if candidate.id == level.target_from:
+                return candidate
+    catalog = load_catalog(extra_dirs)
+    return catalog.get(level.target_from) if level.target_from in catalog else None
 
 
 def format_solve(level: Level, seed: int) -> str:
@@ -404,7 +443,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
     pair = getattr(args, "landscape", None)
     found = _landscape_for(level, seed, pair) if pair is not None else None
     if getattr(args, "json", False):
-        report = solve_report(level, seed)
+        other = shared_level(level, getattr(args, "level_dirs", None) or [])
+        report = solve_report(level, seed, other)
         if found is not None:
             report["landscape"] = landscape_json(level, found)
         print(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False))

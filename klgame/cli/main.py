@@ -198,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="also accept games from pages at URL, e.g. a reverse proxy's "
         "https://klgame.example.org (repeatable; the first is the address pages link to)",
     )
-    serve.set_defaults(command="serve", handler=_lazy("klgame.hosting.serve:cmd_serve"))
+    serve.set_defaults(command="serve", handler=_lazy("klgame.cli.serve:cmd_serve"))
     return parser
 
 

@@ -10,7 +10,8 @@ from datetime import datetime
 
 from klgame.format import json_number, number, stars
 from klgame.store.errors import StoreUnavailable
-from klgame.store.scores import Attempt, try_open_store
+from klgame.store.paths import scores_db_path
+from klgame.store.scores import Attempt, database_url, try_open_store
 from klgame.text import sanitize, sanitize_name
 
 _HEADERS = (
@@ -78,20 +79,39 @@ def cmd_scores(args: argparse.Namespace) -> int:
     player if ``args.player`` is set. Exit status 1 if the scores cannot be read."""
     level: str | None = getattr(args, "level", None)
     player: str | None = getattr(args, "player", None)
-    store, reason = try_open_store()
-    if store is None:
-        print(f"klgame: {reason}", file=sys.stderr)
-        return 1
-    with store:
-        if getattr(args, "csv", False):
-            return _export_csv(store, args)
+    # Only read: the scores show even where the database cannot be written
+    # (a read-only mount, an immutable file, another account's data).
+    if database_url() is None:
         try:
-            attempts = store.table(
-                level_id=level, player=sanitize_name(player) if player is not None else None
-            )
-        except StoreUnavailable as error:  # damage found only when reading
-            print(f"klgame: {error}", file=sys.stderr)
+            exists = scores_db_path().exists()
+        except StoreUnavailable as error:
+            print(f"klgame: scores not read: {error}", file=sys.stderr)
             return 1
+    else:
+        exists = True  # a PostgreSQL database: opening it says whether it answers
+    attempts: list[Attempt] = []
+    if exists:
+        store, reason = try_open_store(readonly=True)
+        if store is None:
+            print(f"klgame: {reason}", file=sys.stderr)
+            return 1
+        with store:
+            if getattr(args, "csv", False):
+                return _export_csv(store, args)
+            try:
+                if store.has_attempts_table():
+                    attempts = store.table(
+                        level_id=level,
+                        player=sanitize_name(player) if player is not None else None,
+                    )
+            except StoreUnavailable as error:  # damage found only when reading
+                print(f"klgame: {error}", file=sys.stderr)
+                return 1
+    elif getattr(args, "csv", False):
+        from klgame.cli.classes import to_csv
+
+        print(to_csv([]), end="")
+        return 0
     units = level_units(getattr(args, "level_dirs", []))
     if getattr(args, "json", False):
         rows = [attempt_json(attempt, units) for attempt in attempts]

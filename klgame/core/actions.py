@@ -164,6 +164,14 @@ class Autopilot(Action):
     name: ClassVar[str] = "autopilot"
 
 
+@dataclass(frozen=True)
+class Answer(Action):
+    """Answer the level's question (before the reveal) with the key of a choice."""
+
+    name: ClassVar[str] = "answer"
+    choice: str = "a"
+
+
 ACTION_TYPES: dict[str, type[Action]] = {
     cls.name: cls
     for cls in (
@@ -179,6 +187,7 @@ ACTION_TYPES: dict[str, type[Action]] = {
         Hint,
         ToggleIntegrand,
         Autopilot,
+        Answer,
         ToggleCousins,
         Landscape,
         Estimate,
@@ -233,6 +242,11 @@ def action_from_json(data: Any) -> Action:
         if not isinstance(continues, bool):
             raise ActionError(f"set: continues must be true or false, got {continues!r}")
         kwargs.update(param=param, value=float(value), continues=continues)
+    if cls is Answer:
+        choice = data.get("choice")
+        if not isinstance(choice, str) or not (len(choice) == 1 and choice.isalpha()):
+            raise ActionError(f"answer: choice must be one letter, got {choice!r}")
+        kwargs["choice"] = choice
     if cls is Estimate:
         n = data.get("n", 100)
         if isinstance(n, bool) or n not in (0, *ESTIMATE_SIZES):

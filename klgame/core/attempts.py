@@ -68,3 +68,33 @@ class AttemptStore(Protocol):
     def record(self, attempt: Attempt) -> int:
         """Keep ``attempt``; return an id for it."""
         ...
+
+
+class AttemptLimits(Protocol):
+    """What a host allows: whether an attempt is saved at all, and what is kept.
+
+    Hosted mode gives the session one (:mod:`klgame.hosting.limits`); a game
+    on one's own machine has none.
+    """
+
+    def refusal(self, player: str) -> str | None:
+        """Why ``player``'s attempt now is played but not saved (a limit
+        reached), as a sentence for the player; ``None`` to save it."""
+        ...
+
+    def saved(self, player: str) -> None:
+        """``player``'s attempt was saved (e.g. prune old replays). Never raises."""
+        ...
+
+
+def not_saved_reason(problem: str | None) -> str:
+    """Why nothing was saved, without a second "not saved" in front.
+
+    Store messages are whole sentences ("scores not saved: PATH cannot be
+    written (...)"); the player reads one "Score not saved:" and the reason.
+    """
+    reason = (problem or "no score store").strip()
+    for prefix in ("scores not saved:", "score not saved:", "scores are not saved:"):
+        if reason.lower().startswith(prefix):
+            reason = reason[len(prefix) :].strip()
+    return reason

@@ -15,6 +15,7 @@ per line, and every problem names its line.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -73,11 +74,16 @@ def dumps_line(data: dict[str, Any]) -> str:
 def write_replay(path: Path, header: Header, actions: Iterable[Action]) -> None:
     """Write a whole replay atomically (a temporary file, then a rename)."""
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(dumps_line(header.to_json()))
-        for action in actions:
-            handle.write(dumps_line(action.to_json()))
-    tmp.replace(path)
+    try:
+        with tmp.open("w", encoding="utf-8") as handle:
+            handle.write(dumps_line(header.to_json()))
+            for action in actions:
+                handle.write(dumps_line(action.to_json()))
+        tmp.replace(path)
+    except BaseException:  # disk full, interrupted: no temporary file is left
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 class Recorder:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any, Literal
 
 from klgame.core import actions as A
@@ -66,6 +67,7 @@ class GameState:
     solution: Solution | None = None  # worked out at reveal
     score: Score | None = None  # set at reveal; free play afterwards is not scored
     message: str = ""  # a line of feedback for the player
+    answer: str | None = None  # the key answering the level's question, before the reveal
 
     # --- derived views ----------------------------------------------------
 
@@ -89,13 +91,19 @@ class GameState:
             for spec, value in zip(self.model.params, self.values[self.model_index], strict=True)
         }
 
-    @property
+    # A state never changes, so what is derived from it is worked out once:
+    # the screen, the readout and the plot all ask for the guess on every key.
+    @cached_property
     def guess(self) -> Distribution:
         return self.model.family.build(self.current_values)
 
+    @cached_property
+    def _both_directions(self) -> tuple[float, float]:
+        return both_directions(self.target, self.guess)
+
     def divergences(self) -> dict[str, float]:
         """Both directions, in nats."""
-        forward, reverse = both_directions(self.target, self.guess)
+        forward, reverse = self._both_directions
         return {"forward": forward, "reverse": reverse}
 
     def scoring_divergence(self) -> float:
@@ -278,6 +286,28 @@ def _reveal(state: GameState, action: A.Reveal) -> GameState:
         seconds=action.t,
     )
     return replace(state, revealed=True, solution=solution, score=score, message="")
+
+
+def answer_question(state: GameState, action: A.Answer) -> GameState:
+    """Note the answer to the level's question; only before the reveal, and
+    only one of its choices (it may be changed until the reveal)."""
+    question = state.level.question
+    if question is None:
+        return replace(state, message="This level asks no question.")
+    if state.revealed:
+        return replace(state, message="Answers are given before the reveal.")
+    if action.choice not in question.keys:
+        return replace(state, message=f"No answer {action.choice!r}: {', '.join(question.keys)}.")
+    return replace(state, answer=action.choice, message=f"Your prediction: {action.choice}.")
+
+
+def answer_correct(state: GameState) -> bool | None:
+    """Whether the question was answered right; ``None`` if not asked or not answered.
+    Scored apart from the fit: the points are the fit's alone."""
+    question = state.level.question
+    if question is None or state.answer is None:
+        return None
+    return state.answer == question.answer
 
 
 def _restart(state: GameState, action: A.Restart) -> GameState:
@@ -525,6 +555,7 @@ _HANDLERS: dict[type[A.Action], Callable[[GameState, Any], GameState]] = {
     A.Hint: _hint,
     A.ToggleIntegrand: _toggle_integrand,
     A.Autopilot: _autopilot,
+    A.Answer: answer_question,
     A.ToggleCousins: _toggle_cousins,
     A.Landscape: _landscape,
     A.Estimate: _estimate,

@@ -9,15 +9,16 @@ stops the game: if the store is unavailable the player is told why.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from klgame.core import actions as A
-from klgame.core.attempts import Attempt, AttemptStore
+from klgame.core.attempts import Attempt, AttemptLimits, AttemptStore, not_saved_reason
 from klgame.core.replay import Header, Recorder, write_replay
-from klgame.core.rules import GameState, apply, new_game
+from klgame.core.rules import GameState, answer_correct, apply, new_game
 from klgame.errors import KlgameError
 from klgame.levels.model import Level
 
@@ -49,9 +50,11 @@ class Session:
         replays_dir: Path | None = None,
         clock: Callable[[], float] = time.monotonic,
         board: str | None = None,
+        limits: AttemptLimits | None = None,
     ) -> None:
         self.level = level
         self.board = board  # the shared board attempts count on (klgame.core.boards)
+        self.limits = limits
         self.player = player
         self.store = store
         self.store_problem = store_problem
@@ -88,20 +91,27 @@ class Session:
         return self.state
 
     def _save_attempt(self, seed: int) -> None:
+        """Save the scored attempt and its replay; ``saved`` says, in one
+        sentence, what was kept. Nothing half-written is left behind."""
         score = self.state.score
         assert score is not None
         if self.store is None:
-            self.saved = f"Score not saved: {self.store_problem or 'no score store'}"
+            self.saved = f"Score not saved: {not_saved_reason(self.store_problem)}"
             return
-        replay_path: str | None = None
+        refusal = self.limits.refusal(self.player) if self.limits is not None else None
+        if refusal:
+            self.saved = refusal
+            return
+        replay: Path | None = None
+        replay_problem = ""
         if self.replays_dir is not None:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
             path = self.replays_dir / f"{self.level.id}-{stamp}-seed{seed}.jsonl"
             try:
                 write_replay(path, self._header(seed), self.attempt_actions)
-                replay_path = str(path)
+                replay = path
             except OSError as error:
-                self.saved = f"Replay not saved: {error.strerror or error}"
+                replay_problem = error.strerror or str(error)
         try:
             previous = self.store.best(self.player, self.level.id)
             self.store.record(
@@ -118,16 +128,27 @@ class Session:
                     moves=score.moves,
                     hints=score.hints,
                     seconds=score.seconds,
-                    replay_path=replay_path,
+                    replay_path=str(replay) if replay is not None else None,
                     board=self.board,
                     optimum=ended_at_optimum(self.state),
+                    answer=self.state.answer,
+                    answer_correct=answer_correct(self.state),
                 )
             )
         except (KlgameError, OSError, ValueError) as error:
-            self.saved = f"Score not saved: {error}"
+            if replay is not None:  # a replay of an attempt that is not saved
+                with contextlib.suppress(OSError):
+                    replay.unlink()
+            self.saved = f"Score not saved: {not_saved_reason(str(error))}"
             return
+        if self.limits is not None:
+            self.limits.saved(self.player)
         self.personal_best = previous is None or score.points > previous.points
-        self.saved = self.saved or "Score saved."
+        self.saved = (
+            f"Score saved, but not its replay: {replay_problem}."
+            if replay_problem
+            else "Score saved."
+        )
 
     def close(self) -> None:
         if self.recorder is not None:

@@ -34,6 +34,22 @@ def _finite(name: str, value: Any) -> float:
     return number
 
 
+def _normalised(values: list[float]) -> list[float] | None:
+    """``values`` divided by their sum, without overflow (weights or counts
+    of 1e308 add up beyond the float range); None if they are all zero."""
+    top = max(values, default=0.0)
+    if top <= 0.0:
+        return None
+    try:
+        total = math.fsum(values)
+    except OverflowError:
+        total = math.inf
+    if not math.isfinite(total):
+        values = [v / top for v in values]  # the largest is 1: the sum stays finite
+        total = math.fsum(values)
+    return [v / total for v in values]
+
+
 def _positive(name: str, value: Any) -> float:
     number = _finite(name, value)
     if number <= 0.0:
@@ -207,11 +223,11 @@ class Mixture(Continuous):
         for index, weight in enumerate(checked, 1):
             if weight < 0.0:
                 raise ValueError(f"weight {index} must be >= 0, got {weight!r}")
-        total = math.fsum(checked)
-        if total <= 0.0:
+        normalised = _normalised(checked)
+        if normalised is None:
             raise ValueError(f"weights must not all be zero, got {raw!r}")
         object.__setattr__(self, "components", parts)
-        object.__setattr__(self, "weights", tuple(w / total for w in checked))
+        object.__setattr__(self, "weights", tuple(normalised))
 
     # Cached arrays: the quadrature reads these on every key press. With a
     # handful of components, plain floats then one array each beat a chain
@@ -229,6 +245,14 @@ class Mixture(Continuous):
         b = [m / v for m, v in zip(means, variances, strict=True)]
         c = [n - 0.5 * m * m / v for n, m, v in zip(log_norms, means, variances, strict=True)]
         return means, variances, inv_stds, log_norms, a, b, c
+
+    @cached_property
+    def scale(self) -> tuple[float, float, bool]:
+        """(smallest std, largest std, whether some mean is over 1e6 of its
+        own stds from 0): the quadrature's fast path is exact within these."""
+        means, _, inv_stds, *_ = self._coefficients
+        far = any(abs(m) * s > 1e6 for m, s in zip(means, inv_stds, strict=True))
+        return 1.0 / max(inv_stds), 1.0 / min(inv_stds), far
 
     @cached_property
     def means(self) -> np.ndarray:
@@ -357,10 +381,10 @@ class Categorical(Discrete):
         for index, value in enumerate(values):
             if value < 0.0:
                 raise ValueError(f"counts[{index}] must be >= 0, got {value!r}")
-        total = math.fsum(values)
-        if total <= 0.0:
+        normalised = _normalised(values)
+        if normalised is None:
             raise ValueError(f"counts must not all be zero, got {list(counts)!r}")
-        return cls([v / total for v in values], support)
+        return cls(normalised, support)
 
     @classmethod
     def uniform(cls, support: Sequence[Hashable] | int) -> Categorical:

@@ -94,7 +94,8 @@ def entropy(p: Distribution, units: str = "nats") -> float:
         live = lp > -math.inf
         return _scale(float(math.fsum(-p.probs[live] * lp[live])), units)
     if isinstance(p, Gaussian):
-        return _scale(0.5 * math.log(2.0 * math.pi * math.e * p.variance), units)
+        # log(2πe) + log v, not log(2πe·v): the product overflows for v = 1e308.
+        return _scale(0.5 * (math.log(2.0 * math.pi * math.e) + math.log(p.variance)), units)
     if isinstance(p, Continuous):
         nodes, weights = _grid(p.as_mixture())
         log_p = _log_mixture(p.as_mixture(), nodes)
@@ -144,11 +145,45 @@ def _kl_discrete(p: Distribution, q: Distribution) -> float:
 @register_kl(Gaussian, Gaussian)
 def _kl_gaussian(p: Distribution, q: Distribution) -> float:
     assert isinstance(p, Gaussian) and isinstance(q, Gaussian)
-    # ½[r − 1 − log r + (Δμ)²/σq²] with r = σp²/σq²; r − 1 − log r is computed
-    # as d − log1p(d) so that near-identical pairs keep their digits.
-    d = (p.variance - q.variance) / q.variance
-    shape = d - math.log1p(d)
-    return 0.5 * (shape + (p.mean - q.mean) ** 2 / q.variance)
+    # ½[r − 1 − log r + (Δμ)²/σq²] with r = σp²/σq², over the whole float range.
+    vp, vq = p.variance, q.variance
+    gap = p.mean - q.mean
+    r = vp / vq
+    if 0.5 <= r <= 1.5 and abs(gap) < 1e150:  # the common case, inline
+        d = (vp - vq) / vq
+        if abs(d) >= 1e-3:
+            return 0.5 * (d - math.log1p(d) + gap * gap / vq)
+    return 0.5 * _variance_shape(vp, vq) + _half_square_gap(p.mean, q.mean, vq)
+
+
+def _variance_shape(vp: float, vq: float) -> float:
+    """r − 1 − log r with r = vp/vq, over the whole float range.
+
+    Near r = 1 as d − log1p(d), d = r − 1, so near-identical pairs keep their
+    digits; elsewhere with log r = log vp − log vq, which neither overflows
+    nor underflows (vp = 1e-320 against vq = 1: r is subnormal, its log is
+    not; 1e300 against 1e-300: r is beyond the float range, so is the result).
+    """
+    r = vp / vq
+    if 0.5 <= r <= 1.5:
+        d = (vp - vq) / vq
+        if abs(d) < 1e-3:
+            # d − log1p(d) = d²/2 − d³/3 + …: the difference of two nearly
+            # equal numbers would keep only a few digits of a value ~d²/2.
+            return d * d * (1 / 2 - d * (1 / 3 - d * (1 / 4 - d * (1 / 5 - d * (1 / 6 - d / 7)))))
+        return d - math.log1p(d)
+    return r - 1.0 - (math.log(vp) - math.log(vq))
+
+
+def _half_square_gap(mp: float, mq: float, vq: float) -> float:
+    """(mp − mq)²/(2 vq), without overflow in its parts: inf only when the
+    value itself is beyond the float range."""
+    scale = math.sqrt(2.0) * math.sqrt(vq)  # 2·vq may overflow
+    gap = mp - mq
+    # mp − mq overflows only when the means have opposite signs: then the
+    # two quotients add without cancellation.
+    z = gap / scale if math.isfinite(gap) else mp / scale - mq / scale
+    return z * z
 
 
 # --- continuous, by quadrature --------------------------------------------
@@ -216,7 +251,11 @@ def _grid(*mixtures: Mixture) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _log_mixture(m: Mixture, x: np.ndarray) -> np.ndarray:
-    """log m(x), component by component (contiguous 1-D arrays are fastest)."""
+    """log m(x), component by component (contiguous 1-D arrays are fastest).
+
+    The fast path: callers check :func:`_ordinary` first, within which
+    nothing here overflows.
+    """
     logs = []
     for mean, inv_std, const in zip(m.means, m.inv_stds, m.log_norms, strict=True):
         z = (x - mean) * inv_std
@@ -231,6 +270,23 @@ def _log_mixture(m: Mixture, x: np.ndarray) -> np.ndarray:
     for log in logs[1:]:
         total += np.exp(log - top)
     return top + np.log(total)
+
+
+def _log_mixture_anywhere(m: Mixture, x: np.ndarray) -> np.ndarray:
+    """log m(x) for any parameters: −∞ where every component's log density
+    is below the float range (a node 1e200 standard deviations away), never
+    NaN."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        logs = []
+        for mean, inv_std, const in zip(m.means, m.inv_stds, m.log_norms, strict=True):
+            z = (x - mean) * inv_std
+            logs.append(const - 0.5 * (z * z))
+        top = np.maximum.reduce(logs)
+        safe = np.where(top > -math.inf, top, 0.0)
+        total = np.zeros_like(safe)
+        for log in logs:
+            total += np.exp(log - safe)
+        return np.where(top > -math.inf, safe + np.log(total), -math.inf)
 
 
 def _kl_terms(p_log: np.ndarray, q_log: np.ndarray) -> np.ndarray:
@@ -250,6 +306,8 @@ def _kl_terms(p_log: np.ndarray, q_log: np.ndarray) -> np.ndarray:
 def continuous_pair(p: Continuous, q: Continuous) -> tuple[float, float]:
     """(KL(p‖q), KL(q‖p)) in nats from one shared set of density evaluations."""
     pm, qm = p.as_mixture(), q.as_mixture()
+    if not _ordinary(pm, qm):
+        return _far_pair(pm, qm)
     nodes, weights = _grid(pm, qm)
     p_log = _log_mixture(pm, nodes)
     q_log = _log_mixture(qm, nodes)
@@ -265,6 +323,83 @@ def continuous_pair(p: Continuous, q: Continuous) -> tuple[float, float]:
     return max(forward, 0.0), max(reverse, 0.0)
 
 
+def _pair_sums(p_log: np.ndarray, q_log: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    """Both quadrature sums from log densities that may be −∞ at a node."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = p_log - q_log
+        dp, dq = np.exp(p_log), np.exp(q_log)
+        near = np.abs(d) < 0.5
+        forward_terms = np.where(near, dp * (d + np.expm1(-d)), dp * d - dp + dq)
+        reverse_terms = np.where(near, dq * (np.expm1(d) - d), dp - dq - dq * d)
+        # A density below the float range at a node: 0·log 0 = 0, and
+        # p·log(p/0) = ∞ (the other one is then beyond the float range too).
+        p_zero, q_zero = p_log == -math.inf, q_log == -math.inf
+        forward_terms = np.where(p_zero, dq, np.where(q_zero, math.inf, forward_terms))
+        reverse_terms = np.where(q_zero, dp, np.where(p_zero, math.inf, reverse_terms))
+        return float(np.dot(weights, forward_terms)), float(np.dot(weights, reverse_terms))
+
+
+def _ordinary(pm: Mixture, qm: Mixture) -> bool:
+    """Whether the plain grid is exact (~1e-13) and nothing in it overflows:
+    every mean within 1e6 of its own standard deviations from 0 (nodes keep
+    their digits) and all standard deviations within 1e100 of each other
+    (no squared distance overflows)."""
+    p_low, p_high, p_far = pm.scale
+    q_low, q_high, q_far = qm.scale
+    return not (p_far or q_far) and max(p_high, q_high) <= 1e100 * min(p_low, q_low)
+
+
+def _far_pair(pm: Mixture, qm: Mixture) -> tuple[float, float]:
+    """Both divergences when some component sits so far from 0, for its
+    width, that nodes near it lose their digits (a mean of 1e200 with
+    variance 1: no float lies between 1e200 and 1e200 + 1e184).
+
+    The components are grouped into clusters that overlap within 40
+    standard deviations; each cluster is integrated on its own grid in
+    coordinates centred on its narrowest component, where the nodes are
+    exact, and the clusters' sums are added. Between clusters every density
+    is below e^-800 of its peak.
+    """
+    parts = [
+        (float(mean), float(v))
+        for m in (pm, qm)
+        for mean, v in zip(m.means, m.variances, strict=True)
+    ]
+    order = sorted(range(len(parts)), key=lambda i: parts[i][0])
+    clusters: list[list[int]] = []
+    reach = -math.inf
+    for i in order:
+        mean, variance = parts[i]
+        half = 40.0 * math.sqrt(variance)
+        if not clusters or mean - half > reach:
+            clusters.append([])
+        clusters[-1].append(i)
+        reach = max(reach, mean + half)
+    forward = reverse = 0.0
+    for cluster in clusters:
+        anchor = parts[min(cluster, key=lambda i: parts[i][1])][0]
+        shifted_p, shifted_q = _shifted(pm, anchor), _shifted(qm, anchor)
+        local = Mixture([Gaussian(*_shift(parts[i], anchor)) for i in cluster])
+        nodes, weights = _grid(local)
+        f, r = _pair_sums(_log_mixture(shifted_p, nodes), _log_mixture(shifted_q, nodes), weights)
+        forward += f
+        reverse += r
+    return max(forward, 0.0), max(reverse, 0.0)
+
+
+def _shift(part: tuple[float, float], anchor: float) -> tuple[float, float]:
+    mean, variance = part
+    moved = mean - anchor
+    if not math.isfinite(moved):  # beyond the float range: as far as it gets
+        moved = math.copysign(1.7976931348623157e308, moved)
+    return moved, variance
+
+
+def _shifted(m: Mixture, anchor: float) -> Mixture:
+    parts = [Gaussian(*_shift((c.mean, c.variance), anchor)) for c in m.components]
+    return Mixture(parts, m.weights)
+
+
 def pointwise_kl(p: Continuous, q: Continuous, x: np.ndarray) -> np.ndarray:
     """The integrand p(x)·log(p(x)/q(x)) of KL(p‖q): where the divergence comes from."""
     p_log = _log_mixture(p.as_mixture(), np.asarray(x, dtype=float))
@@ -276,5 +411,7 @@ def pointwise_kl(p: Continuous, q: Continuous, x: np.ndarray) -> np.ndarray:
 def _kl_continuous(p: Distribution, q: Distribution) -> float:
     assert isinstance(p, Continuous) and isinstance(q, Continuous)
     pm, qm = p.as_mixture(), q.as_mixture()
+    if not _ordinary(pm, qm):
+        return _far_pair(pm, qm)[0]
     nodes, weights = _grid(pm, qm)
     return float(np.dot(weights, _kl_terms(_log_mixture(pm, nodes), _log_mixture(qm, nodes))))

@@ -21,13 +21,13 @@ server open to every web page the host's browser visits needs more:
   not within a few seconds; the game also ends by itself when the server's
   heartbeat stops (:mod:`klgame.hosting.web_driver`).
 
-The server itself is :mod:`klgame.hosting.server`; this module holds the
-rules, which need neither aiohttp nor Textual.
+The server itself is :mod:`klgame.hosting.server`, the command's handler
+:mod:`klgame.cli.serve`; this module holds the rules, which need neither
+aiohttp nor Textual.
 """
 
 from __future__ import annotations
 
-import argparse
 import ipaddress
 import shlex
 import sys
@@ -140,39 +140,3 @@ def full_page(limit: int) -> str:
         f"<h1>klgame is full</h1><p>{escape(full_text(limit))}</p>"
         "<p>This page tries again every 30 seconds.</p></body></html>"
     )
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the game on ``args.host``:``args.port`` until interrupted."""
-    host: str = args.host
-    port: int = args.port
-    asked = getattr(args, "max_sessions", None)
-    max_sessions: int = DEFAULT_MAX_SESSIONS if asked is None else asked
-    if not 0 < port < 65536:
-        raise KlgameError(f"--port must be between 1 and 65535, not {port}")
-    if max_sessions < 1:
-        raise KlgameError(f"--max-sessions must be at least 1, not {max_sessions}")
-    allowed = [normalize_origin(text) for text in getattr(args, "allow_origin", None) or []]
-    try:
-        from klgame.hosting.server import GameServer
-    except ImportError:  # pragma: no cover - a declared dependency
-        raise KlgameError("klgame serve needs the textual-serve package") from None
-    server = GameServer(
-        game_command(), host, port, max_sessions=max_sessions, allowed_origins=allowed
-    )
-
-    url = server_url(host, port)
-    print(f"klgame: serving on {url} (at most {max_sessions} games at once)", flush=True)
-    if not is_loopback(host):
-        print(
-            "klgame: warning: listening beyond this machine; put a reverse proxy with "
-            "TLS and authentication in front (see docs/hosting.md)",
-            file=sys.stderr,
-            flush=True,
-        )
-    try:
-        server.serve()
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise KlgameError(f"cannot serve on {host}:{port} ({reason})") from None
-    return 0

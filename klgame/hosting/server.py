@@ -40,6 +40,10 @@ QUIT_GRACE = 5.0
 #: Seconds a websocket that found the server full stays open to show why.
 FULL_MESSAGE_SECONDS = 30.0
 
+#: Most websockets held open at once only to say the server is full; beyond
+#: that they are closed at once, so a flood of them costs nothing.
+MAX_WAITING = 50
+
 log = logging.getLogger("klgame.serve")
 
 
@@ -123,6 +127,7 @@ class GameServer(Server):
         self.origins = own_origins(host, port, allowed_origins)
         self.max_sessions = max_sessions
         self.games: set[GameService] = set()
+        self.waiting = 0  # websockets told the server is full, still open
 
     def initialize_logging(self) -> None:
         super().initialize_logging()
@@ -140,8 +145,14 @@ class GameServer(Server):
     async def check_origin(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[Any]]
     ) -> Any:
-        """Refuse a websocket whose ``Origin`` is not the server's own (403)."""
-        if request.path == "/ws":
+        """Refuse a websocket whose ``Origin`` is not the server's own (403).
+
+        Checked for the route that starts games however its path was spelt,
+        and for any request asking to upgrade to a websocket.
+        """
+        route = request.match_info.route.name
+        upgrade = request.headers.get("Upgrade", "").lower() == "websocket"
+        if route == "websocket" or upgrade:
             origin = request.headers.get("Origin", "")
             if origin not in self.origins:
                 log.warning("refused a websocket from origin %r", origin[:200])
@@ -167,10 +178,21 @@ class GameServer(Server):
     async def _refuse_full(self, websocket: web.WebSocketResponse) -> None:
         """Say so in the tab's terminal, and close after a while."""
         message = "\r\n  " + full_text(self.max_sessions) + "\r\n"
-        with contextlib.suppress(Exception):
-            await websocket.send_bytes(message.encode("utf-8"))
-            await asyncio.wait_for(websocket.receive(), FULL_MESSAGE_SECONDS)
+        self.waiting += 1
+        try:
+            with contextlib.suppress(Exception):
+                await websocket.send_bytes(message.encode("utf-8"))
+                if self.waiting <= MAX_WAITING:
+                    await asyncio.wait_for(self._drain(websocket), FULL_MESSAGE_SECONDS)
+        finally:
+            self.waiting -= 1
         await websocket.close()
+
+    @staticmethod
+    async def _drain(websocket: web.WebSocketResponse) -> None:
+        """Read (and ignore) what the page sends until it closes."""
+        async for _message in websocket:
+            pass
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         websocket = web.WebSocketResponse(heartbeat=15)

@@ -55,3 +55,6 @@ VIEW_Y = Limit(0.0, 1e6, "the heights the game can draw")
 #: A knob's step, relative to the largest of 1 and its bounds' sizes: a smaller
 #: step would move nothing a player could see.
 MIN_RELATIVE_STEP = 1e-9
+#: A level's fixed plot frame is at least this wide, relative to the largest
+#: of 1 and the sizes of its ends: a narrower frame has no room for ticks.
+MIN_RELATIVE_VIEW = 1e-6

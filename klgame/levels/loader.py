@@ -36,7 +36,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -44,6 +44,9 @@ from klgame.errors import KlgameError
 from klgame.levels.errors import LevelError, escape_unsafe
 from klgame.levels.model import Level
 from klgame.levels.schema import EXPLICIT_TAGS, YAML_TAG_PREFIX, TargetLookup, check_level
+
+if TYPE_CHECKING:
+    from klgame.levels.cache import LevelCache
 
 __all__ = [
     "LEVELS_ENV",
@@ -281,10 +284,9 @@ def load_level(
 ) -> Level:
     """The level in the file at ``path``. Raises :class:`LevelError`.
 
-    A ``target: {same_as: ID}`` names a level of the same directory or a
-    built-in one. With ``within`` (the level directories), a symbolic link
-    that leads outside them is refused without being read
-    (:func:`read_level_file`).
+    A ``target: {same_as: ID}`` names a level of the same directory or a built-in one.
+    With ``within`` (the level directories), a symbolic link that leads
+    outside them is refused without being read (:func:`read_level_file`).
     """
     file = Path(os.fspath(path))
     return _Levels([file.parent, builtin_levels_dir()], within).load(file)
@@ -314,15 +316,73 @@ def _read_level(
     return _guarded(shown, name, work)
 
 
+# --- which files may be read ---------------------------------------------------------
+
+
+def _inside(path: str, directory: str) -> bool:
+    return os.path.commonpath([path, directory]) == directory
+
+
+def read_level_file(
+    name: str, shown: str, within: Sequence[str | os.PathLike[str]] | None = None
+) -> bytes:
+    """The bytes of the level file ``name``, if it is one that may be read.
+
+    A level directory is often writable by people the host trusts less than
+    itself, and its errors are shown to others, so a file is refused, before
+    anything of it is read, when it is:
+
+    * not a regular file (a directory, a FIFO that would block, a device);
+    * with ``within`` given, a symbolic link whose target is outside all
+      of those directories (``ln -s /etc/shadow levels/x.yaml``).
+
+    The file is opened without following a last symbolic link and checked
+    again on the open descriptor, so it cannot be swapped in between.
+    Messages never name a link's target. Raises :class:`LevelError`.
+    """
+    try:
+        info = os.lstat(name)
+    except FileNotFoundError:
+        raise LevelError([f"{shown}: no such file"], name) from None
+    except OSError as error:
+        raise LevelError([f"{shown}: cannot read: {error.strerror or error}"], name) from None
+    target = name
+    if stat.S_ISLNK(info.st_mode):
+        target = os.path.realpath(name)
+        if within is not None:
+            roots = [os.path.realpath(root) for root in within]
+            if not any(_inside(target, root) for root in roots):
+                raise LevelError(
+                    [f"{shown}: refused: a link to a file outside the level directories"], name
+                )
+    elif not stat.S_ISREG(info.st_mode):
+        raise LevelError([f"{shown}: refused: not a regular file"], name)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(target, flags)
+    except FileNotFoundError:
+        raise LevelError([f"{shown}: no such file (a broken link?)"], name) from None
+    except OSError as error:
+        raise LevelError([f"{shown}: cannot read: {error.strerror or error}"], name) from None
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise LevelError([f"{shown}: refused: not a regular file"], name)
+        data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise LevelError([f"{shown}: file is larger than {MAX_BYTES // 1_000_000} MB"], name)
+    return data
+
+
 # --- levels that share a target ------------------------------------------------
 
 
 def _peek(
     file: Path, within: Sequence[str | os.PathLike[str]] | None = None
 ) -> tuple[str | None, str | None]:
-    """(id, same_as) of a level file, read from its node tree without checks."""
+    """(id, same_as) of a level file, read from its node tree without checks
+    (and only if :func:`read_level_file` lets it be read)."""
     try:
-        data = read_level_file(str(file), str(file), within)
+        data = read_level_file(os.fspath(file), os.fspath(file), within)
         loader = _COMPOSER(data.decode("utf-8-sig"))
         try:
             root = loader.get_single_node()
@@ -353,11 +413,9 @@ class _Levels:
     built-in levels), refusing unknown ids and cycles."""
 
     def __init__(
-        self,
-        directories: Sequence[Path],
-        within: Sequence[str | os.PathLike[str]] | None = None,
+        self, directories: Sequence[Path], within: Sequence[str | os.PathLike[str]] | None = None
     ) -> None:
-        self.within = within
+        self.within = within  # the directories a link may lead to (read_level_file)
         self.directories: list[Path] = []
         for directory in directories:
             if all(os.path.abspath(directory) != os.path.abspath(d) for d in self.directories):
@@ -425,63 +483,6 @@ class _Levels:
             return f"level '{level_id}' ({shown}) has errors: fix them first"
 
 
-# --- which files may be read ---------------------------------------------------------
-
-
-def _inside(path: str, directory: str) -> bool:
-    return os.path.commonpath([path, directory]) == directory
-
-
-def read_level_file(
-    name: str, shown: str, within: Sequence[str | os.PathLike[str]] | None = None
-) -> bytes:
-    """The bytes of the level file ``name``, if it is one that may be read.
-
-    A level directory is often writable by people the host trusts less than
-    itself, and its errors are shown to others, so a file is refused, before
-    anything of it is read, when it is:
-
-    * not a regular file (a directory, a FIFO that would block, a device);
-    * with ``within`` given, a symbolic link whose target is outside all
-      of those directories (``ln -s /etc/shadow levels/x.yaml``).
-
-    The file is opened without following a last symbolic link and checked
-    again on the open descriptor, so it cannot be swapped in between.
-    Messages never name a link's target. Raises :class:`LevelError`.
-    """
-    try:
-        info = os.lstat(name)
-    except FileNotFoundError:
-        raise LevelError([f"{shown}: no such file"], name) from None
-    except OSError as error:
-        raise LevelError([f"{shown}: cannot read: {error.strerror or error}"], name) from None
-    target = name
-    if stat.S_ISLNK(info.st_mode):
-        target = os.path.realpath(name)
-        if within is not None:
-            roots = [os.path.realpath(root) for root in within]
-            if not any(_inside(target, root) for root in roots):
-                raise LevelError(
-                    [f"{shown}: refused: a link to a file outside the level directories"], name
-                )
-    elif not stat.S_ISREG(info.st_mode):
-        raise LevelError([f"{shown}: refused: not a regular file"], name)
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(target, flags)
-    except FileNotFoundError:
-        raise LevelError([f"{shown}: no such file (a broken link?)"], name) from None
-    except OSError as error:
-        raise LevelError([f"{shown}: cannot read: {error.strerror or error}"], name) from None
-    with os.fdopen(fd, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise LevelError([f"{shown}: refused: not a regular file"], name)
-        data = stream.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise LevelError([f"{shown}: file is larger than {MAX_BYTES // 1_000_000} MB"], name)
-    return data
-
-
 # --- directories and the catalog --------------------------------------------------
 
 
@@ -511,12 +512,16 @@ def level_files(directory: Path) -> list[Path]:
 
 
 def load_directory(
-    directory: str | os.PathLike[str], within: Sequence[str | os.PathLike[str]] | None = None
+    directory: str | os.PathLike[str],
+    within: Sequence[str | os.PathLike[str]] | None = None,
+    cache_dir: Path | None = None,
 ) -> tuple[list[Level], list[str]]:
     """Every valid level of a directory, and the errors of the others.
 
     A second file with an id already seen in the directory is an error. A
     file that links outside ``within`` (default: this directory) is refused.
+    With ``cache_dir`` (hosted mode: the data directory), levels already
+    checked are taken from :mod:`klgame.levels.cache`.
     """
     root = Path(directory)
     shown = escape_unsafe(os.fspath(directory), 500)
@@ -530,14 +535,19 @@ def load_directory(
     levels: list[Level] = []
     errors: list[str] = []
     seen: dict[str, str] = {}
-    roots = [root] if within is None else list(within)
+    roots = [root, builtin_levels_dir()] if within is None else list(within)
     loader = _Levels([root, builtin_levels_dir()], roots)
+    cache = _open_cache(cache_dir, root)
     for file in files:
-        try:
-            level = loader.load(file)
-        except LevelError as error:
-            errors.extend(error.messages)
-            continue
+        level = cache.get(file) if cache is not None else None
+        if level is None:
+            try:
+                level = loader.load(file)
+            except LevelError as error:
+                errors.extend(error.messages)
+                continue
+            if cache is not None:
+                cache.put(file, level)
         if level.id in seen:
             errors.append(
                 f"{escape_unsafe(str(file), 500)}: id: '{level.id}' is already used by "
@@ -546,7 +556,18 @@ def load_directory(
             continue
         seen[level.id] = str(file)
         levels.append(level)
+    if cache is not None:
+        cache.save({file.name for file in files})
     return levels, errors
+
+
+def _open_cache(cache_dir: Path | None, directory: Path) -> LevelCache | None:
+    """The level cache of ``directory`` in ``cache_dir``, or ``None`` for none."""
+    if cache_dir is None:
+        return None
+    from klgame.levels.cache import LevelCache
+
+    return LevelCache(cache_dir, directory)
 
 
 @dataclass(frozen=True)
@@ -593,30 +614,32 @@ class Catalog:
         return None
 
 
-def load_catalog(extra_dirs: Sequence[str] = ()) -> Catalog:
+def load_catalog(extra_dirs: Sequence[str] = (), cache_dir: Path | None = None) -> Catalog:
     """The built-in levels, then those of :func:`level_dirs` (``extra_dirs`` first).
 
     A user level with a built-in's id replaces it; between user directories
-    the first one listed wins. Each replacement is a warning.
+    the first one listed wins. Each replacement is a warning. ``cache_dir``:
+    see :func:`load_directory`.
     """
     builtin_dir = builtin_levels_dir()
     user_dirs = level_dirs(extra_dirs)
     within = [builtin_dir, *user_dirs]  # a link may lead from one to another
-    levels, errors = load_directory(builtin_dir, within)
+    levels, errors = load_directory(builtin_dir, within, cache_dir)
     by_id: dict[str, Level] = {level.id: level for level in levels}
     builtin_ids = set(by_id)
     from_user: dict[str, Level] = {}
     warnings: list[str] = []
     for directory in user_dirs:
-        found, problems = load_directory(directory, within)
+        found, problems = load_directory(directory, within, cache_dir)
         errors.extend(problems)
         for level in found:
-            where = escape_unsafe(level.source or "?", 500)
             if level.id in from_user:
+                where = escape_unsafe(level.source or "?", 500)
                 winner = escape_unsafe(from_user[level.id].source or "?", 500)
                 warnings.append(f"{where}: level '{level.id}' is ignored: {winner} has the same id")
                 continue
             if level.id in builtin_ids:
+                where = escape_unsafe(level.source or "?", 500)
                 warnings.append(f"{where}: level '{level.id}' replaces the built-in level")
             from_user[level.id] = level
             by_id[level.id] = level

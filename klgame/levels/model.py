@@ -196,6 +196,27 @@ DEFAULT_STARS: tuple[float, float, float] = (0.01, 0.1, 0.5)
 
 
 @dataclass(frozen=True)
+class Question:
+    """A multiple-choice question asked before the reveal ("predict, then see").
+
+    ``choices`` are (key, text) pairs in file order; ``answer`` is the key of
+    the right one; ``explain`` is shown with the verdict after the reveal.
+    """
+
+    ask: str
+    choices: tuple[tuple[str, str], ...]
+    answer: str
+    explain: str = ""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(key for key, _ in self.choices)
+
+    def text_of(self, key: str) -> str:
+        return dict(self.choices).get(key, "")
+
+
+@dataclass(frozen=True)
 class Level:
     """One puzzle: a hidden target, the guesses allowed, and how it is scored.
 
@@ -230,6 +251,8 @@ class Level:
     #: ID}``): ``target`` is that level's recipe, so a seed names one target
     #: for both.
     target_from: str | None = None
+    #: The question asked before the reveal, if the level has one.
+    question: Question | None = None
 
     @property
     def is_discrete(self) -> bool:

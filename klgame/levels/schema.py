@@ -39,6 +39,7 @@ from klgame.levels.model import (
     Meter,
     Number,
     ParamSpec,
+    Question,
     RandomRange,
     TargetKind,
     TargetSpec,
@@ -87,6 +88,7 @@ _LEVEL_FIELDS = (
     "meters",
     "stars",
     "hidden",
+    "question",
 )
 _TARGET_FIELDS = {
     "gaussian": ("family", "mean", "variance"),
@@ -512,6 +514,7 @@ def check_level(
         stars = _check_stars(check, node, "stars")
 
     hidden = _check_hidden(check, _optional(fields, "hidden"), target)
+    question = _check_question(check, _optional(fields, "question"), "question")
 
     if isinstance(target, TargetSpec) and isinstance(models, tuple) and direction in DIRECTIONS:
         problem = never_scored(target, models, cast(Direction, direction))
@@ -551,7 +554,83 @@ def check_level(
         hidden=hidden,
         reveal_parts=parts,
         target_from=target_from,
+        question=cast("Question | None", question),
     )
+
+
+#: Keys a question's choices may use: one lower-case letter each, typed to answer.
+QUESTION_KEYS = "abcdef"
+
+
+def _check_question(check: _Checker, node: Node | None, path: str) -> Question | _Missing | None:
+    """``question: {ask, choices: {a: text, b: text, ...}, answer: a, explain}``."""
+    if node is None:
+        return None
+    fields = check.mapping(
+        node, path, ("ask", "choices", "answer", "explain"), ("ask", "choices", "answer")
+    )
+    if fields is None:
+        return MISSING
+    ask = (
+        check.text(fields["ask"], f"{path}.ask", one_line=True, max_len=_LESSON_MAX)
+        if "ask" in fields
+        else MISSING
+    )
+    explain: str | _Missing = ""
+    if (explain_node := _optional(fields, "explain")) is not None:
+        explain = check.text(explain_node, f"{path}.explain", one_line=False, max_len=_TEXT_MAX)
+    choices: list[tuple[str, str]] = []
+    ok = True
+    choices_node = fields.get("choices")
+    if choices_node is not None:
+        if not isinstance(choices_node, MappingNode):
+            check.error(
+                choices_node,
+                f"{path}.choices",
+                "must be a mapping of keys to texts, like {a: 'One peak', b: 'Both'}, "
+                f"got {_describe(choices_node)}",
+            )
+            ok = False
+        else:
+            for key_node, text_node in choices_node.value:
+                key = key_node.value if isinstance(key_node, ScalarNode) else ""
+                where = f"{path}.choices.{key}"
+                if not (isinstance(key, str) and len(key) == 1 and key in QUESTION_KEYS):
+                    check.error(
+                        key_node,
+                        f"{path}.choices",
+                        f"choice keys are the letters {', '.join(QUESTION_KEYS)} (one each, typed "
+                        f"to answer), got '{sanitize(str(key), max_len=20)}'",
+                    )
+                    ok = False
+                    continue
+                if key in dict(choices):
+                    check.error(key_node, where, "appears twice")
+                    ok = False
+                    continue
+                text = check.text(text_node, where, one_line=True, max_len=_TITLE_MAX * 2)
+                if isinstance(text, _Missing):
+                    ok = False
+                    continue
+                choices.append((key, text))
+            if ok and len(choices) < 2:
+                check.error(
+                    choices_node, f"{path}.choices", f"needs at least 2 choices, got {len(choices)}"
+                )
+                ok = False
+    answer: str | _Missing = MISSING
+    if "answer" in fields:
+        answer_node = fields["answer"]
+        if ok and choices:
+            answer = check.choice(answer_node, f"{path}.answer", [key for key, _ in choices])
+    if (
+        not ok
+        or isinstance(ask, _Missing)
+        or isinstance(answer, _Missing)
+        or isinstance(explain, _Missing)
+    ):
+        return MISSING
+    return Question(ask=ask, choices=tuple(choices), answer=answer, explain=explain)
 
 
 def _check_hidden(
@@ -621,6 +700,16 @@ def _check_view(
     if x_min is not None and x_max is not None and not x_min < x_max:
         check.error(node, f"{path}.x_min", f"must be < x_max ({_fmt(x_min)} >= {_fmt(x_max)})")
         ok = False
+    elif x_min is not None and x_max is not None:
+        narrowest = limits.MIN_RELATIVE_VIEW * max(1.0, abs(x_min), abs(x_max))
+        if x_max - x_min < narrowest:
+            check.error(
+                node,
+                f"{path}.x_max",
+                f"the view must be at least {limits.short(narrowest)} wide (a millionth of "
+                f"the largest of 1 and its ends' sizes), got {limits.short(x_max - x_min)}",
+            )
+            ok = False
     labels: tuple[str, ...] | None = None
     if (item := _optional(fields, "labels")) is not None:
         entries = check.sequence(item, f"{path}.labels", min_len=1, max_len=_MAX_SUPPORT)

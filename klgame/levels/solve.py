@@ -25,6 +25,7 @@ from klgame.engine import (
     both_directions,
     fit,
 )
+from klgame.engine.fitting import SEARCH_BUDGET
 from klgame.levels.model import GuessModel, Level
 
 __all__ = ["Solution", "best_fit", "fit_model"]
@@ -74,7 +75,11 @@ class Solution:
 
 
 def fit_model(level: Level, model: GuessModel, target: Distribution) -> Fit:
-    """The best fit of one model of ``level`` to ``target`` (divergences in nats)."""
+    """The best fit of one model of ``level`` to ``target`` (divergences in nats).
+
+    The level's models share one search budget (:data:`SEARCH_BUDGET`), so
+    a level of eight mixture models costs what a level of one does.
+    """
     result = fit(
         target,
         model.family,
@@ -82,6 +87,7 @@ def fit_model(level: Level, model: GuessModel, target: Distribution) -> Fit:
         model.bounds(),
         model.fixed_values(),
         starts=_hints(model, target),
+        budget=SEARCH_BUDGET / max(1, len(level.models)),
     )
     return _snap_to_bounds(model, target, result)
 

@@ -223,12 +223,14 @@ class PostgresStore(SqlStore):
     def _write(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         query = dialect(statement)
 
+        # One statement, so one round trip and one implicit transaction (the
+        # connection is in autocommit mode): the change, and its announcement
+        # for every row it returns.
+        announced = f"WITH changed AS ({query}) SELECT *, pg_notify('{CHANNEL}', '') FROM changed"
+
         def run() -> list[tuple[Any, ...]]:
-            conn = self._conn
-            with conn.transaction():
-                rows = conn.execute(query, tuple(params) or None).fetchall()
-                conn.execute("SELECT pg_notify(%s, '')", (CHANNEL,))
-            return rows
+            rows = self._conn.execute(announced, tuple(params) or None).fetchall()
+            return [row[:-1] for row in rows]
 
         with self._lock:
             return self._retry(run, "saved")

@@ -69,6 +69,13 @@ _PROBLEMS = {
 }
 
 
+def _on_read_only_mount(directory: Path) -> bool:
+    try:
+        return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
 def _primary_code(error: sqlite3.Error) -> int | None:
     code = getattr(error, "sqlite_errorcode", None)
     return None if code is None else int(code) & 0xFF
@@ -97,10 +104,11 @@ class ScoreStore(SqlStore):
     raise :class:`StoreUnavailable`. A store may be shared between threads.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
         super().__init__()
         self.path = Path(path)
-        self._conn = self._open()
+        self.readonly = readonly
+        self._conn = self._open_readonly() if readonly else self._open()
 
     # -- opening ---------------------------------------------------------------
 
@@ -121,15 +129,16 @@ class ScoreStore(SqlStore):
                 raise self._unavailable(
                     "cannot be created", f"cannot create the directory {path.parent}: {reason}"
                 ) from None
+            read_only = _on_read_only_mount(path.parent)
             if path.exists():
                 if not os.access(path, os.R_OK):
                     raise self._unavailable("cannot be read", "permission denied")
                 if not os.access(path, os.W_OK):
-                    raise self._unavailable("cannot be written", "permission denied")
+                    why = "read-only file system" if read_only else "permission denied"
+                    raise self._unavailable("cannot be written", why)
             if not os.access(path.parent, os.W_OK | os.X_OK):
-                raise self._unavailable(
-                    "cannot be written", f"the directory {path.parent} is not writable"
-                )
+                where = "is on a read-only file system" if read_only else "is not writable"
+                raise self._unavailable("cannot be written", f"the directory {path.parent} {where}")
         except OSError as error:
             raise self._unavailable("cannot be opened", error.strerror or str(error)) from None
 
@@ -150,6 +159,42 @@ class ScoreStore(SqlStore):
             conn.close()
             raise
         return conn
+
+    def _open_readonly(self) -> sqlite3.Connection:
+        """A connection that only reads: for a file, directory or mount this
+        process cannot write (read-only mount, ``chattr +i``, another owner).
+
+        SQLite's read-only mode first; where that cannot open the write-ahead
+        log (it needs to create ``-shm`` beside the file), the file is read as
+        immutable: nothing may be writing to it, which is the case here.
+        """
+        if self.path.is_dir():
+            raise self._unavailable("is a directory, not a score database", verb="read")
+        if not self.path.exists():
+            raise self._unavailable("does not exist yet", verb="read")
+        last: sqlite3.Error | None = None
+        for mode in ("mode=ro", "immutable=1"):
+            uri = f"{self.path.resolve().as_uri()}?{mode}"
+            try:
+                conn = sqlite3.connect(
+                    uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+                )
+            except sqlite3.Error as error:
+                last = error
+                continue
+            try:
+                self._version(conn)
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.Error as error:
+                conn.close()
+                last = error
+                continue
+            except BaseException:
+                conn.close()
+                raise
+            return conn
+        assert last is not None
+        raise self._translate(last, "read") from None
 
     def _setup(self, conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -270,6 +315,12 @@ class ScoreStore(SqlStore):
         with self._lock:
             return self._retry(run, "read")
 
+    def has_attempts_table(self) -> bool:
+        """Whether the file has the attempts table (a read-only store of an
+        empty or never-used file may not)."""
+        rows = self._fetch("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attempts'")
+        return bool(rows)
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
@@ -284,12 +335,13 @@ def database_url() -> str | None:
     return url or None
 
 
-def open_store(path: str | os.PathLike[str] | None = None) -> SqlStore:
+def open_store(path: str | os.PathLike[str] | None = None, *, readonly: bool = False) -> SqlStore:
     """The score store: the SQLite file at ``path`` if given; else the PostgreSQL
     database named by ``KLGAME_DATABASE_URL`` if that is set; else
     ``scores.sqlite3`` in the data directory.
 
-    Raises :class:`StoreUnavailable` saying why it cannot be used.
+    ``readonly`` opens an SQLite file only to read, which works where it
+    cannot be written. Raises :class:`StoreUnavailable` saying why it cannot be used.
     """
     if path is None:
         url = database_url()
@@ -300,15 +352,16 @@ def open_store(path: str | os.PathLike[str] | None = None) -> SqlStore:
         try:
             path = scores_db_path()
         except StoreUnavailable as error:
-            raise StoreUnavailable(f"scores not saved: {error}") from None
-    return ScoreStore(path)
+            verb = "read" if readonly else "saved"
+            raise StoreUnavailable(f"scores not {verb}: {error}") from None
+    return ScoreStore(path, readonly=readonly)
 
 
 def try_open_store(
-    path: str | os.PathLike[str] | None = None,
+    path: str | os.PathLike[str] | None = None, *, readonly: bool = False
 ) -> tuple[SqlStore | None, str | None]:
     """``(store, None)``, or ``(None, reason)`` so the game can play on without saving."""
     try:
-        return open_store(path), None
+        return open_store(path, readonly=readonly), None
     except StoreUnavailable as error:
         return None, str(error)

@@ -15,6 +15,7 @@ plus opening, migrating and closing; everything else is here, once.
 from __future__ import annotations
 
 import math
+import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -265,9 +266,49 @@ class SqlStore(ABC):
             return self._query(f"{SELECT} ORDER BY id")
         return self._query(f"{SELECT} WHERE board = ? ORDER BY id", (board,))
 
+    def count_since(self, player: str, since: str) -> int:
+        """How many attempts ``player`` has saved at or after ``since`` (ISO-8601)."""
+        rows = self._fetch(
+            "SELECT COUNT(*) FROM attempts WHERE player = ? AND finished_at >= ?",
+            (sanitize_name(player), normalize_time(since)),
+        )
+        return int(rows[0][0])
+
+    def prune_replays(self, player: str, keep: int, directory: str | os.PathLike[str]) -> int:
+        """Delete all but ``player``'s newest ``keep`` replay files; return how many went.
+
+        Only files directly inside ``directory`` (the replay directory) are
+        deleted: a row's path is never trusted to point anywhere else. Their
+        rows stay, without a replay.
+        """
+        root = os.path.realpath(directory)
+        rows = self._fetch(
+            "SELECT id, replay_path FROM attempts WHERE player = ? AND replay_path IS NOT NULL"
+            " ORDER BY finished_at DESC, id DESC",
+            (sanitize_name(player),),
+        )
+        removed = 0
+        for rowid, name in rows[max(0, keep) :]:
+            real = os.path.realpath(str(name))
+            if os.path.dirname(real) != root:
+                continue
+            try:
+                os.unlink(real)
+                removed += 1
+            except FileNotFoundError:
+                pass
+            except OSError:
+                continue
+            self._write("UPDATE attempts SET replay_path = NULL WHERE id = ?", (int(rowid),))
+        return removed
+
     def count(self) -> int:
         """How many attempts are saved."""
         return int(self._fetch("SELECT COUNT(*) FROM attempts")[0][0])
+
+    def has_attempts_table(self) -> bool:
+        """Whether the attempts table exists (a store opened to write makes it)."""
+        return True
 
     # -- classes -----------------------------------------------------------------------
 

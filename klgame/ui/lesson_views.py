@@ -97,7 +97,7 @@ def answers_table(state: GameState, other: Level) -> Content:
     ]
     answers.sort(key=lambda pair: pair[0] != "forward")
     lines = [
-        Content.styled(f"Both answers, scored both ways ({units})", "bold"),
+        Content.styled(f"Both answers, both ways ({units})", "bold"),
         Content(f"{'':<10}{'scored by':>11}"),
         Content(f"{'best by':<10}{'KL(p‖q)':>11}{'KL(q‖p)':>11}"),
     ]

@@ -48,6 +48,8 @@ class DistributionView(Widget):
         self.level = level
         self._points = figures.MIN_POINTS
         self._xs: np.ndarray | None = None
+        self._xs_key: tuple[int, int] | None = None  # what the grid was made for
+        self._integrand_scale = 1.0
         self._cache: dict[str, tuple[Any, Any]] = {}
         self._view_key: tuple[Any, ...] | None = None
         #: More curves drawn once the target is revealed: (legend name, q, role)
@@ -92,9 +94,10 @@ class DistributionView(Widget):
 
     def _draw_curves(self, state: GameState) -> None:
         plot = self.query_one("#plot", CurvePlot)
-        if self._xs is None or self._cache.get("xs-seed") != (state.seed, self._points):
+        grid_key = (state.seed, self._points)
+        if self._xs is None or self._xs_key != grid_key:
             self._xs = figures.grid(self.level, state.target, self._points)
-            self._cache["xs-seed"] = ((state.seed, self._points), None)
+            self._xs_key = grid_key
         xs = self._xs
         key = (state.seed, state.attempt, self._points)
         series: list[Series] = []
@@ -128,19 +131,31 @@ class DistributionView(Widget):
                     return Series(n, extra_xs, figures.density(d, extra_xs), r)
 
                 series.append(self._cached(f"extra {name}", key, extra_series))
-        integrand = None
+        ys = None
         if state.integrand:
-            direction = self.level.direction
             both = np.union1d(target_xs, guess_xs)
-            ys = figures.integrand(state.target, guess, direction, both)
-            integrand = Series(_INTEGRAND_NAME[direction], both, ys, "integrand")
-            series.append(integrand)
-        view_key = ("curves", state.integrand, tuple(xs[[0, -1]]))
+            ys = figures.integrand(state.target, guess, self.level.direction, both)
+        view_key = ("curves", state.integrand, tuple(xs[[0, -1]]), state.attempt)
         if view_key != self._view_key:
             self._view_key = view_key
             lo, hi = float(xs[0]), float(xs[-1])
             y_max = self.level.view.y_max
-            plot.set_view(lo, hi, None if state.integrand else y_max)
+            y_min = 0.0
+            if ys is not None:
+                # the integrand on its own scale, fixed while it shows: its
+                # peak at 80 % of the curves' height, so p and q keep theirs
+                heights = [float(np.max(c.ys[np.isfinite(c.ys)], initial=0.0)) for c in series]
+                top = y_max if y_max is not None else max(heights, default=1.0)
+                finite = ys[np.isfinite(ys)]
+                peak = float(np.max(np.abs(finite), initial=0.0))
+                self._integrand_scale = 0.8 * top / peak if peak > 0 else 1.0
+                low = float(np.min(finite, initial=0.0)) * self._integrand_scale
+                y_min = min(0.0, 1.1 * low)
+            plot.set_view(lo, hi, y_max, y_min=y_min)
+        if ys is not None:
+            k = self._integrand_scale
+            name = f"{_INTEGRAND_NAME[self.level.direction]} ×{k:.2g}"
+            series.append(Series(name, both, ys * k, "integrand"))
         plot.set_series(series)
 
     # --- discrete --------------------------------------------------------------
@@ -213,6 +228,12 @@ class SweepView(Widget):
         if self.mine is not None:
             mine_y = float(np.interp(self.mine, sweep.xs, np.where(np.isfinite(ys), ys, np.nan)))
         here = [mine_y * 1.25] if math.isfinite(mine_y) else []
+        # the frame shows where the knob started too, so the whole way down is on it
+        start = sweep.model.start_values().get(sweep.param)
+        finite_ys = np.where(np.isfinite(ys), ys, np.nan)
+        start_y = float(np.interp(start, sweep.xs, finite_ys)) if start is not None else math.nan
+        if math.isfinite(start_y):
+            here.append(start_y * 1.1)
         top = max([floor * 4.0, *(f * 2.0 for f in flats), *here, 0.5])
         lo, hi = float(sweep.xs[0]), float(sweep.xs[-1])
         symbol = DIRECTION_SYMBOL[self.direction]

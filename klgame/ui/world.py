@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from klgame.core.attempts import AttemptStore
+from klgame.core.attempts import AttemptLimits, AttemptStore, not_saved_reason
 from klgame.core.boards import Board, class_board, daily_board, normalize_code, today_utc
 from klgame.core.session import Session
 from klgame.levels.loader import Catalog
@@ -39,6 +39,7 @@ class World:
     # Set when the player must be asked their name first (a shared host that
     # named nobody, nothing remembered): called with the name to remember it.
     remember_player: Callable[[str], object] | None = None
+    limits: AttemptLimits | None = None  # a host's limits on what is saved
     # The latest session of each level played, for the seed of its last attempt.
     sessions: dict[str, Session] = field(default_factory=dict)
 
@@ -124,6 +125,7 @@ class World:
             replays_dir=self.replays_dir,
             clock=self.clock,
             board=self.board.key if self.board is not None else None,
+            limits=self.limits,
         )
         self.sessions[level.id] = session
         return session
@@ -139,5 +141,6 @@ class World:
 
     def notes(self) -> list[str]:
         """What the level list should tell: scores not saved, level files not loaded."""
-        notes = [f"Scores are not saved: {self.store_problem}"] if self.store is None else []
+        problem = not_saved_reason(self.store_problem)
+        notes = [f"Scores are not saved: {problem}"] if self.store is None else []
         return notes + list(self.catalog.warnings) + list(self.catalog.errors)

@@ -152,12 +152,15 @@ def test_a_huge_screen_is_clamped(served: Served) -> None:
             env = environ(pid)
             assert tab.socket is not None
             await tab.socket.send_json(["resize", {"width": 10**9, "height": -5}])
-            output = await tab.read(4)
+            deadline = time.monotonic() + 40  # a frame of 400×150 is slow on a loaded machine
+            output = await tab.read(2)
+            while b"klgame" not in output and time.monotonic() < deadline:
+                output = await tab.read(1)
             return env, output
         finally:
             await tab.close()
 
-    env, output = asyncio.run(asyncio.wait_for(huge(), 60))
+    env, output = asyncio.run(asyncio.wait_for(huge(), 90))
     assert (env["COLUMNS"], env["ROWS"]) == (str(MAX_COLUMNS), str(MAX_ROWS))
     assert MAX_COLUMNS <= 1000 and MAX_ROWS <= 400  # what a screen can be
     assert b"klgame" in output
@@ -204,3 +207,49 @@ def test_a_browser_game_nobody_talks_to_ends_by_itself(tmp_path: Path, columns: 
             game.wait()
     took = time.monotonic() - started
     assert took >= HEARTBEAT_TIMEOUT  # it did wait for the heartbeat
+
+
+def test_a_full_server_keeps_saying_so_while_the_page_talks(tmp_path: Path) -> None:
+    """The browser's page sends a resize and pings at once; the message stays
+    on screen (the socket stays open) instead of turning into "Session ended"."""
+    server = Served(tmp_path, "web", "--max-sessions", "1")
+
+    async def two_tabs() -> tuple[bytes, bool]:
+        first, second = Tab(server, server.url), Tab(server, server.url)
+        try:
+            await first.open()
+            await first.read(3)
+            await second.open()
+            assert second.socket is not None
+            await second.socket.send_json(["resize", {"width": 90, "height": 30}])
+            await second.socket.send_json(["ping", "1"])
+            output = await second.read(4)
+            return output, not second.socket.closed
+        finally:
+            await first.close()
+            await second.close()
+
+    try:
+        output, still_open = asyncio.run(asyncio.wait_for(two_tabs(), 60))
+        assert b"klgame is full: 1 game is running" in output
+        assert still_open
+        wait_for(lambda: not games(server), 20, "the one game to end")
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("path", ["/w%73", "/ws/", "//ws", "/WS"])
+def test_no_other_spelling_of_the_websocket_path_starts_a_game(served: Served, path: str) -> None:
+    async def attempt() -> int:
+        async with aiohttp.ClientSession() as session:
+            try:
+                async with session.ws_connect(
+                    f"{served.url}{path}", headers={"Origin": "http://evil.example"}
+                ):
+                    return 101
+            except aiohttp.WSServerHandshakeError as error:
+                return error.status
+
+    assert asyncio.run(attempt()) in (403, 404)
+    time.sleep(1)
+    assert games(served) == []

@@ -191,7 +191,7 @@ def test_solve_json(capsys: pytest.CaptureFixture[str]):
     assert model["values"]["mean"] == pytest.approx(mean)
     assert report["best"]["model"] == "gaussian"
     assert report["best"]["divergence"] == model["divergence"] == model["forward"]
-    assert model["start"]["values"] == {"mean": 0.0, "variance": 5.0}
+    assert model["start"]["values"] == {"mean": 0.0, "variance": 1.0}
 
 
 def test_solve_by_path_and_infinity(tmp_path: Path, capsys: pytest.CaptureFixture[str]):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pg_server
 import pytest
-from conftest import SOURCE_ROOT, Backend
+from store_backends import SOURCE_ROOT, Backend
 
 from klgame.store import StoreUnavailable, open_store, sql, try_open_store
 from klgame.store.postgres import describe

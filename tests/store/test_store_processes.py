@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Backend
+from store_backends import Backend
 
 from klgame.store import open_store
 from klgame.store.paths import scores_db_path

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import Backend
+from store_backends import Backend
 
 from klgame.store import Attempt, ScoreStore, open_store, sql, try_open_store
 from klgame.store.postgres import PostgresStore

@@ -49,3 +49,26 @@ async def test_the_daily_challenge_from_the_title(tmp_path: Path) -> None:
     assert world.play_daily(lambda: date(2026, 12, 4)).seed_for("gaussian") != daily_board(
         date(2026, 12, 3)
     ).seed_for("gaussian")
+
+
+async def test_r_asks_the_question_first_then_reveals_with_the_verdict(tmp_path: Path) -> None:
+    from klgame.ui.screens.question import QuestionScreen
+    from klgame.ui.screens.reveal import RevealScreen
+
+    with open_store(tmp_path / "scores.sqlite3") as store:
+        world = World(load_catalog([]), "ann", store=store, seed=5)
+        app = KLGame(world, start_level="two-peaks-forward")
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            await pilot.press("r")
+            assert isinstance(app.screen, QuestionScreen)
+            await pilot.press("escape")  # not yet: back to the guess, nothing revealed
+            assert isinstance(app.screen, PlayScreen)
+            assert not world.sessions["two-peaks-forward"].state.revealed
+            await pilot.press("r", "b")
+            await pilot.pause()
+            assert isinstance(app.screen, RevealScreen)
+            text = str(app.screen.query_one("#score-text").render())
+            assert "Prediction b: ✗ not quite" in text and "answer: c" in text
+        saved = store.best("ann", "two-peaks-forward")
+    assert saved is not None and (saved.answer, saved.answer_correct) == ("b", False)

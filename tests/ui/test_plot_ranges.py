@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -137,3 +139,119 @@ async def test_a_narrow_guess_in_a_wide_view_is_drawn_at_its_height() -> None:
         low, high = drawn_height(app.query_one(CurvePlot), "guess")
     assert low <= normal_peak(1.0, 0.0004) <= high
     assert normal_peak(1.0, 0.0004) == pytest.approx(19.9471, abs=1e-4)
+
+
+# --- whole screens --------------------------------------------------------------
+
+NARROW = """\
+id: narrow
+title: A narrow target
+lesson: Narrow peaks are drawn at their height.
+intro: Find it.
+reveal: Found.
+target: {family: gaussian, mean: 0.3, variance: 0.0004}
+guess:
+  family: gaussian
+  params:
+    mean: {start: 0.2, min: -1, max: 1, step: 0.01}
+    variance: {start: 0.0004, min: 0.0001, max: 1, step: 0.0001}
+direction: forward
+view: {x_min: -15, x_max: 15}
+"""
+
+
+def game_for(folder, text: str, **world: object):
+    from ui_helpers import StoppedClock
+
+    from klgame.levels.loader import load_catalog
+    from klgame.ui.app import KLGame
+    from klgame.ui.world import World
+
+    (folder / "level.yaml").write_text(text, encoding="utf-8")
+    catalog = load_catalog([folder])
+    level_id = re.search(r"^id: (\S+)", text, re.M).group(1)  # type: ignore[union-attr]
+    options: dict = {"player": "t", "seed": 1, "clock": StoppedClock(), **world}
+    return KLGame(World(catalog, **options), start_level=level_id)
+
+
+def roles_drawn(app) -> set[str]:
+    plot = app.screen.query_one("#plot", CurvePlot)
+    return {series.role for series in plot.series}
+
+
+async def test_the_narrow_target_reveal_after_the_optimum(tmp_path) -> None:
+    # the issue's case: variance 0.0004, revealed at the optimum, in a view 30 wide
+    from ui_helpers import screen_text
+
+    from klgame.ui.screens.reveal import RevealScreen
+
+    app = game_for(tmp_path, NARROW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert roles_drawn(app) == {"guess"}  # a fixed continuous target is hidden
+        for _ in range(10):
+            await pilot.press("right")
+        assert app.screen.player.state.current_values["mean"] == pytest.approx(0.3)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, RevealScreen)
+        text = screen_text(app)
+        assert "D  0.0000 nats" in text and "A narrow target" in text
+        await pilot.press("escape")  # keep playing: the play screen with the target shown
+        await pilot.pause()
+        assert roles_drawn(app) >= {"guess", "target", "best"}
+        low, high = drawn_height(app.screen.query_one("#plot", CurvePlot), "guess")
+        assert low <= normal_peak(1.0, 0.0004) <= high
+        await pilot.press("i")  # the integrand at the optimum: all but zero, no crash
+        await pilot.pause()
+        assert "A narrow target" in screen_text(app)
+
+
+async def test_a_level_can_show_its_target(tmp_path) -> None:
+    app = game_for(tmp_path, NARROW + "hidden: false\n")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert roles_drawn(app) == {"guess", "target"}
+
+
+async def test_the_worms_counts_show_before_the_reveal(tmp_path) -> None:
+    from klgame.levels.loader import load_catalog
+    from klgame.ui.plot import BarPlot
+
+    worms = (Path(__file__).resolve().parents[2] / "levels" / "space-worms.yaml").read_text()
+    app = game_for(tmp_path, worms)
+    assert load_catalog([]).get("space-worms").hidden is False
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        plot = app.screen.query_one("#plot", BarPlot)
+        assert plot._kinds and any(_ROLE_KIND["target"] in row for row in plot._kinds)
+
+
+async def test_watching_a_replay_of_the_spike(tmp_path) -> None:
+    from ui_helpers import screen_text
+
+    from klgame.core import actions as A
+    from klgame.core.replay import Header, Replay
+    from klgame.levels import load_level_text
+    from klgame.ui.screens.watch import WatchScreen
+
+    text = (
+        NARROW.replace("id: narrow", "id: spike")
+        .replace(
+            "target: {family: gaussian, mean: 0.3, variance: 0.0004}",
+            "target: {family: mixture, means: [0, 50], variances: [10000, 0.001]}",
+        )
+        .replace("view: {x_min: -15, x_max: 15}", "")
+    )
+    level = load_level_text(text, "level.yaml")
+    actions = (A.Nudge(sign=1, t=0.0), A.Reveal(t=0.01), A.Nudge(sign=1, t=0.02))
+    replay = Replay(Header("spike", level.content_hash, 1), actions)
+    app = game_for(tmp_path, text)
+    app.first_screen = lambda _app: WatchScreen(replay, level, speed=1000.0)
+    app.start_level = None
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(20):
+            await pilot.pause(0.05)
+        watch = next(screen for screen in app.screen_stack if isinstance(screen, WatchScreen))
+        assert watch.player.state.revealed and watch.played == len(actions)
+        assert "KL" in screen_text(app)

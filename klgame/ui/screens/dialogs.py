@@ -17,7 +17,7 @@ from klgame.ui.format import DIRECTION_NATURE, DIRECTION_SYMBOL, reflow
 from klgame.ui.keys import CLOSE_KEYS, CONFIRM_KEYS, keys_label
 
 KL_EXPLAINED = """\
-The Kullback–Leibler divergence of q from p is
+KL(p‖q), the Kullback–Leibler divergence of p from q, is
 
     KL(p‖q) = Σ p(x) · log( p(x) / q(x) )       (∫ … dx for densities)
 

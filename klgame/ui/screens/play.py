@@ -30,6 +30,7 @@ from klgame.ui.keys import PLAY_KEYS
 from klgame.ui.messages import ParamPicked, ParamSet, ParamWheel, PlayLevel
 from klgame.ui.readout import Readout, read
 from klgame.ui.screens.leaderboard import LEADERBOARD_BINDING, open_leaderboard
+from klgame.ui.screens.question import QuestionScreen
 from klgame.ui.screens.text import ScrollsText
 from klgame.ui.steering import Accelerator, snap
 from klgame.ui.views import DistributionView
@@ -84,6 +85,7 @@ class PlayScreen(ScrollsText, Screen[None]):
         self.now: Callable[[], float] = time.monotonic
         """When key events arrive (only to tell a held key's repeats)."""
         self._drag_moved = False
+        self._lesson: str | None = None  # the reveal's lesson, as last shown
 
     # --- layout ------------------------------------------------------------------
 
@@ -185,18 +187,17 @@ class PlayScreen(ScrollsText, Screen[None]):
         state = self.player.state
         next_level = self.app.next_level_after(self.level.id)  # type: ignore[attr-defined]
         best = self.app.world.bests().get(self.level.id)  # type: ignore[attr-defined]
-        self.app.push_screen(
-            RevealScreen(
-                state,
-                other=self._shared_level(),
-                saved=self.player.saved,
-                personal_best=self.player.personal_best,
-                best_points=getattr(best, "points", None),
-                next_title=next_level.title if next_level is not None else None,
-                watching=self.watching,
-            ),
-            self._after_score,
+        reveal = RevealScreen(
+            state,
+            other=self._shared_level(),
+            saved=self.player.saved,
+            personal_best=self.player.personal_best,
+            best_points=getattr(best, "points", None),
+            next_title=next_level.title if next_level is not None else None,
+            watching=self.watching,
         )
+        self._lesson = reveal.lesson_text()  # for the whole text (t) in free play
+        self.app.push_screen(reveal, self._after_score)
 
     def _shared_level(self) -> Level | None:
         """The level whose target this one shares, if the catalog has it."""
@@ -234,6 +235,9 @@ class PlayScreen(ScrollsText, Screen[None]):
     def revealed_text(self) -> bool:
         return self.player.state.revealed
 
+    def lesson_text(self) -> str | None:
+        return self._lesson if self.player.state.revealed else None
+
     def action_nudge(self, sign: int, size: A.NudgeSize) -> None:
         # a held key repeats: each repeat moves further (big steps are big enough)
         times = 1 if size == "big" else self._accelerator.times((sign, size), self.now())
@@ -246,9 +250,25 @@ class PlayScreen(ScrollsText, Screen[None]):
         self.act(A.SwitchModel())
 
     def action_reveal(self) -> None:
-        if self.player.state.revealed:
+        state = self.player.state
+        if state.revealed:
             self.show_score()
-        else:
+            return
+        question = state.level.question
+        if question is not None and state.answer is None and not self.watching:
+            self.app.push_screen(QuestionScreen(question), self._answered)
+            return
+        self.act(A.Reveal())
+
+    def action_answer(self, choice: str = "") -> None:
+        """Answer the level's question (r asks it; this is the game action's key hook)."""
+        if choice:
+            self.act(A.Answer(choice=choice))
+
+    def _answered(self, choice: str | None) -> None:
+        """The question's answer, then the reveal (Esc: neither)."""
+        if choice:
+            self.act(A.Answer(choice=choice))
             self.act(A.Reveal())
 
     def action_restart(self) -> None:

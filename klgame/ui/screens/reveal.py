@@ -113,6 +113,31 @@ class RevealScreen(ScrollsText, Screen[str]):
             Content.styled(f"   scored by {symbol}", "dim"),
             Content(f"moves {score.moves} · hints {score.hints} · time {duration(score.seconds)}"),
         ]
+        question = level.question
+        if question is not None:
+            lines.append(Content(""))
+            if state.answer is None:
+                lines.append(Content.styled(f"Not answered: {question.ask}", "dim"))
+            else:
+                right = state.answer == question.answer
+                verdict = (
+                    ("✓ right", "bold $text-success")
+                    if right
+                    else ("✗ not quite", "bold $text-warning")
+                )
+                lines.append(
+                    Content.assemble(
+                        ("Prediction ", "bold"),
+                        f"{state.answer}: ",
+                        verdict,
+                    )
+                )
+                if not right:
+                    lines.append(
+                        Content(f"  answer: {question.answer}, {question.text_of(question.answer)}")
+                    )
+            if question.explain:
+                lines.append(Content.styled(question.explain, "dim"))
         if self.personal_best and score.points > 0:
             lines.append(Content.styled("New personal best!", "bold $text-success"))
         elif self.best_points is not None and not self.watching:
@@ -176,6 +201,9 @@ class RevealScreen(ScrollsText, Screen[str]):
     def action_scroll_score(self, rows: int) -> None:
         box = self.query_one("#score", VerticalScroll)
         box.scroll_to(y=box.scroll_y + rows, animate=False)
+
+    def lesson_text(self) -> str | None:
+        return lesson_views.reveal_text(self.game, self.outcome)
 
     def action_next_level(self) -> None:
         self.dismiss("next")

@@ -39,11 +39,18 @@ class ScrollsText:
 
     def action_open_text(self) -> None:
         assert isinstance(self, Screen)
-        self.app.push_screen(ReadScreen(self.level, revealed=self.revealed_text()))
+        revealed = self.revealed_text()
+        lesson = self.lesson_text() if revealed else None
+        self.app.push_screen(ReadScreen(self.level, revealed=revealed, lesson=lesson))
 
     def revealed_text(self) -> bool:
         """Whether the lesson may be shown too (only after the reveal)."""
         return False
+
+    def lesson_text(self) -> str | None:
+        """The lesson as this attempt's reveal shows it (``None``: the level's
+        ``reveal`` as written)."""
+        return None
 
 
 class ReadScreen(ModalScreen[None]):
@@ -51,10 +58,11 @@ class ReadScreen(ModalScreen[None]):
 
     BINDINGS = READ_KEYS
 
-    def __init__(self, level: Level, *, revealed: bool) -> None:
+    def __init__(self, level: Level, *, revealed: bool, lesson: str | None = None) -> None:
         super().__init__()
         self.level = level
         self.revealed = revealed
+        self.lesson = level.reveal if lesson is None else lesson
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="read"):
@@ -62,7 +70,7 @@ class ReadScreen(ModalScreen[None]):
             yield Static(Content(reflow(self.level.intro)), id="read-intro")
             if self.revealed:
                 yield Static(Content.styled("After the reveal", "bold underline"))
-                yield Static(Content(reflow(self.level.reveal)), id="read-lesson")
+                yield Static(Content(reflow(self.lesson)), id="read-lesson")
         yield Footer()
 
     def on_mount(self) -> None:

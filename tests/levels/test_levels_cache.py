@@ -1,0 +1,174 @@
+"""The cache of checked levels (hosted mode): the same levels, fewer reads, never a bypass."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from klgame import __version__
+from klgame.levels import loader
+from klgame.levels.cache import CACHE_DIR, LevelCache, decode_level, encode_level
+from klgame.levels.loader import builtin_levels_dir, load_directory
+
+LEVELS_DIR = Path(__file__).parents[2] / "levels"
+
+
+def _level_text(level_id: str, title: str = "A title") -> str:
+    lines = []
+    for line in (LEVELS_DIR / "gaussian.yaml").read_text().splitlines():
+        if line.startswith("id:"):
+            line = f"id: {level_id}"
+        elif line.startswith("title:"):
+            line = f"title: {title}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def levels(tmp_path: Path) -> Path:
+    directory = tmp_path / "levels"
+    directory.mkdir()
+    for name in ("one", "two", "three"):
+        (directory / f"{name}.yaml").write_text(_level_text(name))
+    return directory
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The level files actually read (by the loader's one reading function)."""
+    seen: list[str] = []
+    real = loader.read_level_file
+
+    def counting(name: str, *args: object, **kwargs: object) -> bytes:
+        seen.append(Path(name).name)
+        return real(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "read_level_file", counting)
+    return seen
+
+
+def test_every_built_in_level_survives_the_round_trip() -> None:
+    found, errors = load_directory(builtin_levels_dir())
+    assert found and not errors
+    for level in found:
+        data = json.loads(json.dumps(encode_level(level)))  # plain JSON data
+        assert decode_level(data) == level
+
+
+def test_a_second_start_reads_no_unchanged_file(
+    levels: Path, tmp_path: Path, reads: list[str]
+) -> None:
+    home = tmp_path / "home"
+    first, errors = load_directory(levels, cache_dir=home)
+    assert not errors and sorted(reads) == ["one.yaml", "three.yaml", "two.yaml"]
+    reads.clear()
+    second, errors = load_directory(levels, cache_dir=home)
+    assert not errors and reads == []
+    assert second == first
+    cache_files = list((home / CACHE_DIR).iterdir())
+    assert len(cache_files) == 1 and cache_files[0].stat().st_mode & 0o077 == 0
+
+
+def test_a_changed_file_is_checked_again(levels: Path, tmp_path: Path, reads: list[str]) -> None:
+    home = tmp_path / "home"
+    load_directory(levels, cache_dir=home)
+    (levels / "two.yaml").write_text(_level_text("two").replace("variance:", "varience:", 1))
+    reads.clear()
+    found, errors = load_directory(levels, cache_dir=home)
+    assert reads == ["two.yaml"]
+    assert [level.id for level in found] == ["one", "three"]
+    assert errors and "two.yaml" in errors[0] and "varience" in " ".join(errors)
+
+
+def _cache_file(home: Path) -> Path:
+    (path,) = (home / CACHE_DIR).iterdir()
+    return path
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda entry: {**entry, "@": "system"},  # a class that is not a level's
+        lambda entry: {**entry, "title": ["not", "a", "tuple"]},
+        lambda entry: {**entry, "__reduce__": "os.system"},  # an unknown field
+        lambda entry: "text",
+    ],
+)
+def test_a_tampered_entry_is_ignored_and_the_file_checked(
+    levels: Path, tmp_path: Path, reads: list[str], tamper
+) -> None:
+    home = tmp_path / "home"
+    expected, _ = load_directory(levels)
+    load_directory(levels, cache_dir=home)
+    path = _cache_file(home)
+    data = json.loads(path.read_text())
+    data["levels"] = {key: tamper(value) for key, value in data["levels"].items()}
+    path.write_text(json.dumps(data))
+    reads.clear()
+    found, errors = load_directory(levels, cache_dir=home)
+    assert not errors and found == expected
+    assert sorted(reads) == ["one.yaml", "three.yaml", "two.yaml"]
+
+
+def test_an_entry_under_another_file_s_hash_is_not_taken(
+    levels: Path, tmp_path: Path, reads: list[str]
+) -> None:
+    home = tmp_path / "home"
+    expected, _ = load_directory(levels)
+    load_directory(levels, cache_dir=home)
+    path = _cache_file(home)
+    data = json.loads(path.read_text())
+    one, two = data["files"]["one.yaml"][3], data["files"]["two.yaml"][3]
+    data["levels"][one], data["levels"][two] = data["levels"][two], data["levels"][one]
+    path.write_text(json.dumps(data))
+    reads.clear()
+    found, _ = load_directory(levels, cache_dir=home)
+    assert found == expected and sorted(reads) == ["one.yaml", "two.yaml"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pickle.dumps({"format": 1}),
+        json.dumps({"format": 1, "klgame": "0.0.0-other", "files": {}, "levels": {}}).encode(),
+        b"[" * 100_000,
+    ],
+)
+def test_a_cache_file_that_is_not_this_version_s_json_is_ignored(
+    levels: Path, tmp_path: Path, reads: list[str], content: bytes
+) -> None:
+    home = tmp_path / "home"
+    load_directory(levels, cache_dir=home)
+    path = _cache_file(home)
+    path.write_bytes(content)
+    reads.clear()
+    found, errors = load_directory(levels, cache_dir=home)
+    assert len(found) == 3 and not errors and len(reads) == 3
+    assert json.loads(path.read_text())["klgame"] == __version__  # rewritten
+
+
+def test_a_cached_file_replaced_by_a_link_outside_is_refused(levels: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    load_directory(levels, cache_dir=home)
+    outside = tmp_path / "secret.yaml"
+    outside.write_text(_level_text("two", "Secret title"))
+    (levels / "two.yaml").unlink()
+    (levels / "two.yaml").symlink_to(outside)
+    found, errors = load_directory(levels, cache_dir=home)
+    assert [level.id for level in found] == ["one", "three"]
+    assert errors == [
+        f"{levels / 'two.yaml'}: refused: a link to a file outside the level directories"
+    ]
+
+
+def test_a_cache_that_cannot_be_written_leaves_nothing_behind(levels: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / CACHE_DIR).mkdir(parents=True)
+    (home / CACHE_DIR / f".{LevelCache(home, levels).path.name}.{os.getpid()}.tmp").mkdir()
+    found, errors = load_directory(levels, cache_dir=home)  # the temporary name is taken
+    assert len(found) == 3 and not errors
+    assert [p.name for p in (home / CACHE_DIR).iterdir() if not p.is_dir()] == []
