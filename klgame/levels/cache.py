@@ -54,6 +54,7 @@ _CLASSES: dict[str, type] = {
         model.View,
         model.Meter,
         model.Level,
+        model.Question,
         texts.RevealPart,
         families.GaussianFamily,
         families.MixtureFamily,

@@ -189,6 +189,8 @@ async def test_the_narrow_target_reveal_after_the_optimum(tmp_path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert roles_drawn(app) == {"guess"}  # a fixed continuous target is hidden
+        presses = iter(range(100))  # a second apart: separate presses, not a held key
+        app.screen.now = lambda: float(next(presses))
         for _ in range(10):
             await pilot.press("right")
         assert app.screen.player.state.current_values["mean"] == pytest.approx(0.3)
