@@ -47,9 +47,12 @@ from klgame.levels.solve import best_fit, fit_model
 #: CPU seconds one level's D* may take (the goal is 2 s; the machine is shared)
 SOLVE_CPU_LIMIT = 20.0
 
+#: The same examples on every run (CI included): a level that shows a new
+#: weakness is kept below as a named example, not met by chance on one run.
 SETTINGS = settings(
     max_examples=10,
     deadline=None,
+    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
@@ -205,6 +208,50 @@ walk_actions = st.lists(
 
 def timed(actions: Sequence[A.Action]) -> list[A.Action]:
     return [dataclasses.replace(a, t=0.25 * i) for i, a in enumerate(actions)]
+
+
+#: Found by the generator: a target with peaks a million apart and a
+#: three-component guess beside a Gaussian one. The fitter's bounded search
+#: (SEARCH_BUDGET, shared by a level's models) stops
+#: 2e-5 (relative) above what scipy's L-BFGS-B reaches from its starts.
+FAR_MIXTURE = """\
+id: far-mixture
+title: Far mixture
+lesson: Anything the format allows.
+intro: A level made at random.
+reveal: That was the target.
+target:
+  family: mixture
+  means: [4.71743e-92, -1000000.0, -696733.0]
+  variances: [0.05, 1.5, 13.5157]
+  weights: [0.25, 5.18892, 4.0096]
+guess:
+- family: gaussian
+  id: m0
+- family: mixture
+  components: 3
+  weights: [1, 1, 1]
+  params:
+    mean2: 6.49248e-49
+    mean3: -7.3258
+    variance3: {start: 1.0, min: 1.0, max: 15.0711, step: 0.140711, big_step: 0.703555}
+  id: m1
+  title: Model 1
+direction: forward
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the bounded search stops short on peaks a million apart (docs/performance.md)",
+)
+def test_far_apart_mixture_fits_as_well_as_scipy() -> None:
+    level = load_level_text(FAR_MIXTURE, "far-mixture.yaml")
+    target = level.target.draw(1546)
+    model = level.models[1]
+    mine = fit_model(level, model, target).divergence
+    theirs = scipy_best(level, model, target, 1546)
+    assert mine <= theirs + 1e-6 * (1.0 + abs(theirs))
 
 
 @SETTINGS

@@ -53,7 +53,12 @@ def stars_for(excess: float, thresholds: tuple[float, float, float]) -> int:
 
 
 def points_for(excess: float, two_star: float, moves: int, hints: int) -> int:
-    closeness = 0.0 if math.isinf(excess) else CLOSENESS_POINTS * math.exp(-excess / two_star)
+    if math.isinf(excess):
+        closeness = 0.0
+    elif two_star > 0:
+        closeness = CLOSENESS_POINTS * math.exp(-excess / two_star)
+    else:  # a two-star threshold of 0: the formula's limit, all for a perfect fit
+        closeness = CLOSENESS_POINTS if excess == 0 else 0.0
     economy = max(0, ECONOMY_POINTS - POINTS_PER_MOVE * moves)
     return max(0, round(closeness) + economy - HINT_COST * hints)
 

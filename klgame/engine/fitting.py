@@ -510,6 +510,7 @@ class _Search:
         self.budget = SEARCH_BUDGET if budget is None else budget
         self.free = list(free)
         self.logs = [_is_log(name, bounds) for name in free]
+        self.bounds = {name: bounds[name] for name in free}
         self.lower = np.array(
             [
                 math.log(bounds[n][0]) if lg else bounds[n][0]
@@ -536,7 +537,11 @@ class _Search:
     def to_values(self, u: np.ndarray) -> dict[str, float]:
         out = dict(self.base)
         for name, value, is_log in zip(self.free, u, self.logs, strict=True):
-            out[name] = math.exp(value) if is_log else float(value)
+            if is_log:  # exp(log(x)) can round past x: keep the bounds exact
+                low, high = self.bounds[name]
+                out[name] = min(max(math.exp(value), low), high)
+            else:
+                out[name] = float(value)
         return out
 
     def to_u(self, values: Mapping[str, float]) -> np.ndarray:

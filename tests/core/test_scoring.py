@@ -64,3 +64,10 @@ def test_an_attempt_in_bits_is_scored_in_bits():
     assert score.excess == pytest.approx(0.04)
     assert score.stars == 2  # 0.001 < 0.04 ≤ 0.05
     assert score.points == 643  # as in the table above: 449 + 194
+
+
+def test_a_two_star_threshold_of_zero_scores_the_formulas_limit():
+    # exp(-excess / s2) as s2 -> 0: 1 for no excess, 0 for any excess (docs/scoring.md)
+    assert points_for(0.0, 0.0, moves=0, hints=0) == 1000 + 200
+    assert points_for(1e-12, 0.0, moves=0, hints=0) == 200
+    assert points_for(math.inf, 0.0, moves=0, hints=0) == 200
