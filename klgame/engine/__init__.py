@@ -6,6 +6,7 @@ Level authors and tests use these names::
     kl(Gaussian(0, 1), Mixture([Gaussian(-3, 1), Gaussian(3, 1)]), units="bits")
 """
 
+from klgame.engine import registry
 from klgame.engine.cousins import hellinger, jensen_shannon, total_variation
 from klgame.engine.distributions import (
     Binomial,
@@ -44,6 +45,7 @@ from klgame.engine.fitting import (
     fit,
     gradient,
 )
+from klgame.engine.poisson import Poisson, PoissonFamily
 
 __all__ = [
     "DIRECTIONS",
@@ -63,6 +65,8 @@ __all__ = [
     "Mixture",
     "MixtureFamily",
     "Optimum",
+    "Poisson",
+    "PoissonFamily",
     "UniformFamily",
     "Units",
     "both_directions",
@@ -77,5 +81,6 @@ __all__ = [
     "kl",
     "pointwise_kl",
     "register_kl",
+    "registry",
     "total_variation",
 ]

@@ -14,9 +14,12 @@ whose parameters ``values`` holds as arrays, and agrees with it to rounding
   edges that fall outside a row's reach (or duplicates, as ``np.unique``
   does) they are clamped onto its ends: a panel of width zero adds exactly 0.
 
-Anything else (discrete guesses: a sum over a handful of outcomes each) calls
-the scalar path per guess. A guess the family cannot build (probabilities
-summing past 1) counts as ∞, like a guess infinitely far from the target.
+Jensen–Shannon and Hellinger (``direction`` naming one) are batched the same
+way by :mod:`klgame.engine.batch_cousins`. Anything else (discrete guesses: a
+sum over a handful of outcomes each; total variation) calls the scalar path
+per guess.
+A guess the family cannot build (probabilities summing past 1) counts as ∞,
+like a guess infinitely far from the target.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from klgame.engine.divergence import (
     _log_mixture,
 )
 from klgame.engine.families import Family, GaussianFamily, MixtureFamily
-from klgame.engine.fitting import DIRECTIONS, divergence
+from klgame.engine.fitting import CRITERIA, DIRECTIONS, divergence
 
 __all__ = ["divergences", "landscape"]
 
@@ -56,8 +59,8 @@ def divergences(
     ``values`` maps each of ``family.param_names`` to an array (or a number);
     they broadcast to one shape, which the result has.
     """
-    if direction not in DIRECTIONS:
-        raise ValueError(f"direction must be 'forward' or 'reverse', got {direction!r}")
+    if direction not in CRITERIA:
+        raise ValueError(f"direction must be one of {', '.join(CRITERIA)}, got {direction!r}")
     missing = [name for name in family.param_names if name not in values]
     if missing:
         raise ValueError(f"missing parameter(s) for {family.title}: {', '.join(missing)}")
@@ -70,8 +73,17 @@ def divergences(
     if not family.param_names:
         return np.full(shape, _one(target, family, {}, direction))
     out = None
-    if isinstance(target, Continuous) and isinstance(family, GaussianFamily | MixtureFamily):
+    if (
+        isinstance(target, Continuous)
+        and isinstance(family, GaussianFamily | MixtureFamily)
+        and direction in DIRECTIONS
+    ):
         out = _continuous(target, family, direction, flat, count)
+    elif isinstance(target, Continuous) and isinstance(family, GaussianFamily | MixtureFamily):
+        from klgame.engine.batch_cousins import BATCHED, cousin_divergences
+
+        if direction in BATCHED:
+            out = cousin_divergences(target, family, direction, flat, count)
     if out is None:
         out = np.array(
             [

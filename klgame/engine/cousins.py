@@ -139,12 +139,10 @@ def _union(p: Discrete, q: Discrete) -> tuple[np.ndarray, np.ndarray]:
     """p's and q's log masses over the union of their supports (−∞ off a support)."""
     if p.support == q.support:
         return np.asarray(p.log_probs, dtype=float), np.asarray(q.log_probs, dtype=float)
-    p_logs = dict(zip(p.support, p.log_probs.tolist(), strict=True))
-    q_logs = dict(zip(q.support, q.log_probs.tolist(), strict=True))
-    values = list(p.support) + [v for v in q.support if v not in p_logs]
-    lp = np.array([p_logs.get(v, -math.inf) for v in values])
-    lq = np.array([q_logs.get(v, -math.inf) for v in values])
-    return lp, lq
+    seen = set(p.support)
+    values = list(p.support) + [v for v in q.support if v not in seen]
+    # Each one's own log masses: exact off a window of an infinite support too.
+    return p.log_masses(values), q.log_masses(values)
 
 
 def _js_discrete(lp: np.ndarray, lq: np.ndarray) -> float:

@@ -115,7 +115,15 @@ class Continuous(Distribution):
 
 
 class Discrete(Distribution):
-    """A probability mass function over a finite support."""
+    """A probability mass function over a finite support.
+
+    A subclass over an infinite support (:class:`klgame.engine.poisson.Poisson`)
+    sets ``finite_support`` false: its ``support`` is then the window of
+    values that carry all but a negligible mass, and ``log_mass`` is exact
+    everywhere.
+    """
+
+    finite_support: bool = True
 
     @property
     def support(self) -> tuple[Hashable, ...]:
@@ -141,6 +149,15 @@ class Discrete(Distribution):
         except ValueError:
             return -math.inf
         return float(self.log_probs[index])
+
+    def closed_entropy(self) -> float | None:
+        """H in nats where a formula beats the sum over ``support`` (else None)."""
+        return None
+
+    def log_masses(self, values: Sequence[Hashable]) -> np.ndarray:
+        """The log mass of each of ``values`` (−∞ off the support)."""
+        logs = dict(zip(self.support, self.log_probs.tolist(), strict=True))
+        return np.array([logs.get(v, -math.inf) for v in values], dtype=float)
 
     def mass(self, value: Hashable) -> float:
         try:

@@ -5,7 +5,7 @@ level's family and bounds; hints and the autopilot need the gradient.
 
 * By the problem's structure first. A categorical guess: KL is convex in q
   both ways, and the optimum is exact and closed-form (see
-  :func:`_categorical_optimum`). Forward KL to one free Gaussian is moment
+  :mod:`klgame.engine.closed_form`). Forward KL to one free Gaussian is moment
   matching; to a binomial, the mean over n, clipped to the bounds.
 * The non-convex rest (Gaussian and mixture guesses, a binomial under
   reverse KL) is a bounded quasi-Newton search from a few starts -- each
@@ -30,30 +30,56 @@ from typing import Literal
 
 import numpy as np
 
-from klgame.engine.distributions import Continuous, Discrete, Distribution, Gaussian, Mixture
-from klgame.engine.divergence import _grid, _kl_terms, _log_mixture, continuous_pair, kl
+from klgame.engine import closed_form as _closed_forms  # noqa: F401 (registers them)
+from klgame.engine import registry
+from klgame.engine.cousins import hellinger, jensen_shannon, total_variation
+from klgame.engine.cousins_gradient import cousin_gradient
+from klgame.engine.distributions import Continuous, Distribution, Gaussian, Mixture
+from klgame.engine.divergence import (
+    _component_logs,
+    _component_logs_anywhere,
+    _kl_terms,
+    _log_mixture,
+    _log_mixture_anywhere,
+    _log_sum,
+    _log_sum_anywhere,
+    _pair_sums,
+    continuous_pair,
+    kl,
+    panels,
+)
 from klgame.engine.families import (
-    BinomialFamily,
-    CategoricalFamily,
     Family,
     GaussianFamily,
     MixtureFamily,
-    is_continuous,
 )
+from klgame.engine.measures import COUSINS
 from klgame.engine.optimize import minimize_box
+from klgame.engine.registry import is_continuous
 
 Direction = Literal["forward", "reverse"]
 DIRECTIONS: tuple[Direction, ...] = ("forward", "reverse")
+#: What the scoring functions accept as ``direction``: a KL direction, or a
+#: symmetric cousin by name (:mod:`klgame.engine.measures`).
+CRITERIA: tuple[str, ...] = (*DIRECTIONS, *COUSINS)
 Bounds = Mapping[str, tuple[float, float]]
 
 
 def divergence(target: Distribution, guess: Distribution, direction: str) -> float:
-    """The scoring divergence in nats: forward KL(p‖q) or reverse KL(q‖p)."""
+    """The scoring divergence: forward KL(p‖q) or reverse KL(q‖p) in nats, or,
+    for a cousin's name (a level's ``scoring``), Jensen–Shannon (nats), the
+    Hellinger distance or total variation (no units)."""
     if direction == "forward":
         return kl(target, guess)
     if direction == "reverse":
         return kl(guess, target)
-    raise ValueError(f"direction must be 'forward' or 'reverse', got {direction!r}")
+    if direction == "jensen-shannon":
+        return jensen_shannon(target, guess)
+    if direction == "hellinger":
+        return hellinger(target, guess)
+    if direction == "total-variation":
+        return total_variation(target, guess)
+    raise ValueError(f"direction must be one of {', '.join(CRITERIA)}, got {direction!r}")
 
 
 def both_directions(target: Distribution, guess: Distribution) -> tuple[float, float]:
@@ -75,7 +101,12 @@ class Optimum:
 
 @dataclass(frozen=True)
 class Fit:
-    """A best fit: its parameters, the guess they build, and its divergences (nats).
+    """A best fit: its parameters, the guess they build, and its divergences.
+
+    ``direction`` is the criterion fitted (a KL direction, or a cousin by name,
+    see :func:`divergence`) and ``divergence`` its value there (nats, or no
+    units for Hellinger and total variation); ``forward`` and ``reverse`` are
+    the two KLs in nats.
 
     ``optima`` lists every distinct local optimum the search found, sorted by
     divergence, the global one (``values``) first; see :func:`fit`.
@@ -97,49 +128,109 @@ class Fit:
 def _mixture_gradient(
     target: Continuous, guess: Mixture, direction: str
 ) -> tuple[float, np.ndarray, np.ndarray]:
-    """D and dD/dmean_j, dD/dvariance_j for a Gaussian-mixture guess.
+    """D and dD/dmean_j, dD/dvariance_j for a Gaussian-mixture guess, from
+    one quadrature (the panels and arithmetic of :func:`kl`, so D is the
+    value ``kl`` gives).
 
     forward:  dKL(p‖q)/dθ = −∫ p ∂θ log q
-    reverse:  dKL(q‖p)/dθ =  ∫ q ∂θ log q · (log q − log p)
+    reverse:  dKL(q‖p)/dθ =  ∫ q ∂θ log q · (log q − log p − cⱼ)
+
+    with ∂θ log q = rⱼ·∂θ log Nⱼ and rⱼ = wⱼNⱼ/q the responsibilities, taken
+    as exp(log wⱼNⱼ − log q) from the very terms log q is summed from, so
+    each is at most 1 wherever the schema lets a mean or variance go (a node
+    2e9 standard deviations from a component puts log wⱼNⱼ near −2e18,
+    where the densities themselves would make 0/0). Any constant cⱼ leaves
+    the reverse slope as it is (∫ wⱼNⱼ ∂θ log Nⱼ = 0); cⱼ, the mean of
+    log q − log p under component j, keeps the terms summed small: without
+    it a guess 1e6 from a target of variance 1e-6 (log q − log p ≈ 5e17)
+    had a slope of 7e10 where the true one is 0.0025.
     """
-    pm = target.as_mixture()
-    nodes, weights = _grid(pm, guess)
-    p_log = _log_mixture(pm, nodes)
-    q_log = _log_mixture(guess, nodes)
-    means, variances = guess.means, guess.variances
-    dev = nodes[:, None] - means[None, :]
-    comp_log = -0.5 * dev**2 / variances + guess.log_norms  # log wⱼNⱼ(x)
-    resp = np.exp(comp_log - q_log[:, None])  # responsibilities rⱼ(x)
-    d_mean = resp * dev / variances
-    d_var = resp * (0.5 * dev**2 / variances**2 - 0.5 / variances)
-    # The divergence itself from the same evaluations (no second quadrature).
-    if direction == "forward":
-        lead = -np.exp(p_log)
-        value = float(np.dot(weights, _kl_terms(p_log, q_log)))
-    else:
-        lead = np.exp(q_log) * (q_log - p_log)
-        value = float(np.dot(weights, _kl_terms(q_log, p_log)))
-    return value, (weights * lead) @ d_mean, (weights * lead) @ d_var
+    value = 0.0
+    far = False
+    pieces = []
+    for panel in panels(target.as_mixture(), guess):
+        nodes, weights = panel.nodes, panel.weights
+        if panel.ordinary:
+            p_log = _log_mixture(panel.p, nodes)
+            logs = _component_logs(panel.q, nodes)
+            q_log = _log_sum(logs)
+            ahead, behind = (p_log, q_log) if direction == "forward" else (q_log, p_log)
+            value += float(np.dot(weights, _kl_terms(ahead, behind)))
+        else:
+            far = True
+            p_log = _log_mixture_anywhere(panel.p, nodes)
+            logs = _component_logs_anywhere(panel.q, nodes)
+            q_log = _log_sum_anywhere(logs)
+            forward, reverse = _pair_sums(p_log, q_log, weights)
+            value += forward if direction == "forward" else reverse
+        seen = q_log > -math.inf
+        resp = np.exp(np.stack(logs, axis=1) - np.where(seen, q_log, 0.0)[:, None])
+        resp[~seen] = 0.0
+        inv_stds = panel.q.inv_stds
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = (nodes[:, None] - panel.q.means[None, :]) * inv_stds[None, :]
+            # ∂ log Nⱼ/∂mean = z/σ, ∂ log Nⱼ/∂variance = (z² − 1)/(2σ²)
+            by_mean = np.where(resp > 0.0, z * inv_stds, 0.0)
+            by_var = np.where(resp > 0.0, 0.5 * (z * z - 1.0) * inv_stds**2, 0.0)
+        if direction == "forward":
+            share = (weights * -np.exp(p_log))[:, None] * resp
+            gap = np.zeros_like(q_log)
+        else:
+            share = (weights * np.exp(q_log))[:, None] * resp  # wⱼNⱼ at each node
+            with np.errstate(invalid="ignore"):
+                gap = np.where(seen & (p_log > -math.inf), q_log - p_log, 0.0)
+        pieces.append((share, gap, by_mean, by_var))
+    centre = np.zeros(len(guess.means))
+    if direction == "reverse":
+        total = sum(share.sum(axis=0) for share, *_ in pieces)
+        first = sum(gap @ share for share, gap, *_ in pieces)
+        centre = np.divide(first, total, out=centre, where=total > 0.0)
+    d_mean = np.zeros(len(guess.means))
+    d_var = np.zeros(len(guess.means))
+    for share, gap, by_mean, by_var in pieces:
+        lead = share * (gap[:, None] - centre[None, :]) if direction == "reverse" else share
+        d_mean += np.einsum("nj,nj->j", lead, by_mean)
+        d_var += np.einsum("nj,nj->j", lead, by_var)
+    return (max(value, 0.0) if far else value), d_mean, d_var
 
 
 def gradient(
     target: Distribution, family: Family, values: Mapping[str, float], direction: str
 ) -> dict[str, float]:
-    """dD/dθ in nats per unit of each parameter of ``family`` at ``values``."""
+    """dD/dθ (nats, or no units for Hellinger and total variation) per unit
+    of each parameter of ``family`` at ``values``; ``direction`` as for
+    :func:`divergence`."""
+    return value_and_gradient(target, family, values, direction)[1]
+
+
+def value_and_gradient(
+    target: Distribution, family: Family, values: Mapping[str, float], direction: str
+) -> tuple[float, dict[str, float]]:
+    """D and dD/dθ at ``values``: for Gaussian and mixture guesses against a
+    continuous target, under KL both from one quadrature."""
     guess = family.build(values)
     if isinstance(family, GaussianFamily | MixtureFamily) and isinstance(target, Continuous):
         # The guess itself, zero-weight components included, so that the
         # gradient has one entry per parameter of the family.
         mixture = guess if isinstance(guess, Mixture) else guess.as_mixture()  # type: ignore[attr-defined]
-        _, d_mean, d_var = _mixture_gradient(target, mixture, direction)
+        if direction in DIRECTIONS:
+            value, d_mean, d_var = _mixture_gradient(target, mixture, direction)
+            if isinstance(target, Gaussian) and isinstance(guess, Gaussian):
+                value = divergence(target, guess, direction)  # kl's closed form
+        else:
+            value = divergence(target, guess, direction)
+            d_mean, d_var = cousin_gradient(target, mixture, direction)
         if isinstance(family, GaussianFamily):
-            return {"mean": float(d_mean[0]), "variance": float(d_var[0])}
+            return value, {"mean": float(d_mean[0]), "variance": float(d_var[0])}
         out: dict[str, float] = {}
         for i in range(family.components):
             out[f"mean{i + 1}"] = float(d_mean[i])
             out[f"variance{i + 1}"] = float(d_var[i])
-        return out
-    return _numeric_gradient(target, family, values, direction)
+        return value, out
+    value = divergence(target, guess, direction)
+    if not math.isfinite(value):  # no way down from ∞ to measure
+        return value, dict.fromkeys(family.param_names, 0.0)
+    return value, _numeric_gradient(target, family, values, direction)
 
 
 def _numeric_gradient(
@@ -192,8 +283,8 @@ def fit(
     values of the others. The result's divergences are in nats. ``budget``
     caps the work of a search (default :data:`SEARCH_BUDGET`).
     """
-    if direction not in DIRECTIONS:
-        raise ValueError(f"direction must be 'forward' or 'reverse', got {direction!r}")
+    if direction not in CRITERIA:
+        raise ValueError(f"direction must be one of {', '.join(CRITERIA)}, got {direction!r}")
     fixed = dict(fixed or {})
     free = [name for name in family.param_names if name not in fixed]
     for name in free:
@@ -204,26 +295,12 @@ def fit(
             raise ValueError(f"bounds for {name!r} are empty: [{lo}, {hi}]")
     if not free:
         return _finish(target, family, dict(fixed), direction)
-    if (
-        isinstance(family, GaussianFamily)
-        and direction == "forward"
-        and isinstance(target, Continuous)
-    ):
-        return _finish(target, family, _moment_match(target, bounds, fixed), direction)
-    if isinstance(family, CategoricalFamily) and isinstance(target, Discrete):
-        return _finish(
-            target, family, _categorical_optimum(target, family, bounds, fixed), direction
-        )
-    if (
-        isinstance(family, BinomialFamily)
-        and direction == "forward"
-        and isinstance(target, Discrete)
-        and "p" in free
-    ):
-        p_hat = _binomial_mean(target, family.n)
-        if p_hat is not None:
-            lo, hi = bounds["p"]
-            return _finish(target, family, {"p": min(max(p_hat, lo), hi)}, direction)
+    # The closed forms are KL's; a cousin is searched for.
+    rule = registry.closed_form(family) if direction in DIRECTIONS else None
+    if rule is not None:
+        values = rule(target, family, direction, bounds, fixed)
+        if values is not None:
+            return _finish(target, family, dict(values), direction)
     mid = {name: 0.5 * (bounds[name][0] + bounds[name][1]) for name in free}
     candidates = [dict(fixed) | mid | _clip(start, free, bounds) for start in starts]
     candidates += [dict(fixed) | c for c in _default_starts(target, family, free, bounds)]
@@ -274,7 +351,10 @@ def _same_guess(a: Distribution, b: Distribution) -> bool:
 def _finish(target: Distribution, family: Family, values: dict[str, float], direction: str) -> Fit:
     guess = family.build(values)
     forward, reverse = both_directions(target, guess)
-    value = forward if direction == "forward" else reverse
+    if direction in DIRECTIONS:
+        value = forward if direction == "forward" else reverse
+    else:
+        value = divergence(target, guess, direction)
     return Fit(
         family=family,
         values=values,
@@ -287,148 +367,12 @@ def _finish(target: Distribution, family: Family, values: dict[str, float], dire
     )
 
 
-def _moment_match(target: Continuous, bounds: Bounds, fixed: Mapping[str, float]) -> dict:
-    """Forward KL to one Gaussian: the mean, then the variance about it, clipped."""
-    mean = fixed.get("mean")
-    if mean is None:
-        lo, hi = bounds["mean"]
-        mean = min(max(target.mean, lo), hi)
-    variance = fixed.get("variance")
-    if variance is None:
-        lo, hi = bounds["variance"]
-        variance = min(max(target.variance + (target.mean - mean) ** 2, lo), hi)
-    return {"mean": float(mean), "variance": float(variance)}
-
-
-def _binomial_mean(target: Discrete, n: int) -> float | None:
-    """E_p[k]/n, the maximum-likelihood p of Binomial(n, p) (forward KL is
-    convex in p, so the bounded optimum is this clipped); None when p has
-    mass off 0..n (every p is then ∞ forward)."""
-    total = []
-    for value, mass in zip(target.support, target.probs.tolist(), strict=True):
-        if mass == 0.0 and target.log_mass(value) == -math.inf:
-            continue
-        if not isinstance(value, int | float) or value not in range(n + 1):
-            return None
-        total.append(mass * float(value))
-    return math.fsum(total) / n if n > 0 else None
-
-
-def _categorical_optimum(
-    target: Discrete, family: CategoricalFamily, bounds: Bounds, fixed: Mapping[str, float]
-) -> dict[str, float]:
-    """The best categorical guess, exactly, in either direction.
-
-    KL is convex in q both ways and separable over the outcomes, with one
-    coupling constraint, Σq = 1. Its optimality conditions give, in both
-    directions, q = clip(t·p, low, high) for the one t > 0 that makes the
-    sum 1 (forward: t = 1/λ; reverse: t = exp(−1 − λ), λ the multiplier
-    of the sum). So q = p when the bounds allow it, q = 0 exactly wherever
-    p = 0 (zero-forcing), and no search at all: a sort and a sum.
-    """
-    names = family.param_names
-    low, high = [], []
-    for name in names:
-        if name in fixed:
-            low.append(float(fixed[name]))
-            high.append(float(fixed[name]))
-        else:
-            lo, hi = bounds[name]
-            low.append(min(max(float(lo), 0.0), 1.0))
-            high.append(min(max(float(hi), 0.0), 1.0))
-    low.append(0.0)  # the rest: whatever the others leave
-    high.append(1.0)
-    lo_arr, hi_arr = np.array(low), np.array(high)
-    if math.fsum(low) > 1.0 + 1e-12:
-        raise ValueError(
-            f"the lowest allowed probabilities of {family.title} sum to {math.fsum(low):.6g} > 1"
-        )
-    log_p = np.array([target.log_mass(value) for value in family.support])
-    live = log_p > -math.inf
-    q = _clipped_scaling(np.exp(log_p), live, lo_arr, hi_arr)
-    # A mass too small for a float but not a structural zero stays positive,
-    # or forward KL would be ∞.
-    tiny = live & (q == 0.0) & (hi_arr > 0.0)
-    q[tiny] = math.ulp(0.0)
-    values = dict(fixed)
-    values.update({name: float(v) for name, v in zip(names, q[:-1], strict=True)})
-    if q[-1] == 0.0:
-        values = _leave_nothing(values, [n for n in names if n not in fixed], bounds)
-    return values
-
-
-def _clipped_scaling(p: np.ndarray, live: np.ndarray, low: np.ndarray, high: np.ndarray):
-    """q = clip(t·p, low, high) with Σq = 1 (Σlow ≤ 1 ≤ Σhigh); entries
-    where p is not ``live`` stay at ``low`` unless the live ones at their
-    highest leave mass over."""
-    dead_low = math.fsum(low[~live])
-    lp, ll, lh = p[live], low[live], high[live]
-
-    def total(t: float) -> float:
-        with np.errstate(over="ignore", invalid="ignore"):
-            return dead_low + math.fsum(np.clip(t * lp, ll, lh))
-
-    q = low.copy()
-    if lp.size == 0 or total(math.inf) < 1.0:
-        # Even at their highest the live entries leave mass over: it goes
-        # where p is zero (forward KL does not mind; reverse is ∞ anyway).
-        q[live] = lh
-        left = 1.0 - math.fsum(q)
-        for i in np.flatnonzero(~live):
-            add = min(left, high[i] - q[i])
-            q[i] += add
-            left -= add
-        return q
-    with np.errstate(divide="ignore", over="ignore"):
-        knots = np.unique(np.concatenate([ll / lp, lh / lp]))
-    # The last knot at which the sum is still at most 1 (the first is Σlow).
-    first, last = 0, len(knots) - 1
-    while first < last:
-        middle = (first + last + 1) // 2
-        if total(float(knots[middle])) <= 1.0:
-            first = middle
-        else:
-            last = middle - 1
-    t_low = float(knots[first])
-    t_high = float(knots[first + 1]) if first + 1 < len(knots) else math.inf
-    # Between two knots the sum is linear in t: solve it exactly.
-    at_low = ll / lp >= t_high if math.isfinite(t_high) else np.zeros(lp.size, bool)
-    at_high = lh / lp <= t_low
-    moving = ~(at_low | at_high)
-    slope = math.fsum(lp[moving])
-    rest = 1.0 - dead_low - math.fsum(ll[at_low]) - math.fsum(lh[at_high])
-    t = rest / slope if slope > 0.0 else t_low
-    with np.errstate(over="ignore", invalid="ignore"):
-        q[live] = np.clip(t * lp, ll, lh)
-    return q
-
-
-def _leave_nothing(
-    values: dict[str, float], free: Sequence[str], bounds: Bounds
-) -> dict[str, float]:
-    """Make the free entries sum to at least 1 in floats, so the rest is 0
-    exactly (a rest of 1e-16 where p is 0 makes reverse KL ∞)."""
-    for _ in range(64):
-        if 1.0 - math.fsum(values.values()) <= 0.0:
-            break
-        movable = [n for n in free if values[n] < bounds[n][1]] or list(free)
-        if not movable:
-            break
-        name = max(movable, key=lambda n: values[n])
-        values[name] = math.nextafter(values[name], math.inf)
-    return values
-
-
 def _clip(values: Mapping[str, float], free: Sequence[str], bounds: Bounds) -> dict[str, float]:
     return {
         name: min(max(float(values[name]), bounds[name][0]), bounds[name][1])
         for name in free
         if name in values
     }
-
-
-def _is_log(name: str, bounds: Bounds) -> bool:
-    return name.startswith("variance") and bounds[name][0] > 0.0
 
 
 def _default_starts(
@@ -509,7 +453,7 @@ class _Search:
         self.target, self.family, self.direction = target, family, direction
         self.budget = SEARCH_BUDGET if budget is None else budget
         self.free = list(free)
-        self.logs = [_is_log(name, bounds) for name in free]
+        self.logs = [registry.log_scaled(family, name, bounds[name][0]) for name in free]
         self.bounds = {name: bounds[name] for name in free}
         self.lower = np.array(
             [
@@ -558,13 +502,11 @@ class _Search:
         self.spent += self.cost
         values = self.to_values(u)
         try:
-            guess = self.family.build(values)
+            value, grads = value_and_gradient(self.target, self.family, values, self.direction)
         except ValueError:
             return _PENALTY, np.zeros(len(self.free))
-        value = divergence(self.target, guess, self.direction)
         if not math.isfinite(value):
             return _PENALTY, np.zeros(len(self.free))
-        grads = gradient(self.target, self.family, values, self.direction)
         g = np.array(
             [
                 grads[n] * (values[n] if is_log else 1.0)

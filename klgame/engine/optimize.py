@@ -47,7 +47,10 @@ def minimize_box(
         # Variables held at a bound by the gradient stay put this step.
         held = ((x <= lower) & (g > 0)) | ((x >= upper) & (g < 0))
         free_g = np.where(held, 0.0, g)
-        if np.max(np.abs(free_g) * np.minimum(span, 1.0)) < tolerance:
+        # Also relative to f itself: f = 1e10 is known to about 1e-6, and a
+        # slope that gains less than 1e-13·|f| across the box is rounding,
+        # not a way down (descents chased it for all their steps).
+        if np.max(np.abs(free_g) * np.minimum(span, 1.0)) < max(tolerance, 1e-13 * abs(f)):
             break
         step = -inverse @ free_g
         step[held] = 0.0

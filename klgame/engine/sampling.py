@@ -40,8 +40,7 @@ def log_density_at(d: Distribution, xs: np.ndarray) -> np.ndarray:
     if isinstance(d, Continuous):
         return np.asarray(d.log_density(np.asarray(xs, dtype=float)), dtype=float)
     assert isinstance(d, Discrete)
-    logs = dict(zip(d.support, d.log_probs.tolist(), strict=True))
-    return np.array([logs.get(x, -math.inf) for x in xs.tolist()], dtype=float)
+    return d.log_masses(xs.tolist())
 
 
 def monte_carlo(p: Distribution, q: Distribution, n: int, seed: int) -> Estimate:

@@ -350,14 +350,13 @@ def test_pointwise_kl_integrates_to_kl():
 
 
 def test_entropy_of_a_mixture_against_mpmath():
-    mp.dps = 25
-
     def density(x):
         return (0.4 * mp.exp(-((x + 3) ** 2) / 2) + 0.6 * mp.exp(-((x - 3) ** 2) / 2)) / mp.sqrt(
             2 * mp.pi
         )
 
-    want = mp.quad(lambda x: -density(x) * mp.log(density(x)), [-mp.inf, -3, 0, 3, mp.inf])
+    with mp.workdps(25):
+        want = mp.quad(lambda x: -density(x) * mp.log(density(x)), [-mp.inf, -3, 0, 3, mp.inf])
     two_peak = Mixture([Gaussian(-3, 1), Gaussian(3, 1)], [0.4, 0.6])
     assert entropy(two_peak) == pytest.approx(float(want), rel=1e-10)
     assert entropy(Gaussian(0, 2)) == pytest.approx(0.5 * math.log(2 * math.pi * math.e * 2))

@@ -16,7 +16,14 @@ from hypothesis import strategies as st
 
 from klgame.engine import Binomial, Categorical, Gaussian, Mixture, continuous_pair, entropy, kl
 
-mpmath.mp.dps = 60
+
+@pytest.fixture(autouse=True)
+def _sixty_digits():
+    """Every reference here works at 60 digits, whatever other modules set."""
+    with mpmath.workdps(60):
+        yield
+
+
 FLOAT_MAX = mpmath.mpf(1.7976931348623157e308)
 
 
