@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from klgame.engine import Binomial, Discrete, Distribution, Gaussian, Mixture, divergence
+from klgame.engine.measures import FORMULA, PHRASE, has_units, unit_suffix, units_phrase
 from klgame.errors import KlgameError
 from klgame.format import json_number, number, stars
 from klgame.levels import landscape as landscapes
+from klgame.levels.catalog import Listed
 from klgame.levels.errors import LevelError, escape_unsafe
 from klgame.levels.landscape import Landscape
 from klgame.levels.loader import (
@@ -39,6 +41,16 @@ if TYPE_CHECKING:
 
 #: How each direction is named on screen.
 DIRECTION_NAMES = {"forward": "forward KL(p‖q)", "reverse": "reverse KL(q‖p)"}
+
+
+def _in_units(level: Level) -> str:
+    """``in nats`` or ``in bits``; ``(no units)`` for Hellinger and total variation."""
+    return units_phrase(level.units, level.scoring).replace("no units", "(no units)")
+
+
+def _criterion_word(level: Level) -> str:
+    """``forward`` or ``reverse`` for KL, else the cousin's formula (``JS(p, q)``)."""
+    return level.direction if level.divergence == "kl" else FORMULA[level.scoring]
 
 
 def load_levels(args: argparse.Namespace) -> Catalog:
@@ -90,17 +102,19 @@ def _best_cell(attempt: Attempt | None) -> str:
     return f"{stars(attempt.stars)} {attempt.points} pts"
 
 
-def format_levels(levels: Sequence[Level], bests: dict[str, Attempt]) -> str:
+def format_levels(levels: Sequence[Listed], bests: dict[str, Attempt]) -> str:
     """The table printed by ``klgame levels``."""
     headers = ("Id", "Title", "Scored by", "Units", "Best")
     rows = [headers]
     for level in levels:
+        # A Level names its scoring divergence; a cached Heading only its direction.
+        scoring = getattr(level, "scoring", level.direction)
         rows.append(
             (
                 level.id,
                 level.title,
-                DIRECTION_NAMES[level.direction],
-                level.units,
+                PHRASE[scoring],
+                level.units if has_units(scoring) else "none",
                 _best_cell(bests.get(level.id)),
             )
         )
@@ -116,7 +130,7 @@ def cmd_levels(args: argparse.Namespace) -> int:
     catalog = load_levels(args)
     _print_problems(catalog)
     bests = _best_results(getattr(args, "player", None))
-    print(format_levels(catalog.levels, bests))
+    print(format_levels(catalog.entries, bests))
     return 0
 
 
@@ -234,7 +248,7 @@ def _start_divergence(level: Level, model_id: str, target: Distribution) -> floa
     """The scoring divergence of a model's starting guess, in the level's units."""
     model = level.model(model_id)
     guess = model.build(model.start_values())
-    return level.in_units(divergence(target, guess, level.direction))
+    return level.in_units(divergence(target, guess, level.scoring))
 
 
 def solve_report(level: Level, seed: int, other: Level | None = None) -> dict[str, Any]:
@@ -277,7 +291,8 @@ def solve_report(level: Level, seed: int, other: Level | None = None) -> dict[st
         "content_hash": level.content_hash,
         "seed": seed,
         "direction": level.direction,
-        "units": level.units,
+        "measure": level.divergence,
+        "units": level.units if has_units(level.scoring) else "",
         "target": _target_info(level, seed, target),
         "models": models,
         "best": {
@@ -329,17 +344,21 @@ def format_solve(level: Level, seed: int) -> str:
     target = level.target.draw(seed)
     solution = best_fit(level, target)
     units = level.units
+    suffix = unit_suffix(units, level.scoring)
     lines = [f"{level.id}: {level.title}"]
     drawn = f"seed {seed}" if level.target.is_random else "not random"
     if level.target_from is not None:
         drawn += f", the target of {level.target_from}"
     lines.append(f"target ({drawn}): " + "\n".join(describe_target(target)))
-    lines.append(f"scored by {DIRECTION_NAMES[level.direction]}, in {units}")
+    lines.append(f"scored by {PHRASE[level.scoring]}, {units_phrase(units, level.scoring)}")
     lines.append("")
     for model in level.models:
         result = solution.for_model(model.id)
         best = f"best at {_values_text(result.values)}" if result.values else "no parameters"
         lines.append(f"model {model.id} ({model.title}): {best}")
+        if level.divergence != "kl":
+            value = number(level.in_units(result.divergence))
+            lines.append(f"  {FORMULA[level.scoring]} = {value}{suffix}")
         lines.append(
             f"  forward KL(p‖q) = {number(level.in_units(result.forward))} {units}, "
             f"reverse KL(q‖p) = {number(level.in_units(result.reverse))} {units}"
@@ -348,20 +367,20 @@ def format_solve(level: Level, seed: int) -> str:
             start = _start_divergence(level, model.id, target)
             excess = start - level.in_units(solution.divergence)
             lines.append(
-                f"  at the start: {level.direction} = {number(start)} {units} "
+                f"  at the start: {_criterion_word(level)} = {number(start)}{suffix} "
                 f"(excess {number(excess)})"
             )
         if len(result.optima) > 1:
             lines.append(f"  {len(result.optima)} low points, the lowest first:")
             for optimum in result.optima:
                 lines.append(
-                    f"    {number(level.in_units(optimum.divergence))} {units} at "
+                    f"    {number(level.in_units(optimum.divergence))}{suffix} at "
                     f"{_values_text(optimum.values)}"
                 )
     lines.append("")
     d_star = number(level.in_units(solution.divergence))
     lines.append(
-        f"D* = {d_star} {units}: model {solution.model_id}, {_values_text(solution.fit.values)}"
+        f"D* = {d_star}{suffix}: model {solution.model_id}, {_values_text(solution.fit.values)}"
     )
     return "\n".join(lines)
 
@@ -407,7 +426,7 @@ def format_landscape(level: Level, found: Landscape) -> str:
     darkest, lightest = landscapes.SHADES[0], landscapes.SHADES[-2]
     held = ", ".join(f"{n} = {number(v)}" for n, v in found.held.items()) or "nothing"
     lines = [
-        f"landscape of {DIRECTION_NAMES[level.direction]} in {level.units}, model "
+        f"landscape of {PHRASE[level.scoring]} {_in_units(level)}, model "
         f"{found.model_id}: x = {found.x}"
         + (f", y = {y_name}" if found.y else "")
         + f"; held: {held}",

@@ -13,6 +13,7 @@ from klgame.core.actions import Action
 from klgame.core.replay import Header, Replay, ReplayError, open_replay
 from klgame.core.rules import GameState, apply, new_game, solve
 from klgame.core.scoring import Score, score_attempt
+from klgame.engine.measures import FORMULA, unit_suffix
 from klgame.format import json_number, number, stars
 from klgame.levels.model import Level
 
@@ -127,13 +128,15 @@ def result_json(outcome: Outcome) -> dict[str, Any]:
 def result_text(outcome: Outcome) -> str:
     state, score = outcome.scored, outcome.score
     level = state.level
-    arrow = "KL(p‖q)" if level.direction == "forward" else "KL(q‖p)"
+    arrow = FORMULA[level.scoring]
+    scored = f"{level.direction} {arrow}" if level.divergence == "kl" else arrow
+    suffix = f" {score.units}" if score.units else ""
     lines = [
         f"Level:  {level.title} ({level.id}), seed {state.seed}",
         f"Guess:  {_guess_text(state)}",
-        f"D  = {number(score.divergence)} {score.units}   ({level.direction} {arrow})",
-        f"D* = {number(score.best)} {score.units}   (best achievable)",
-        f"Excess = {number(score.excess)} {score.units}",
+        f"D  = {number(score.divergence)}{suffix}   ({scored})",
+        f"D* = {number(score.best)}{suffix}   (best achievable)",
+        f"Excess = {number(score.excess)}{suffix}",
         f"Stars {stars(score.stars)}   Points {score.points}   "
         f"Moves {score.moves}   Hints {score.hints}",
     ]
@@ -149,7 +152,7 @@ def result_text(outcome: Outcome) -> str:
             d = final.in_units(final.scoring_divergence())
             lines.append(
                 f"After the reveal (free play, not scored): {_guess_text(final)}, "
-                f"D = {number(d)} {final.units}"
+                f"D = {number(d)}{unit_suffix(final.units, level.scoring)}"
             )
     return "\n".join(lines)
 

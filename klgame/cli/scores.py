@@ -148,7 +148,7 @@ def level_units(level_dirs: Sequence[str]) -> dict[str, str]:
     try:
         from klgame.levels.loader import load_catalog
 
-        return {level.id: level.units for level in load_catalog(list(level_dirs)).levels}
+        return {level.id: level.units for level in load_catalog(list(level_dirs))}
     except Exception:  # a broken level directory must not hide the scores
         return {}
 

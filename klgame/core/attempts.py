@@ -69,6 +69,12 @@ class AttemptStore(Protocol):
         """Keep ``attempt``; return an id for it."""
         ...
 
+    def last_seed(self, player: str, level_id: str) -> int | None:
+        """The seed of ``player``'s latest saved free-play attempt (no class, no
+        daily challenge) at ``level_id``, if any: a level that shares its
+        target is played against it, in this run or a later one."""
+        ...
+
 
 class AttemptLimits(Protocol):
     """What a host allows: whether an attempt is saved at all, and what is kept.

@@ -20,6 +20,7 @@ import numpy as np
 
 from klgame.core.rules import GameState, autopilot_step
 from klgame.engine import Continuous, Discrete, Distribution, Fit, GaussianFamily
+from klgame.engine.registry import log_scaled
 from klgame.levels.model import GuessModel, Level
 from klgame.levels.solve import Solution, best_fit
 
@@ -101,7 +102,7 @@ def basin(state: GameState, points: Sequence[LowPoint], max_steps: int = 400) ->
             a, b = here.get(spec.name), point.values.get(spec.name)
             if a is None or b is None:
                 continue
-            if spec.name.startswith("variance") and a > 0 and b > 0:
+            if log_scaled(walker.model.family, spec.name, spec.min) and a > 0 and b > 0:
                 gap = math.log(a) - math.log(b)
             else:
                 gap = (a - b) / max(spec.max - spec.min, 1e-12)

@@ -19,8 +19,10 @@ from klgame.core import actions as A
 from klgame.core.scoring import Score, score_attempt
 from klgame.engine import Discrete, Distribution, divergence, gradient
 from klgame.engine.fitting import both_directions
+from klgame.engine.measures import NAME, has_units
+from klgame.engine.measures import in_units as measure_in_units
+from klgame.engine.registry import log_scaled
 from klgame.engine.sampling import Estimate, monte_carlo
-from klgame.engine.units import in_units
 from klgame.levels.model import GuessModel, Level, ParamSpec
 from klgame.levels.solve import Solution, best_fit
 
@@ -107,10 +109,12 @@ class GameState:
         return {"forward": forward, "reverse": reverse}
 
     def scoring_divergence(self) -> float:
-        return divergence(self.target, self.guess, self.level.direction)
+        return divergence(self.target, self.guess, self.level.scoring)
 
     def in_units(self, nats: float) -> float:
-        return in_units(nats, self.units)
+        """A value of the scoring divergence in the units on screen (Hellinger
+        and total variation have none)."""
+        return measure_in_units(nats, self.units, self.level.scoring)
 
     @property
     def can_undo(self) -> bool:
@@ -348,7 +352,10 @@ def _restore(
 
 def _toggle_units(state: GameState, action: A.ToggleUnits) -> GameState:
     units: Units = "nats" if state.units == "bits" else "bits"
-    return replace(state, units=units, message=f"Showing divergences in {units}.")
+    message = f"Showing divergences in {units}."
+    if not has_units(state.level.scoring):  # Hellinger, total variation
+        message = f"Showing KL in {units}; {NAME[state.level.divergence]} has no units."
+    return replace(state, units=units, message=message)
 
 
 # --- hints and the autopilot -------------------------------------------------
@@ -357,7 +364,7 @@ def _toggle_units(state: GameState, action: A.ToggleUnits) -> GameState:
 def _slopes(state: GameState) -> dict[str, float]:
     """Expected change of the scoring divergence (nats) per step of each free
     param (the divergence must be finite)."""
-    grads = gradient(state.target, state.model.family, state.current_values, state.level.direction)
+    grads = gradient(state.target, state.model.family, state.current_values, state.level.scoring)
     return {spec.name: grads.get(spec.name, 0.0) * spec.step for spec in state.free_params}
 
 
@@ -397,7 +404,15 @@ def hint_for(state: GameState) -> tuple[str | None, int, str]:
             "You are at a low point: no single step helps. Reveal, or explore elsewhere.",
         )
     label = next(spec.label for spec in free if spec.name == best_name)
-    if _step_lowers(state, here, best_name, best_sign, "step"):
+    # the step that goes furthest downhill: far from the target a big step
+    # (a hint of single steps would take dozens of presses), near it a step,
+    # at the last a fine one
+    step = _after_nudge(state, best_name, best_sign, "step")
+    big = _after_nudge(state, best_name, best_sign, "big")
+    if big is not None and big < here and (step is None or big < step):
+        way, key = ("up", "⇧→") if best_sign > 0 else ("down", "⇧←")
+        return best_name, best_sign, f"Hint: move {label} {way} in big steps ({key})."
+    if step is not None and step < here:
         arrow = "up (→)" if best_sign > 0 else "down (←)"
         return best_name, best_sign, f"Hint: move {label} {arrow}."
     if _step_lowers(state, here, best_name, best_sign, "fine"):
@@ -430,12 +445,18 @@ def _infinite_term_hint(state: GameState) -> tuple[str, int, str] | None:
     return None
 
 
+def _after_nudge(state: GameState, name: str, sign: int, size: A.NudgeSize) -> float | None:
+    """The scoring divergence after one nudge of ``name``; None if it cannot move."""
+    chosen = replace(state, selected=[spec.name for spec in state.free_params].index(name))
+    moved = _nudge(chosen, A.Nudge(sign=sign, size=size))
+    return moved.scoring_divergence() if moved.values != state.values else None
+
+
 def _step_lowers(state: GameState, here: float, name: str, sign: int, size: A.NudgeSize) -> bool:
     """Whether one nudge of ``name`` lowers the scoring divergence from
     ``here`` (a whole step can overshoot a minimum that the slope points to)."""
-    chosen = replace(state, selected=[spec.name for spec in state.free_params].index(name))
-    moved = _nudge(chosen, A.Nudge(sign=sign, size=size))
-    return moved.values != state.values and moved.scoring_divergence() < here
+    after = _after_nudge(state, name, sign, size)
+    return after is not None and after < here
 
 
 def _hint(state: GameState, action: A.Hint) -> GameState:
@@ -455,8 +476,9 @@ def autopilot_step(state: GameState) -> dict[str, float] | None:
     if not math.isfinite(here):
         return None
     values = state.current_values
-    grads = gradient(state.target, state.model.family, values, state.level.direction)
-    logs = {s.name for s in free if s.name.startswith("variance") and s.min > 0}
+    grads = gradient(state.target, state.model.family, values, state.level.scoring)
+    family = state.model.family
+    logs = {s.name for s in free if log_scaled(family, s.name, s.min)}
     # Direction in working coordinates: d/d(log v) = v · d/dv.
     direction = {
         s.name: -grads.get(s.name, 0.0) * (values[s.name] if s.name in logs else 1.0) for s in free
@@ -473,7 +495,7 @@ def autopilot_step(state: GameState) -> dict[str, float] | None:
             trial[s.name] = min(max(_clean(value), s.min), s.max)
         trial = state.model.family.project(trial)
         try:
-            there = divergence(state.target, state.model.family.build(trial), state.level.direction)
+            there = divergence(state.target, state.model.family.build(trial), state.level.scoring)
         except ValueError:
             there = math.inf
         if there < here - 1e-12:

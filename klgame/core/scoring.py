@@ -1,6 +1,7 @@
 """Scoring at reveal: how close the guess came to the best achievable fit.
 
-D is the divergence in the level's scoring direction, D* the best any guess
+D is the level's scoring divergence (KL in its direction, or the cousin it
+names), D* the best any guess
 in the level's family and bounds can reach, and excess = D − D* (≥ 0).
 Both are shown in the level's units, and the star thresholds are in them too.
 
@@ -11,7 +12,9 @@ Points reward closeness first, then economy::
     points    = max(0, round(closeness) + economy − 100 · hints)
 
 so a perfect fit is worth about 1000–1200 points, a 2-star fit about 370 +
-economy, and each hint costs 100.
+economy, and each hint costs 100. An infinite excess scores 0 points: the
+economy of a few moves does not pay for a guess that rules out what the
+target allows.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from klgame.engine.units import in_units
+from klgame.engine.measures import has_units
 from klgame.levels.model import Level
 
 CLOSENESS_POINTS = 1000
@@ -53,9 +56,9 @@ def stars_for(excess: float, thresholds: tuple[float, float, float]) -> int:
 
 
 def points_for(excess: float, two_star: float, moves: int, hints: int) -> int:
-    if math.isinf(excess):
-        closeness = 0.0
-    elif two_star > 0:
+    if math.isinf(excess):  # the guess rules out what the target allows: no points at all
+        return 0
+    if two_star > 0:
         closeness = CLOSENESS_POINTS * math.exp(-excess / two_star)
     else:  # a two-star threshold of 0: the formula's limit, all for a perfect fit
         closeness = CLOSENESS_POINTS if excess == 0 else 0.0
@@ -66,8 +69,9 @@ def points_for(excess: float, two_star: float, moves: int, hints: int) -> int:
 def score_attempt(
     level: Level, divergence: float, best: float, moves: int, hints: int, seconds: float
 ) -> Score:
-    """Score an attempt; ``divergence`` and ``best`` are in nats."""
-    d, d_star = in_units(divergence, level.units), in_units(best, level.units)
+    """Score an attempt; ``divergence`` and ``best`` are in nats (or, for
+    Hellinger and total variation, unitless, and the score's ``units`` is "")."""
+    d, d_star = level.in_units(divergence), level.in_units(best)
     excess = excess_of(d, d_star)
     return Score(
         divergence=d,
@@ -78,5 +82,5 @@ def score_attempt(
         moves=moves,
         hints=hints,
         seconds=seconds,
-        units=level.units,
+        units=level.units if has_units(level.divergence) else "",
     )

@@ -1,15 +1,20 @@
 """Validated levels kept between runs, so a start does not re-read every level file.
 
 A shared host may offer thousands of level files; checking them all takes
-seconds, and every hosted connection would pay that before its title screen.
-:class:`LevelCache` keeps, in the data directory, one JSON file per level
-directory:
+seconds, and decoding them all from a cache still takes one or two, and
+every hosted connection would pay that before its title screen.
+:class:`LevelCache` keeps, in the data directory, for each level directory:
 
-* ``levels``: each level that passed every check, keyed by the SHA-256 of its
-  file's bytes -- the same bytes always give the same level, so an entry is
-  never stale; a changed file has a new hash and is checked again;
-* ``files``: for each file name, its size, modification time and inode, and
-  the hash they were last seen with, so an unchanged file is not even read.
+* an index, ``level-cache/KEY.json``, small and read at every start:
+  ``files``, for each file name its size, modification time and inode and
+  the SHA-256 of its bytes when last seen with them, so an unchanged file is
+  not even read, and what the level list shows of it (id, title, lesson,
+  order, direction, units: a :class:`~klgame.levels.catalog.Heading`);
+* the levels themselves, ``level-cache/KEY/HASH.json``, one file each, each
+  level that passed every check, keyed by the SHA-256 of its file's bytes --
+  the same bytes always give the same level, so an entry is never stale; a
+  changed file has a new hash and is checked again. An entry is read only
+  when its level is played (:meth:`LevelCache.level`).
 
 The cache holds data only, written and read with :mod:`json` (never
 pickle): an entry can name only the level model's own classes
@@ -28,17 +33,19 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from klgame import __version__
-from klgame.engine import families
+from klgame.engine import registry
+from klgame.engine.units import Units
 from klgame.levels import model, texts
-from klgame.levels.model import Level
+from klgame.levels.model import Direction, Level
 
 #: Bump when the encoding changes; files of another format are ignored.
-FORMAT = 1
+FORMAT = 2
 
 #: Sub-directory of the data directory holding the cache files.
 CACHE_DIR = "level-cache"
@@ -56,11 +63,7 @@ _CLASSES: dict[str, type] = {
         model.Level,
         model.Question,
         texts.RevealPart,
-        families.GaussianFamily,
-        families.MixtureFamily,
-        families.BinomialFamily,
-        families.UniformFamily,
-        families.CategoricalFamily,
+        *(d.family_type for d in registry.descriptors() if d.family_type is not None),
     )
 }
 
@@ -139,24 +142,54 @@ def _signature(info: os.stat_result) -> list[int]:
     return [info.st_size, info.st_mtime_ns, info.st_ino]
 
 
+#: What an index keeps of each level, after the file's size, time, inode and hash.
+HEADING_FIELDS = ("id", "title", "lesson", "order", "direction", "units")
+_DIRECTIONS = frozenset(get_args(Direction))
+_UNITS = frozenset(get_args(Units))
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+_ROW = 4 + len(HEADING_FIELDS)
+
+
+def heading_of(level: Level) -> tuple[Any, ...]:
+    """What the index keeps of ``level``."""
+    return tuple(getattr(level, name) for name in HEADING_FIELDS)
+
+
+def _sound(row: list[Any]) -> bool:
+    # Exact types (a bool is no order), checked inline: an index holds thousands.
+    return (
+        type(row[3]) is str
+        and _DIGEST.fullmatch(row[3]) is not None
+        and type(row[4]) is str
+        and type(row[5]) is str
+        and type(row[6]) is str
+        and type(row[7]) is int
+        and row[8] in _DIRECTIONS
+        and row[9] in _UNITS
+    )
+
+
 class LevelCache:
     """The cache of one level directory, in ``data_dir/level-cache/``."""
 
     def __init__(self, data_dir: Path, directory: Path) -> None:
         key = hashlib.sha256(os.fsencode(os.path.realpath(directory))).hexdigest()[:32]
         self.path = data_dir / CACHE_DIR / f"{key}.json"
+        self.entries = data_dir / CACHE_DIR / key
+        #: For each file name: size, modification time, inode, hash, then its
+        #: heading (:data:`HEADING_FIELDS`).
         self.files: dict[str, list[Any]] = {}
-        self.levels: dict[str, Level] = {}
+        self._new: dict[str, Level] = {}  # put since the last save
+        self._known: set[str] = set()  # the hashes the index held when read
         self.changed = False
         self._read()
 
     def _read(self) -> None:
-        # Entries are built while the file is parsed (one pass, in C but for
-        # the hook); anything in it that is not what this klgame writes
-        # discards the whole file, and every level is checked again.
+        # An index that is not what this klgame writes is ignored whole, and
+        # every level is checked again; a row that is not sound, only its file.
         try:
             with open(self.path, encoding="utf-8") as handle:
-                data = json.load(handle, object_hook=_hook)
+                data = json.load(handle)
         except (OSError, ValueError, RecursionError):
             return
         if (
@@ -165,36 +198,66 @@ class LevelCache:
             or data.get("klgame") != __version__
         ):
             return  # another version's, or not ours: start afresh
-        files, levels = data.get("files"), data.get("levels")
-        if (
-            isinstance(files, dict)
-            and isinstance(levels, dict)
-            and all(isinstance(level, Level) for level in levels.values())
-        ):
-            self.files, self.levels = files, levels
+        files = data.get("files")
+        if isinstance(files, dict):
+            self.files = files
+            self._known = {str(row[3]) for row in files.values() if type(row) is list and row}
 
-    def content_hash(self, file: Path) -> str | None:
-        """The SHA-256 the file had when last seen with its size, time and
-        inode now, or ``None`` if it changed (or was never seen)."""
-        seen = self.files.get(file.name)
+    def _row(self, file: str | os.PathLike[str]) -> list[Any] | None:
+        """The index's row of ``file`` if the file is unchanged since it was
+        checked (same size, time and inode) and the row is sound."""
+        row = self.files.get(os.path.basename(file))
         try:
             info = os.lstat(file)
         except OSError:
             return None
         if not stat.S_ISREG(info.st_mode):
             return None  # links and the rest go through the loader's own checks
-        if isinstance(seen, list) and len(seen) == 4 and seen[:3] == _signature(info):
-            return str(seen[3])
+        if type(row) is list and len(row) == _ROW and row[:3] == _signature(info) and _sound(row):
+            return row
         return None
+
+    def content_hash(self, file: str | os.PathLike[str]) -> str | None:
+        """The SHA-256 the file had when last seen with its size, time and
+        inode now, or ``None`` if it changed (or was never seen)."""
+        row = self._row(file)
+        return None if row is None else str(row[3])
+
+    def heading(self, file: str | os.PathLike[str]) -> tuple[str, tuple[Any, ...]] | None:
+        """The hash and the heading (:data:`HEADING_FIELDS`) of ``file``, if it
+        is unchanged since it was checked (nothing of the level is decoded)."""
+        row = self._row(file)
+        return None if row is None else (row[3], tuple(row[4:]))
+
+    def level(self, digest: str) -> Level | None:
+        """The checked level of the file whose bytes hash to ``digest``, or
+        ``None`` if its entry is missing or not sound."""
+        if digest in self._new:
+            return self._new[digest]
+        if not _DIGEST.fullmatch(digest):
+            return None
+        try:
+            with open(self.entries / f"{digest}.json", encoding="utf-8") as handle:
+                data = json.load(handle, object_hook=_hook)
+        except (OSError, ValueError, RecursionError):
+            return None
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != FORMAT
+            or data.get("klgame") != __version__
+        ):
+            return None
+        level = data.get("level")
+        if not isinstance(level, Level) or level.content_hash != digest:
+            return None  # not a level, or one filed under another file's hash
+        return level
 
     def get(self, file: Path) -> Level | None:
         """The cached level of ``file``, if the file is unchanged and its entry sound."""
-        digest = self.content_hash(file)
-        level = self.levels.get(digest) if digest is not None else None
-        if not isinstance(level, Level):
+        found = self.heading(file)
+        level = self.level(found[0]) if found is not None else None
+        if level is None or found is None or heading_of(level) != found[1]:
             return None
-        if level.content_hash != digest:
-            return None  # an entry filed under another file's hash
         return dataclasses.replace(level, source=os.fspath(file))
 
     def put(self, file: Path, level: Level) -> None:
@@ -205,18 +268,18 @@ class LevelCache:
             info = os.lstat(file)
         except OSError:
             return
-        if not stat.S_ISREG(info.st_mode):
+        if not stat.S_ISREG(info.st_mode) or not _DIGEST.fullmatch(level.content_hash):
             return
         try:
             encode_level(level)  # only what can be written back
         except ValueError:
             return
-        self.files[file.name] = [*_signature(info), level.content_hash]
-        self.levels[level.content_hash] = level
+        self.files[file.name] = [*_signature(info), level.content_hash, *heading_of(level)]
+        self._new[level.content_hash] = level
         self.changed = True
 
     def save(self, keep: set[str] | None = None) -> None:
-        """Write the cache if it changed (atomically; nothing is left on failure).
+        """Write what changed (each file atomically; nothing is left on failure).
 
         ``keep`` (the file names now in the directory) drops entries of files
         that are gone.
@@ -225,22 +288,52 @@ class LevelCache:
             gone = set(self.files) - keep
             for name in gone:
                 del self.files[name]
-            live = {str(entry[3]) for entry in self.files.values() if isinstance(entry, list)}
-            for digest in set(self.levels) - live:
-                del self.levels[digest]
             self.changed = self.changed or bool(gone)
+        live = {str(row[3]) for row in self.files.values() if type(row) is list and row}
+        dropped = (self._known | set(self._new)) - live
         if not self.changed:
             return
-        levels = {digest: encode_level(level) for digest, level in self.levels.items()}
-        data = {"format": FORMAT, "klgame": __version__, "files": self.files, "levels": levels}
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with open(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, separators=(",", ":"))
-            os.replace(tmp, self.path)
-            self.changed = False
+            self.entries.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for digest, level in self._new.items():
+                if digest in live:
+                    entry = {"format": FORMAT, "klgame": __version__, "level": encode_level(level)}
+                    _write_json(self.entries / f"{digest}.json", entry)
+            index = {
+                "format": FORMAT,
+                "klgame": __version__,
+                "files": self.files,
+            }
+            _write_json(self.path, index)
         except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+            return
+        self._new.clear()
+        self._known = live
+        self.changed = False
+        if dropped:
+            self._prune(live)
+
+    def _prune(self, live: set[str]) -> None:
+        """Delete the entries of levels no file has any more."""
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.entries):
+                digest = entry.name.removesuffix(".json")
+                if entry.name.endswith(".json") and digest not in live:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    """Write ``data`` to ``path`` atomically, mode 0600; no temporary file is
+    left if it fails (the error is raised)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, separators=(",", ":"))
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise

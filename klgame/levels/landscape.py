@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from klgame.engine import Distribution
+from klgame.engine import Distribution, Family
 from klgame.engine.batch import landscape as batch_landscape
+from klgame.engine.registry import log_scaled
 from klgame.levels.model import GuessModel, Level, ParamSpec
 
 __all__ = [
@@ -53,15 +54,17 @@ class Landscape:
         return self.x_values[column], y, float(self.divergence[row, column])
 
 
-def is_log_axis(spec: ParamSpec) -> bool:
-    return spec.name.startswith("variance") and spec.min > 0.0
+def is_log_axis(spec: ParamSpec, family: Family) -> bool:
+    """Whether the axis of ``spec`` is geometric: a positive scale parameter of
+    ``family`` (a variance, a rate) bounded away from 0."""
+    return log_scaled(family, spec.name, spec.min)
 
 
-def axis_values(spec: ParamSpec, count: int) -> tuple[float, ...]:
-    """``count`` values from the parameter's min to its max, geometric for a variance."""
+def axis_values(spec: ParamSpec, count: int, family: Family) -> tuple[float, ...]:
+    """``count`` values from the parameter's min to its max, geometric on a log axis."""
     if spec.max <= spec.min:
         return (spec.min,)
-    if is_log_axis(spec):
+    if is_log_axis(spec, family):
         values = np.geomspace(spec.min, spec.max, count)
     else:
         values = np.linspace(spec.min, spec.max, count)
@@ -103,16 +106,16 @@ def compute(
     ``x`` and ``y`` at ``held`` (fixed ones at their fixed values)."""
     check_pair(model, x, y)
     base = {name: float(value) for name, value in held.items()} | model.fixed_values()
-    xs = axis_values(model.param(x), columns)
-    ys = axis_values(model.param(y), rows) if y is not None else ()
+    xs = axis_values(model.param(x), columns, model.family)
+    ys = axis_values(model.param(y), rows, model.family) if y is not None else ()
     for name in model.family.param_names:
         base.setdefault(name, model.param(name).start)
     base.pop(x, None)
     if y is not None:
         base.pop(y, None)
-        grid = batch_landscape(target, model.family, level.direction, base, (x, xs), (y, ys))
+        grid = batch_landscape(target, model.family, level.scoring, base, (x, xs), (y, ys))
     else:
-        grid = batch_landscape(target, model.family, level.direction, base, (x, xs))[None, :]
+        grid = batch_landscape(target, model.family, level.scoring, base, (x, xs))[None, :]
     grid = np.where(np.isnan(grid), math.inf, grid)
     return Landscape(model.id, x, y, xs, tuple(ys), base, grid)
 

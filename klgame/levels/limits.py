@@ -46,6 +46,9 @@ MEAN = Limit(-1e6, 1e6, "the x range the game can draw")
 #: Variances of targets and guesses: standard deviations from 0.001 to about 3e4
 #: (a ratio of variances the engine resolves to the last digit: 1e15).
 VARIANCE = Limit(1e-6, 1e9, "the widths the game can draw")
+#: Rates of Poisson guesses (and their bounds): every bar the game draws over
+#: a support of at most 50 values is then an ordinary float or 0.
+RATE = Limit(1e-6, 1e6, "the rates the game can draw")
 #: Counts and mixture weights (relative: only their ratios matter).
 MASS = Limit(0.0, 1e15, "the counts and weights the game can add up")
 #: A level's fixed plot frame, ``view.x_min`` and ``view.x_max``.

@@ -16,15 +16,16 @@ from typing import Literal
 
 import numpy as np
 
-from klgame.engine import Binomial, Categorical, Distribution, Family, Gaussian, Mixture
-from klgame.engine.units import Units, in_units
+from klgame.engine import Distribution, Family
+from klgame.engine.measures import Measure, criterion
+from klgame.engine.measures import in_units as measure_in_units
+from klgame.engine.registry import descriptor
+from klgame.engine.units import Units
 from klgame.levels.texts import RevealPart
 
 Direction = Literal["forward", "reverse"]
-TargetKind = Literal["gaussian", "mixture", "categorical", "binomial"]
-
-#: Target kinds whose distributions are discrete (bars, not curves).
-DISCRETE_KINDS: tuple[str, ...] = ("categorical", "binomial")
+#: A target family's name, as registered in :mod:`klgame.engine.registry`.
+TargetKind = str
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ class TargetSpec:
 
     @property
     def is_discrete(self) -> bool:
-        return self.kind in DISCRETE_KINDS
+        return not descriptor(self.kind).continuous
 
     def random_params(self) -> tuple[tuple[str, RandomRange], ...]:
         """The random parameters, in draw order."""
@@ -151,20 +152,10 @@ class TargetSpec:
 
     def build(self, values: Mapping[str, float]) -> Distribution:
         """The target for explicit parameter values (named as in ``params``)."""
-        if self.kind == "gaussian":
-            return Gaussian(values["mean"], values["variance"])
-        if self.kind == "mixture":
-            k = sum(1 for name, _ in self.params if name.startswith("mean"))
-            parts = [Gaussian(values[f"mean{i}"], values[f"variance{i}"]) for i in range(1, k + 1)]
-            return Mixture(parts, [values[f"weight{i}"] for i in range(1, k + 1)])
-        if self.kind == "categorical":
-            masses = [values[f"p{i}"] for i in range(1, len(self.support) + 1)]
-            if self.counts:
-                return Categorical.from_counts(masses, self.support)
-            return Categorical(masses, self.support)
-        if self.kind == "binomial":
-            return Binomial(self.n, values["p"])
-        raise ValueError(f"unknown target kind {self.kind!r}")
+        build = descriptor(self.kind).target
+        if build is None:
+            raise ValueError(f"{self.kind!r} is not a target family")
+        return build(values, self)
 
 
 @dataclass(frozen=True)
@@ -253,6 +244,15 @@ class Level:
     target_from: str | None = None
     #: The question asked before the reveal, if the level has one.
     question: Question | None = None
+    #: The divergence the level is scored by: KL in ``direction`` (``kl``), or
+    #: a symmetric cousin (``jensen-shannon``, ``hellinger``, ``total-variation``).
+    divergence: Measure = "kl"
+
+    @property
+    def scoring(self) -> str:
+        """What the engine minimises for this level: ``forward``, ``reverse``
+        or the cousin's name (:func:`klgame.engine.measures.criterion`)."""
+        return criterion(self.divergence, self.direction)
 
     @property
     def is_discrete(self) -> bool:
@@ -270,8 +270,9 @@ class Level:
         raise KeyError(model_id)
 
     def in_units(self, nats: float) -> float:
-        """A divergence in nats, converted to the level's units."""
-        return in_units(nats, self.units)
+        """A value of the scoring divergence (nats), in the level's units;
+        Hellinger and total variation have none and are returned as they are."""
+        return measure_in_units(nats, self.units, self.divergence)
 
     def stars_for(self, excess: float) -> int:
         """Stars earned for an excess (level units) over the best fit."""

@@ -3,7 +3,8 @@
 Scoring compares the player's divergence D with D*; the reveal draws the best
 fit next to the target. :func:`best_fit` fits every model of the level with
 :func:`klgame.engine.fit` (within the model's bounds, its fixed parameters
-held) and keeps the smallest divergence in the level's direction.
+held) and keeps the smallest of the level's scoring divergence (KL in its
+direction, or the cousin it names: :attr:`Level.scoring`).
 
 Results are cached per (level, target): the game may ask early, in the
 background, and again at the reveal.
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from klgame.engine import (
+    DIRECTIONS,
     Continuous,
     Distribution,
     Fit,
@@ -25,6 +27,7 @@ from klgame.engine import (
     both_directions,
     fit,
 )
+from klgame.engine import divergence as score
 from klgame.engine.fitting import SEARCH_BUDGET
 from klgame.levels.model import GuessModel, Level
 
@@ -41,7 +44,8 @@ class Solution:
     """The best achievable fit of a level for one target.
 
     ``model_id`` names the winning model and ``fit`` is its best fit:
-    ``fit.divergence`` is D* in nats, in the level's direction (convert with
+    ``fit.divergence`` is D* in nats, of the level's scoring divergence (no
+    units for Hellinger and total variation; convert with
     :meth:`Level.in_units`). ``fits`` holds every model's best fit, in the
     level's model order, for comparing models (the uniform beats the binomial).
     Each fit's ``optima`` holds every distinct local optimum found for that
@@ -83,7 +87,7 @@ def fit_model(level: Level, model: GuessModel, target: Distribution) -> Fit:
     result = fit(
         target,
         model.family,
-        level.direction,
+        level.scoring,
         model.bounds(),
         model.fixed_values(),
         starts=_hints(model, target),
@@ -132,7 +136,10 @@ def _snap_to_bounds(model: GuessModel, target: Distribution, result: Fit) -> Fit
     except ValueError:
         return result
     forward, reverse = both_directions(target, guess)
-    divergence = forward if result.direction == "forward" else reverse
+    if result.direction in DIRECTIONS:
+        divergence = forward if result.direction == "forward" else reverse
+    else:
+        divergence = score(target, guess, result.direction)
     if not divergence <= result.divergence + 1e-12:
         return result
     # The snapped point is the global optimum now; the others stay as found.

@@ -46,7 +46,7 @@ PLACEHOLDERS: dict[str, str] = {
     "D": "your divergence",
     "D*": "the best divergence possible",
     "excess": "D − D*",
-    "units": "nats or bits",
+    "units": 'nats or bits ("(no units)" for Hellinger and total variation)',
     "found": "the divergence at the low point your guess ended near",
     "lowest": "the divergence at the global optimum (D*)",
     "optima": "how many distinct low points the best fit found",

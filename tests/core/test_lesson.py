@@ -243,14 +243,26 @@ def test_the_table_shows_the_terms_and_marks_infinity():
     assert all(len(line) <= 34 for line in text.splitlines())
 
 
-def test_many_outcomes_are_summed_up_in_one_row():
-    from klgame.ui.lesson_views import MAX_ROWS, discrete_table
+def test_eleven_outcomes_are_all_shown():
+    from klgame.ui.lesson_views import discrete_table
 
-    level = CATALOG.get("space-worms")
-    state = new_game(level, 0)
+    state = new_game(CATALOG.get("space-worms"), 0)
     lines = [line for line in discrete_table(state).plain.splitlines() if line.strip()]
     outcome_rows = [line for line in lines if line.split()[0] in {str(v) for v in range(11)}]
-    assert len(outcome_rows) == MAX_ROWS - 1
+    assert len(outcome_rows) == 11
+    assert not [line for line in lines if line.startswith("+")]
+    assert all(len(line) <= 34 for line in lines)
+
+
+def test_many_outcomes_are_summed_up_in_one_row(monkeypatch: pytest.MonkeyPatch):
+    from klgame.ui import lesson_views
+
+    monkeypatch.setattr(lesson_views, "MAX_ROWS", 8)  # more outcomes than a table shows
+    level = CATALOG.get("space-worms")
+    state = new_game(level, 0)
+    lines = [line for line in lesson_views.discrete_table(state).plain.splitlines() if line.strip()]
+    outcome_rows = [line for line in lines if line.split()[0] in {str(v) for v in range(11)}]
+    assert len(outcome_rows) == 8 - 1
     (rest,) = [line for line in lines if line.startswith("+4")]
     shown = {line.split()[0] for line in outcome_rows}
     others = [r for r in discrete_terms(state.target, state.guess) if r.label not in shown]

@@ -240,3 +240,20 @@ def test_replaying_the_same_actions_gives_the_same_state(two_peaks_reverse):
         second.hints,
         second.units,
     )
+
+
+def test_a_hint_far_from_the_target_says_big_steps():
+    # q = N(m, 1) against p = N(5, 1): reverse KL = (m − 5)²/2, by hand. At m = 0:
+    # 12.5; a step (m = 0.1) 12.005; a big step (m = 1) 8 nats: big steps first
+    level = make_level(Gaussian(5, 1), models=(gaussian_model(variance=1.0),))
+    state = new_game(level, seed=1)
+    assert state.scoring_divergence() == pytest.approx(12.5)
+    name, sign, message = hint_for(state)
+    assert (name, sign) == ("mean", 1)
+    assert message == "Hint: move Mean up in big steps (⇧→)."
+    assert apply(state, A.Nudge(size="big")).scoring_divergence() == pytest.approx(8.0)
+    # at m = 4.9 (0.005) a big step overshoots to 5.9 (0.405); a step reaches 0
+    near = apply_all(state, [A.Nudge(size="big")] * 4 + [A.Nudge()] * 9)
+    assert near.current_values["mean"] == pytest.approx(4.9)
+    assert near.scoring_divergence() == pytest.approx(0.005)
+    assert hint_for(near)[2] == "Hint: move Mean up (→)."

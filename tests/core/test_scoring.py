@@ -32,7 +32,7 @@ def test_points_reward_closeness_first_then_economy():
 
 # The documented formula (docs/scoring.md), worked by hand:
 #   closeness = 1000 · exp(−excess / s₂),  economy = max(0, 200 − 2 · moves),
-#   points = max(0, round(closeness) + economy − 100 · hints).
+#   points = max(0, round(closeness) + economy − 100 · hints), and 0 for an ∞ excess.
 # e⁻¹ = 0.367879…, e⁻² = 0.135335…, e⁻⁰·⁸ = 0.449329…, e⁻¹⁰ = 0.0000454…
 @pytest.mark.parametrize(
     ("excess", "two_star", "moves", "hints", "points"),
@@ -45,7 +45,9 @@ def test_points_reward_closeness_first_then_economy():
         (0.5, 0.05, 99, 0, 2),  # round(0.045) = 0, + (200 − 198)
         (0.0, 0.1, 0, 5, 700),  # 1200 − 500
         (0.0, 0.1, 0, 13, 0),  # 1200 − 1300, floored at 0
-        (math.inf, 0.1, 0, 0, 200),  # exp(−∞) = 0: economy only
+        (math.inf, 0.1, 0, 0, 0),  # an infinite excess: 0, economy or not
+        (math.inf, 0.1, 40, 0, 0),
+        (1e6, 0.1, 0, 0, 200),  # a huge finite excess: round(0) + economy 200
         (0.04, 0.05, 3, 0, 643),  # round(449.33) = 449, + (200 − 6)
     ],
 )
@@ -70,4 +72,12 @@ def test_a_two_star_threshold_of_zero_scores_the_formulas_limit():
     # exp(-excess / s2) as s2 -> 0: 1 for no excess, 0 for any excess (docs/scoring.md)
     assert points_for(0.0, 0.0, moves=0, hints=0) == 1000 + 200
     assert points_for(1e-12, 0.0, moves=0, hints=0) == 200
-    assert points_for(math.inf, 0.0, moves=0, hints=0) == 200
+    assert points_for(math.inf, 0.0, moves=0, hints=0) == 0  # ∞: no points at all
+
+
+def test_an_infinite_divergence_scores_no_points_however_quick():
+    # D = ∞ against a finite D*: excess ∞, so 0 stars and 0 points, not the
+    # economy's 200 − 2·1 = 198 (docs/scoring.md)
+    level = make_level(Gaussian(0, 1), stars=(0.01, 0.05, 0.25))
+    score = score_attempt(level, divergence=math.inf, best=0.3, moves=1, hints=0, seconds=1.0)
+    assert math.isinf(score.excess) and score.stars == 0 and score.points == 0

@@ -12,6 +12,7 @@ BUILTIN_IDS = (
     "gaussian",
     "two-peaks-reverse",
     "two-peaks-forward",
+    "two-peaks-js",
     "finale",
     "space-worms",
     "dog-or-panda",

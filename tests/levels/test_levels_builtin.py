@@ -30,10 +30,10 @@ def test_builtin_dir_holds_the_checkout_levels():
         assert (found / name).read_bytes() == (BUILTIN_DIR / name).read_bytes()
 
 
-def test_the_eight_levels_in_order(levels: dict[str, Level]):
+def test_the_nine_levels_in_order(levels: dict[str, Level]):
     catalog = load_catalog()
     assert catalog.ids() == BUILTIN_IDS
-    assert [level.order for level in catalog.levels] == list(range(1, 9))
+    assert [level.order for level in catalog.levels] == list(range(1, 10))
     assert catalog.errors == () and catalog.warnings == ()
 
 
@@ -152,22 +152,28 @@ def test_finale_exact_match(levels: dict[str, Level]):
         assert solution.fit.reverse == pytest.approx(0.0, abs=1e-9)
 
 
-def test_space_worms_uniform_beats_binomial(levels: dict[str, Level]):
+def test_space_worms_uniform_beats_binomial_and_poisson_beats_both(levels: dict[str, Level]):
     level = levels["space-worms"]
-    assert [model.id for model in level.models] == ["uniform", "binomial"]
+    assert [model.id for model in level.models] == ["uniform", "binomial", "poisson"]
     assert not level.target.is_random
     target = level.target.draw(1)
     assert list(target.probs) == pytest.approx(
         np.array([2, 3, 5, 14, 16, 15, 12, 8, 10, 8, 7]) / 100
     )
     solution = best_fit(level, target)
-    assert solution.model_id == "uniform"
-    assert solution.divergence == pytest.approx(0.1367, abs=5e-5)
+    # scipy.stats: Σ p log(p / poisson.pmf(k, 5.44)) = 0.0901808291458654
+    assert solution.model_id == "poisson"
+    assert solution.values["lambda"] == pytest.approx(5.44, rel=1e-12)  # the mean count
+    assert solution.divergence == pytest.approx(0.0901808291458654, rel=1e-9)
+    assert solution.fit.reverse == math.inf  # the data has no worm with 11 teeth
+    assert solution.for_model("uniform").divergence == pytest.approx(0.1367, abs=5e-5)
     binomial = solution.for_model("binomial")
     assert binomial.values["p"] == pytest.approx(0.544, abs=1e-4)
     assert binomial.divergence == pytest.approx(0.4273, abs=5e-5)
     spec = level.model("binomial").param("p")
     assert (spec.start, spec.min, spec.max, spec.step) == (0.5, 0.0, 1.0, 0.01)
+    rate = level.model("poisson").param("lambda")
+    assert (rate.start, rate.min, rate.max, rate.step, rate.big_step) == (1, 0.1, 20, 0.1, 1)
 
 
 def test_dog_or_panda_in_bits(levels: dict[str, Level]):

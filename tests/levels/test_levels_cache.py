@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 from klgame import __version__
+from klgame.errors import KlgameError
 from klgame.levels import loader
 from klgame.levels.cache import CACHE_DIR, LevelCache, decode_level, encode_level
-from klgame.levels.loader import builtin_levels_dir, load_directory
+from klgame.levels.catalog import Heading
+from klgame.levels.loader import builtin_levels_dir, index_directory, load_directory
+from klgame.levels.model import Level
 
 LEVELS_DIR = Path(__file__).parents[2] / "levels"
 
@@ -69,8 +72,62 @@ def test_a_second_start_reads_no_unchanged_file(
     second, errors = load_directory(levels, cache_dir=home)
     assert not errors and reads == []
     assert second == first
-    cache_files = list((home / CACHE_DIR).iterdir())
-    assert len(cache_files) == 1 and cache_files[0].stat().st_mode & 0o077 == 0
+    index = _cache_file(home)
+    entries = list(_entries(home).iterdir())
+    assert len(entries) == 3 and _entries(home).stat().st_mode & 0o077 == 0
+    assert all(path.stat().st_mode & 0o077 == 0 for path in [index, *entries])
+
+
+def test_a_start_decodes_no_level_until_it_is_played(
+    levels: Path, tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    expected, _ = load_directory(levels)
+    index_directory(levels, cache_dir=home)
+    reads.clear()
+    opened: list[str] = []
+    real_level = LevelCache.level
+
+    def counting(self: LevelCache, digest: str) -> object:
+        opened.append(digest)
+        return real_level(self, digest)
+
+    monkeypatch.setattr(LevelCache, "level", counting)
+    entries, errors = index_directory(levels, cache_dir=home)
+    assert not errors and reads == [] and opened == []
+    assert all(isinstance(entry, Heading) for entry in entries)
+    shown = [(e.id, e.title, e.lesson, e.order, e.direction, e.units) for e in entries]
+    assert shown == [(e.id, e.title, e.lesson, e.order, e.direction, e.units) for e in expected]
+    assert [entry.source for entry in entries] == [level.source for level in expected]
+    two = entries[2]
+    assert two.id == "two" and isinstance(two, Heading)
+    assert two.load() == expected[2]  # from its cache entry: no file read
+    assert reads == [] and len(opened) == 1
+
+
+def test_a_listed_level_whose_entry_is_gone_is_checked_again_when_played(
+    levels: Path, tmp_path: Path, reads: list[str]
+) -> None:
+    home = tmp_path / "home"
+    expected, _ = load_directory(levels)
+    index_directory(levels, cache_dir=home)
+    for entry in _entries(home).iterdir():
+        entry.unlink()
+    reads.clear()
+    entries, _ = index_directory(levels, cache_dir=home)
+    assert reads == []
+    assert entries[0].load() == expected[0] and reads == ["one.yaml"]
+
+
+def test_a_listed_level_broken_meanwhile_is_not_played(levels: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    index_directory(levels, cache_dir=home)
+    entries, _ = index_directory(levels, cache_dir=home)
+    for entry in _entries(home).iterdir():
+        entry.unlink()
+    (levels / "one.yaml").write_text("id: one\ntitle: [broken\n")
+    with pytest.raises(KlgameError, match="level 'one' changed or broke since the list"):
+        entries[0].load()
 
 
 def test_a_changed_file_is_checked_again(levels: Path, tmp_path: Path, reads: list[str]) -> None:
@@ -85,7 +142,14 @@ def test_a_changed_file_is_checked_again(levels: Path, tmp_path: Path, reads: li
 
 
 def _cache_file(home: Path) -> Path:
-    (path,) = (home / CACHE_DIR).iterdir()
+    """The index of the one level directory cached in ``home``."""
+    (path,) = (p for p in (home / CACHE_DIR).iterdir() if p.is_file())
+    return path
+
+
+def _entries(home: Path) -> Path:
+    """The directory of its levels' entries."""
+    (path,) = (p for p in (home / CACHE_DIR).iterdir() if p.is_dir())
     return path
 
 
@@ -104,10 +168,10 @@ def test_a_tampered_entry_is_ignored_and_the_file_checked(
     home = tmp_path / "home"
     expected, _ = load_directory(levels)
     load_directory(levels, cache_dir=home)
-    path = _cache_file(home)
-    data = json.loads(path.read_text())
-    data["levels"] = {key: tamper(value) for key, value in data["levels"].items()}
-    path.write_text(json.dumps(data))
+    for path in _entries(home).iterdir():
+        data = json.loads(path.read_text())
+        data["level"] = tamper(data["level"])
+        path.write_text(json.dumps(data))
     reads.clear()
     found, errors = load_directory(levels, cache_dir=home)
     assert not errors and found == expected
@@ -120,21 +184,51 @@ def test_an_entry_under_another_file_s_hash_is_not_taken(
     home = tmp_path / "home"
     expected, _ = load_directory(levels)
     load_directory(levels, cache_dir=home)
-    path = _cache_file(home)
-    data = json.loads(path.read_text())
+    data = json.loads(_cache_file(home).read_text())
     one, two = data["files"]["one.yaml"][3], data["files"]["two.yaml"][3]
-    data["levels"][one], data["levels"][two] = data["levels"][two], data["levels"][one]
-    path.write_text(json.dumps(data))
+    first, second = _entries(home) / f"{one}.json", _entries(home) / f"{two}.json"
+    texts = first.read_text(), second.read_text()
+    first.write_text(texts[1])
+    second.write_text(texts[0])
     reads.clear()
     found, _ = load_directory(levels, cache_dir=home)
     assert found == expected and sorted(reads) == ["one.yaml", "two.yaml"]
 
 
 @pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda row: [*row[:5], ["a", "list"], *row[6:]],  # the title
+        lambda row: [*row[:7], True, *row[8:]],  # the order
+        lambda row: [*row[:9], "furlongs"],  # the units
+        lambda row: [*row, "/etc/shadow"],  # one field too many
+        lambda row: [*row[:3], "../../outside", *row[4:]],  # a path for a hash
+        lambda row: "text",
+    ],
+)
+def test_a_tampered_row_of_the_index_is_ignored_and_its_file_checked(
+    levels: Path, tmp_path: Path, reads: list[str], tamper
+) -> None:
+    home = tmp_path / "home"
+    expected, _ = load_directory(levels)
+    load_directory(levels, cache_dir=home)
+    path = _cache_file(home)
+    data = json.loads(path.read_text())
+    data["files"]["two.yaml"] = tamper(data["files"]["two.yaml"])
+    path.write_text(json.dumps(data))
+    reads.clear()
+    found, errors = index_directory(levels, cache_dir=home)
+    assert not errors and reads == ["two.yaml"]
+    assert [isinstance(f, Level) for f in found] == [False, False, True]  # one, three, two
+    assert [f if isinstance(f, Level) else f.load() for f in found] == expected
+
+
+@pytest.mark.parametrize(
     "content",
     [
         pickle.dumps({"format": 1}),
-        json.dumps({"format": 1, "klgame": "0.0.0-other", "files": {}, "levels": {}}).encode(),
+        json.dumps({"format": 2, "klgame": "0.0.0-other", "files": {}}).encode(),
+        json.dumps({"format": 1, "klgame": __version__, "files": {}, "levels": {}}).encode(),
         b"[" * 100_000,
     ],
 )

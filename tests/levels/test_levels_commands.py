@@ -153,13 +153,18 @@ def test_solve_each_builtin(level_id: str, capsys: pytest.CaptureFixture[str]):
     # D* is the least of the models' best divergences in the scoring direction,
     # and no model's start is better than D*.
     direction = "forward KL(p‖q)" if "scored by forward" in out else "reverse KL(q‖p)"
+    if "scored by Jensen–Shannon" in out:
+        direction = "JS(p, q)"
     per_model = [
         float(value.replace("∞", "inf"))
         for value in re.findall(re.escape(direction) + r" = (\S+) ", out)
     ]
     (d_star,) = re.findall(r"^D\* = (\S+) ", out, flags=re.MULTILINE)
     assert per_model and float(d_star.replace("∞", "inf")) == pytest.approx(min(per_model))
-    starts = [float(v.replace("∞", "inf")) for v in re.findall(r"at the start: \w+ = (\S+) ", out)]
+    starts = [
+        float(v.replace("∞", "inf"))
+        for v in re.findall(r"at the start: (?:\w+|JS\(p, q\)) = (\S+) ", out)
+    ]
     assert all(start >= float(d_star) - 5e-5 for start in starts)
 
 
@@ -167,7 +172,10 @@ def test_solve_space_worms_names_the_winner(capsys: pytest.CaptureFixture[str]):
     _, out, _ = run(capsys, "solve", "space-worms")
     assert "model binomial (Binomial(10, p)): best at p = 0.5440" in out
     assert "forward KL(p‖q) = 0.4273 nats" in out
-    assert out.rstrip().endswith("D* = 0.1367 nats: model uniform, no parameters")
+    assert "model uniform (Uniform): no parameters\n  forward KL(p‖q) = 0.1367 nats" in out
+    assert "model poisson (Poisson(λ)): best at lambda = 5.4400" in out
+    assert "reverse KL(q‖p) = ∞ nats" in out
+    assert out.rstrip().endswith("D* = 0.0902 nats: model poisson, lambda = 5.4400")
 
 
 def test_solve_json(capsys: pytest.CaptureFixture[str]):

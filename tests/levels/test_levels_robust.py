@@ -85,6 +85,24 @@ def test_numbers_the_game_cannot_show_are_refused_with_the_range(
     assert all(message.startswith("t.yaml:") for message in messages)
 
 
+@pytest.mark.parametrize(
+    ("target", "field"),
+    [
+        ("{family: gaussian, mean: 1e308, variance: 1}", "target.mean"),
+        ("{family: gaussian, mean: 0, variance: 1e300}", "target.variance"),
+    ],
+)
+def test_solve_names_a_number_the_game_cannot_show(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str, field: str
+) -> None:
+    # Both made `solve` report "internal error" (exit 70).
+    path = write_level(tmp_path, "t.yaml", level("", target=f"target: {target}"))
+    assert main(["solve", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:" in err and f": {field}: must lie in [" in err
+    assert "internal error" not in err and "Traceback" not in err
+
+
 def test_counts_too_large_to_add_up_are_refused() -> None:
     target = "target: {family: categorical, counts: [1e308, 1e308, 1]}"
     messages = problems(level("", target=target, guess="guess: {family: categorical}"))
@@ -138,6 +156,7 @@ def test_the_builtin_levels_hide_what_they_should(catalog_levels: dict[str, bool
         "gaussian": True,
         "two-peaks-reverse": True,
         "two-peaks-forward": True,
+        "two-peaks-js": True,
         "finale": True,
         "space-worms": False,  # counts to look at
         "dog-or-panda": False,
