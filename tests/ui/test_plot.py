@@ -10,16 +10,11 @@ from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.strip import Strip
 
-from klgame.ui.plot import (
-    _LOOKS,
-    BarPlot,
-    CurvePlot,
-    Series,
-    _Geometry,
-    _line,
-    _prepare,
-    nice_ticks,
-)
+from klgame.ui.plotting import BarPlot, CurvePlot, Series, nice_ticks
+from klgame.ui.plotting.curves import line
+from klgame.ui.plotting.layers import Geometry
+from klgame.ui.plotting.sampling import prepare
+from klgame.ui.plotting.series import LOOKS
 
 XS = np.linspace(-8.0, 8.0, 401)
 BRAILLE = {chr(c) for c in range(0x2801, 0x2900)}
@@ -263,7 +258,7 @@ def test_nice_ticks() -> None:
 
 
 @st.composite
-def curves(draw: st.DrawFn) -> tuple[Series, _Geometry]:
+def curves(draw: st.DrawFn) -> tuple[Series, Geometry]:
     """A curve like the game draws (densities, integrands, partly off view) and
     a canvas to draw it on."""
     cols = draw(st.integers(16, 160))
@@ -282,7 +277,7 @@ def curves(draw: st.DrawFn) -> tuple[Series, _Geometry]:
         ys += draw(st.floats(0.1, 1)) * np.exp(-0.5 * ((xs - mean) / sd) ** 2) / sd
     ys += draw(st.sampled_from([0.0, 0.0, 1e-3, 0.3, -0.05]))
     role = draw(st.sampled_from(["guess", "target", "best", "integrand"]))
-    geometry = _Geometry(
+    geometry = Geometry(
         width=cols + 6, height=rows + 2, top=1, cols=cols, rows=rows, lims=(x_lo, x_hi, y_lo, y_hi)
     )
     return Series("s", xs, ys, role), geometry
@@ -291,19 +286,19 @@ def curves(draw: st.DrawFn) -> tuple[Series, _Geometry]:
 @settings(max_examples=300, deadline=None)
 @given(curves())
 def test_a_curve_split_at_its_flat_tails_is_the_curve_drawn_whole(
-    case: tuple[Series, _Geometry],
+    case: tuple[Series, Geometry],
 ) -> None:
     series, geometry = case
     plot = CurvePlot()
-    xs, ys = _prepare(series, geometry)
-    marker = _LOOKS[series.role].curve_marker
-    whole = plot._rasterise(_line(xs, ys, marker), geometry)
+    xs, ys = prepare(series, geometry)
+    marker = LOOKS[series.role].curve_marker
+    whole = plot._rasterise(line(xs, ys, marker), geometry)
     assert sorted(plot._curve_cells(series, geometry)) == sorted(whole)
 
 
 def test_the_flat_tails_of_a_narrow_guess_come_from_one_cached_line() -> None:
     plot = CurvePlot()
-    geometry = _Geometry(width=120, height=36, top=1, cols=115, rows=33, lims=(-10, 10, 0, 0.5))
+    geometry = Geometry(width=120, height=36, top=1, cols=115, rows=33, lims=(-10, 10, 0, 0.5))
     xs = np.linspace(-10, 10, 116)
     for mean in (-2.0, 0.0, 2.0):
         narrow = Series("q", xs, np.exp(-0.5 * ((xs - mean) / 0.8) ** 2) / 2, "guess")

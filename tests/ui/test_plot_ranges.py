@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 from textual.app import App, ComposeResult
 
 from klgame.engine import Gaussian, Mixture
+from klgame.levels.limits import MEAN, VARIANCE, VIEW_X
 from klgame.ui import figures
-from klgame.ui.plot import _ROLE_KIND, CurvePlot, Series, nice_ticks
+from klgame.ui.plotting import CurvePlot, Series, nice_ticks
+from klgame.ui.plotting.series import LOOKS, ROLE_KIND
 
 
 def normal_peak(weight: float, variance: float) -> float:
@@ -71,6 +73,54 @@ def test_ticks_for_any_finite_range(a: float, b: float, max_ticks: int) -> None:
         assert len(set(labels)) == len(labels), labels
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.floats(1e-280, 1e300),  # top (below, a step is too near the smallest floats)
+    st.floats(0.0, 0.9),  # how much of the range lies below 0
+    st.integers(3, 12),
+)
+def test_an_axis_holding_zero_gets_zero_and_three_ticks(
+    top: float, below: float, most: int
+) -> None:
+    bottom = -below * top
+    ticks, labels = nice_ticks(bottom, top, most, min_ticks=3)
+    assert len(ticks) >= 3
+    assert 0.0 in ticks and float(labels[ticks.index(0.0)]) == 0.0
+    assert all(bottom <= t <= top * (1 + 1e-9) for t in ticks)
+
+
+def test_three_ticks_on_a_short_axis() -> None:
+    # 0 … 0.45 with room for 3: a step of 0.25 gives two, 0.2 gives three
+    assert nice_ticks(0.0, 0.45, 3, min_ticks=3) == ([0.0, 0.2, 0.4], ["0.0", "0.2", "0.4"])
+    # the worms' sweep, 0 … 1.8 in 9 rows: no longer only "0" and "1"
+    assert nice_ticks(0.0, 1.8, 3, min_ticks=3)[1] == ["0.0", "0.5", "1.0", "1.5"]
+
+
+def y_labels(plot: CurvePlot) -> list[float]:
+    """The numbers the y axis shows, top to bottom."""
+    found = []
+    for strip in plot.render_lines(plot.region.reset_offset):
+        label = re.match(r"\s*(-?[0-9.]+(?:e-?[0-9]+)?)┤", strip.text)
+        if label:
+            found.append(float(label.group(1)))
+    return found
+
+
+@pytest.mark.parametrize("size", [(60, 12), (80, 24), (120, 40)])
+@pytest.mark.parametrize("top", [0.45, 1.0, 2e-5, 3e5])
+async def test_every_y_axis_reads_zero_and_two_more(size: tuple[int, int], top: float) -> None:
+    xs = np.linspace(-1.0, 1.0, 50)
+    app = OnePlot([Series("q", xs, top * 0.9 * (1 - xs**2), "guess")], -1.0, 1.0)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        plot = app.query_one(CurvePlot)
+        plot.set_view(-1.0, 1.0, top)
+        await pilot.pause()
+        labels = y_labels(plot)
+    assert len(labels) >= 3 and 0.0 in labels, labels
+    assert labels == sorted(labels, reverse=True)
+
+
 # --- sampling -------------------------------------------------------------------
 
 
@@ -99,17 +149,25 @@ class OnePlot(App[None]):
 
 
 def drawn_height(plot: CurvePlot, role: str) -> tuple[float, float]:
-    """The y interval of the highest canvas row holding a cell of ``role``."""
+    """The y interval of the highest canvas row holding a cell of ``role``.
+
+    A cell holds k rows of dots (4 in braille, 2 in half blocks), and plotext
+    puts a value y at dot floor(0.5 + (k·rows − 1)·f), f = (y − bottom) /
+    (top − bottom): so the cell r rows above the bottom holds f from
+    (k·r − 0.5) to (k·r + k − 0.5) over k·rows − 1.
+    """
     assert plot._axes_cache is not None
     geometry = plot._axes_cache[2]
-    kind = _ROLE_KIND[role]
+    kind = ROLE_KIND[role]
     canvas = range(geometry.row0, geometry.row0 + geometry.rows)  # not the legend
     rows = [r for r in canvas if kind in plot._kinds[r]]
     assert rows, f"no {role} cell on screen"
-    top_row = min(rows) - geometry.row0  # 0 = the canvas's top row
+    lifted = geometry.rows - 1 - (min(rows) - geometry.row0)  # 0 = the bottom row
     _, _, y_lo, y_hi = geometry.lims
-    cell = (y_hi - y_lo) / geometry.rows
-    return y_hi - (top_row + 1) * cell, y_hi - top_row * cell
+    k = {"braille": 4, "hd": 2}[LOOKS[role].curve_marker]
+    dots = k * geometry.rows - 1
+    span = y_hi - y_lo
+    return y_lo + span * (k * lifted - 0.5) / dots, y_lo + span * (k * lifted + k - 0.5) / dots
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
@@ -139,6 +197,60 @@ async def test_a_narrow_guess_in_a_wide_view_is_drawn_at_its_height() -> None:
         low, high = drawn_height(app.query_one(CurvePlot), "guess")
     assert low <= normal_peak(1.0, 0.0004) <= high
     assert normal_peak(1.0, 0.0004) == pytest.approx(19.9471, abs=1e-4)
+
+
+def mixture_density(x: float, parts: list[tuple[float, float, float]]) -> float:
+    """sum w·N(x; m, v) by the formula, for (weight, mean, variance) parts."""
+    total = sum(w for w, _, _ in parts)
+    return sum(
+        w / total * math.exp(-0.5 * (x - m) ** 2 / v) / math.sqrt(2.0 * math.pi * v)
+        for w, m, v in parts
+    )
+
+
+# The extremes the level schema admits (klgame/levels/limits.py), each drawn in
+# the frame the game gives it: the level's view, or the target's mean ± 4 sd.
+EXTREMES = {
+    "narrowest, farthest right": ([(1.0, MEAN.high, VARIANCE.low)], None),
+    "widest, farthest left": ([(1.0, MEAN.low, VARIANCE.high)], None),
+    "widest alone": ([(1.0, 0.0, VARIANCE.high)], None),
+    "narrowest spike beside the widest, widest view": (
+        [(0.5, MEAN.high, VARIANCE.low), (0.5, MEAN.low, VARIANCE.high)],
+        (VIEW_X.low, VIEW_X.high),
+    ),
+    "spike 0.001 beside 10000": ([(0.5, 0.0, 10000.0), (0.5, 50.0, 0.001)], (-400.0, 450.0)),
+    "variance 0.0004 in a view 30 wide": ([(1.0, 0.3, 0.0004)], (-15.0, 15.0)),
+}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("case", EXTREMES)
+async def test_the_schemas_extremes_are_drawn_at_their_height(
+    case: str, size: tuple[int, int]
+) -> None:
+    parts, view = EXTREMES[case]
+    dist = (
+        Gaussian(parts[0][1], parts[0][2])
+        if len(parts) == 1
+        else Mixture([Gaussian(m, v) for _, m, v in parts], [w for w, _, _ in parts])
+    )
+    if view is None:
+        spread = 4.0 * math.sqrt(parts[0][2])
+        view = (parts[0][1] - spread, parts[0][1] + spread)
+    grid = np.linspace(*view, figures.points_for_width(size[0]))
+    xs = figures.curve_xs(grid, dist)
+    app = OnePlot([Series("p", xs, figures.density(dist, xs), "target")], *view)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        plot = app.query_one(CurvePlot)
+        low, high = drawn_height(plot, "target")
+        labels = y_labels(plot)
+        x_axis = [strip.text for strip in plot.render_lines(plot.region.reset_offset)][-1]
+    peak = max(mixture_density(m, parts) for _, m, _ in parts if view[0] <= m <= view[1])
+    assert low <= peak <= high, (low, peak, high)
+    assert len(labels) >= 3 and 0.0 in labels
+    x_labels = x_axis.split()
+    assert len(x_labels) >= 2 and len(set(x_labels)) == len(x_labels), x_axis
 
 
 # --- whole screens --------------------------------------------------------------
@@ -218,7 +330,7 @@ async def test_a_level_can_show_its_target(tmp_path) -> None:
 
 async def test_the_worms_counts_show_before_the_reveal(tmp_path) -> None:
     from klgame.levels.loader import load_catalog
-    from klgame.ui.plot import BarPlot
+    from klgame.ui.plotting import BarPlot
 
     worms = (Path(__file__).resolve().parents[2] / "levels" / "space-worms.yaml").read_text()
     app = game_for(tmp_path, worms)
@@ -226,7 +338,7 @@ async def test_the_worms_counts_show_before_the_reveal(tmp_path) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         plot = app.screen.query_one("#plot", BarPlot)
-        assert plot._kinds and any(_ROLE_KIND["target"] in row for row in plot._kinds)
+        assert plot._kinds and any(ROLE_KIND["target"] in row for row in plot._kinds)
 
 
 async def test_watching_a_replay_of_the_spike(tmp_path) -> None:
@@ -257,3 +369,72 @@ async def test_watching_a_replay_of_the_spike(tmp_path) -> None:
         watch = next(screen for screen in app.screen_stack if isinstance(screen, WatchScreen))
         assert watch.player.state.revealed and watch.played == len(actions)
         assert "KL" in screen_text(app)
+
+
+FAR_AND_NARROW = """\
+id: far-narrow
+title: Far and narrow
+lesson: The schema's extremes play.
+intro: Find it.
+reveal: Found.
+target: {family: mixture, means: [1000000, -1000000], variances: [0.000001, 1000000000]}
+hidden: false
+guess:
+  family: gaussian
+  params:
+    mean: {start: 999999.999, min: 999999.99, max: 1000000, step: 0.001}
+    variance: {start: 0.000002, min: 0.000001, max: 0.0001, step: 0.000001}
+direction: forward
+view: {x_min: -10000000, x_max: 10000000}
+"""
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_schemas_extremes_play_reveal_and_overlay(tmp_path, size) -> None:
+    from ui_helpers import screen_text
+
+    from klgame.ui.screens.reveal import RevealScreen
+
+    app = game_for(tmp_path, FAR_AND_NARROW)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        plot = app.screen.query_one("#plot", CurvePlot)
+        # q (variance 2e-6, over the target's spike) at its height in a view 2e7 wide
+        low, high = drawn_height(plot, "guess")
+        assert low <= normal_peak(1.0, 2e-6) <= high
+        assert len(y_labels(plot)) >= 3
+        for key in ("right", "i"):
+            await pilot.press(key)
+        await pilot.pause()
+        assert "Far and narrow" in screen_text(app)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, RevealScreen)
+        assert "nan" not in screen_text(app).lower()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 32), (120, 40)])
+async def test_the_dog_or_panda_sweep_frames_the_start_and_the_optimum(size) -> None:
+    # Q(dog) starts at 0.3 with p = (1, 0): KL(p‖q) = log2(1/0.3) = 1.737 bits there,
+    # 0 at the optimum Q(dog) = 1
+    from ui_helpers import StoppedClock
+
+    from klgame.levels.loader import load_catalog
+    from klgame.ui.app import KLGame
+    from klgame.ui.world import World
+
+    catalog = load_catalog([])
+    app = KLGame(
+        World(catalog, player="t", seed=1, clock=StoppedClock()), start_level="dog-or-panda"
+    )
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        plot = app.screen.query_one("#sweep-plot", CurvePlot)
+        bottom, top = plot._y_limits()
+        labels = y_labels(plot)
+    start = math.log2(1 / 0.3)
+    assert start == pytest.approx(1.737, abs=5e-4)
+    assert bottom <= 0.0 and start < top  # both ends of the way down are on the plot
+    assert len(labels) >= 3 and 0.0 in labels and max(labels) >= start / 2
