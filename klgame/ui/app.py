@@ -19,6 +19,7 @@ from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.theme import Theme
 
+from klgame.errors import KlgameError
 from klgame.levels.model import Level
 from klgame.ui.keymap import Keymap
 from klgame.ui.keys import APP_KEYS
@@ -89,7 +90,7 @@ class KLGame(App[int]):
             return self.first_screen(self)
         world = self.world
         return TitleScreen(
-            list(world.catalog), player=world.player, bests=world.bests(), notes=world.notes()
+            world.listed(), player=world.player, bests=world.bests(), notes=world.notes()
         )
 
     def on_mount(self) -> None:
@@ -154,7 +155,11 @@ class KLGame(App[int]):
             else:
                 self.exit()  # watching a replay: there is no list to go back to
         else:
-            level = self.world.catalog.get(message.level_id)
+            try:
+                level = self.world.catalog.get(message.level_id)
+            except KlgameError as error:  # a level file changed or broke meanwhile
+                self.notify(str(error), severity="error")
+                return
             play = PlayScreen(self.world.new_session(level))
             if isinstance(base, TitleScreen):
                 base.highlight(level.id)

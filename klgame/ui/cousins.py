@@ -1,13 +1,13 @@
 """KL beside its cousins: a side panel with every divergence for the current guess.
 
 KL both ways, Jensen–Shannon, Hellinger and total variation, each marked
-symmetric or not, bounded or not, and the one that scores the level. Shown
+symmetric or not, with the most it can be, and the one that scores the
+level: a table narrow and short enough for the side column at 80×24. Shown
 while the state's ``cousins`` flag is on (key ``c``).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from textual.reactive import reactive
@@ -32,26 +32,40 @@ class Cousin:
 def cousins(state: GameState) -> tuple[Cousin, ...]:
     """Every divergence of the current guess, in the units on screen."""
     p, q, units = state.target, state.guess, state.units
-    scoring = state.level.direction
-    js_max = "1 bit" if units == "bits" else f"ln 2 = {math.log(2):.4f} nats"
+    scoring = state.level.scoring
+    js_max = "1" if units == "bits" else "ln 2"
     return (
         Cousin("KL(p‖q)", convert(kl(p, q), units), units, False, "∞", scoring == "forward"),
         Cousin("KL(q‖p)", convert(kl(q, p), units), units, False, "∞", scoring == "reverse"),
-        Cousin("JS(p, q)", jensen_shannon(p, q, units=units), units, True, js_max, False),
-        Cousin("Hellinger H", hellinger(p, q), "", True, "1", False),
-        Cousin("Total var. TV", total_variation(p, q), "", True, "1", False),
+        Cousin(
+            "JS",
+            jensen_shannon(p, q, units=units),
+            units,
+            True,
+            js_max,
+            scoring == "jensen-shannon",
+        ),
+        Cousin("H", hellinger(p, q), "", True, "1", scoring == "hellinger"),
+        Cousin("TV", total_variation(p, q), "", True, "1", scoring == "total-variation"),
     )
 
 
+#: The panel's widest line, so that it fits the side column at 80×24 (31 cells).
+WIDTH = 30
+
+
 def cousins_text(rows: tuple[Cousin, ...]) -> str:
-    lines = ["KL and its cousins, for your guess:"]
+    """A table, one divergence a row: its value, the most it can be, whether
+    it is symmetric; ◀ marks the one that scores the level."""
+    units = next((row.units for row in rows if row.units), "")
+    lines = [f"Your guess, five ways ({units})", f"{'':7} {'value':>8} {'at most':>7} sym."]
     for row in rows:
-        mark = "  ← scores this level" if row.scoring else ""
-        units = f" {row.units}" if row.units else ""
-        lines.append(f"{row.name:<13} {number(row.value):>8}{units}{mark}")
-        shape = "symmetric" if row.symmetric else "not symmetric"
-        lines.append(f"  {shape}, at most {row.bound}")
-    lines.append("JS, H and TV stay finite where KL is ∞.")
+        mark = " ◀" if row.scoring else ""
+        shape = "yes" if row.symmetric else "no"
+        lines.append(f"{row.name:<7} {number(row.value):>8} {row.bound:>7} {shape:>4}{mark}")
+    lines.append("◀ scores this level")
+    lines.append("H and TV have no units;")
+    lines.append("only KL can reach ∞.")
     return "\n".join(lines)
 
 
@@ -75,4 +89,10 @@ class CousinsPanel(Static):
         if shown and state is not None:
             self.update(cousins_text(cousins(state)))
         if appearing:  # on a small screen it sits below the knobs: bring it into view
-            self.call_after_refresh(self.scroll_visible, animate=False)
+            self.call_after_refresh(self._bring_into_view)
+
+    def _bring_into_view(self) -> None:
+        # Once more after the next refresh: the column's other widgets may
+        # still change height in the refresh this one was laid out in.
+        self.scroll_visible(animate=False)
+        self.call_after_refresh(self.scroll_visible, animate=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-import plotext
+import numpy as np
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -17,44 +17,50 @@ from textual.widgets import Static
 from klgame.core.rules import GameState
 from klgame.engine.units import in_units
 from klgame.ui.format import DIRECTION_SYMBOL, number
+from klgame.ui.plotting.plotext_adapter import Trace, text_chart
+
+
+def _exact(state: GameState) -> float:
+    """The exact KL the estimate estimates (nats): the level's direction, which
+    scores the level unless a cousin does."""
+    return state.divergences()[state.level.direction]
 
 
 def estimate_text(state: GameState) -> str:
+    """The estimate, its standard error and the exact value, in lines short
+    enough for the side column at 80×24 (31 cells)."""
     found = state.estimate
     assert found is not None
     direction = state.level.direction
-    drawn = "q (your guess)" if direction == "reverse" else "p (the target)"
-    exact = in_units(state.scoring_divergence(), state.units)
+    drawn = "q" if direction == "reverse" else "p"
+    exact = in_units(_exact(state), state.units)
     value = in_units(found.value, state.units)
     error = in_units(found.stderr, state.units)
     lines = [
-        f"Monte Carlo {DIRECTION_SYMBOL[direction]}, N = {found.n:,} samples of {drawn}:",
-        f"  {number(value)} ± {number(error)} {state.units} (standard error)",
-        f"  exact {number(exact)} {state.units}",
+        f"Monte Carlo {DIRECTION_SYMBOL[direction]},",
+        f"N = {found.n:,} samples of {drawn}:",
+        f"{number(value)} ± {number(error)} {state.units} (s.e.)",
+        f"exact {number(exact)} {state.units}",
     ]
     if direction == "reverse":
-        lines.append("  needs only q's samples and log p: what variational inference uses")
+        lines += ["needs only q's samples, log p:", "as variational inference does"]
     else:
-        lines.append("  needs samples of p itself: rarely at hand in inference")
+        lines += ["needs samples of p itself,", "rarely at hand in inference"]
     return "\n".join(lines)
 
 
-def running_plot(state: GameState, width: int = 30, height: int = 7) -> str:
+def running_plot(state: GameState, width: int = 30, height: int = 4) -> str:
     found = state.estimate
     assert found is not None
     ys = [in_units(v, state.units) for v in found.running]
     if not ys or not all(math.isfinite(y) for y in ys):
         return ""
     xs = list(range(1, len(ys) + 1))
-    exact = in_units(state.scoring_divergence(), state.units)
-    plotext.clear_figure()
-    plotext.plot_size(width, height)
-    plotext.theme("clear")
-    plotext.plot(xs, ys, marker="braille")
+    exact = in_units(_exact(state), state.units)
+    traces = [Trace(np.asarray(xs, dtype=float), np.asarray(ys), "braille")]
     if math.isfinite(exact):
-        plotext.plot(xs, [exact] * len(xs), marker="-")
-    plotext.xticks([])
-    return plotext.build()
+        traces.append(Trace(traces[0].xs, np.full(len(xs), exact), "-"))
+    return text_chart(width, height, traces, x_ticks=[])
 
 
 class EstimatePanel(Static):
@@ -67,6 +73,7 @@ class EstimatePanel(Static):
 
     def __init__(self, **kwargs) -> None:
         super().__init__("", markup=False, **kwargs)
+        self._shown: object = None  # the estimate on screen
 
     def watch_state(self, state: GameState | None) -> None:
         shown = state is not None and state.estimate is not None
@@ -76,5 +83,14 @@ class EstimatePanel(Static):
             text = Text(estimate_text(state) + "\n")
             text.append_text(Text.from_ansi(running_plot(state)))
             self.update(text)
-        if appearing:
-            self.call_after_refresh(self.scroll_visible, animate=False)
+        # Shown only until the next move, so each new estimate (a key press)
+        # brings the whole panel into view, not only the first.
+        if appearing or (shown and state is not None and state.estimate is not self._shown):
+            self.call_after_refresh(self._bring_into_view)
+        self._shown = state.estimate if state is not None else None
+
+    def _bring_into_view(self) -> None:
+        # Once more after the next refresh: the column's other widgets may
+        # still change height in the refresh this one was laid out in.
+        self.scroll_visible(animate=False)
+        self.call_after_refresh(self.scroll_visible, animate=False)

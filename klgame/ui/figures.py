@@ -141,7 +141,7 @@ def sweep(level: Level, target: Distribution, points: int = 101) -> Sweep | None
     if not level.is_discrete:
         return None
     flat = tuple(
-        (model.title, divergence(target, model.build({}), level.direction))
+        (model.title, divergence(target, model.build({}), level.scoring))
         for model in level.models
         if not model.free_params()
     )
@@ -156,7 +156,7 @@ def sweep(level: Level, target: Distribution, points: int = 101) -> Sweep | None
         for i, x in enumerate(xs):
             values = model.family.project({**start, spec.name: float(x)}, spec.name)
             try:
-                ys[i] = divergence(target, model.build(values), level.direction)
+                ys[i] = divergence(target, model.build(values), level.scoring)
             except ValueError:
                 ys[i] = math.inf
         return Sweep(model, spec.name, spec.label, xs, ys, flat)

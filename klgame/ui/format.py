@@ -11,16 +11,45 @@ import math
 from klgame.format import number as number
 from klgame.format import stars as stars
 
-#: The divergence of each direction, written the way the lessons write it.
-DIRECTION_SYMBOL = {"forward": "KL(p‖q)", "reverse": "KL(q‖p)"}
+#: The divergence of each direction, written the way the lessons write it;
+#: and of each cousin a level may be scored by (its ``scoring``).
+DIRECTION_SYMBOL = {
+    "forward": "KL(p‖q)",
+    "reverse": "KL(q‖p)",
+    "jensen-shannon": "JS(p, q)",
+    "hellinger": "H(p, q)",
+    "total-variation": "TV(p, q)",
+}
 
-#: What each direction does to a guess that cannot match exactly.
-DIRECTION_NATURE = {"forward": "mass-covering", "reverse": "mode-seeking"}
+#: What each direction does to a guess that cannot match exactly; what each
+#: cousin is.
+DIRECTION_NATURE = {
+    "forward": "mass-covering",
+    "reverse": "mode-seeking",
+    "jensen-shannon": "symmetric, at most ln 2",
+    "hellinger": "symmetric, at most 1",
+    "total-variation": "symmetric, at most 1",
+}
+
+_COUSIN_LABEL = {
+    "jensen-shannon": "Jensen–Shannon",
+    "hellinger": "Hellinger H",
+    "total-variation": "total var. TV",
+}
 
 
 def direction_label(direction: str) -> str:
-    """``forward KL(p‖q)`` or ``reverse KL(q‖p)``."""
+    """``forward KL(p‖q)`` or ``reverse KL(q‖p)``; a cousin's short name
+    (``Jensen–Shannon``, ``Hellinger H``, ``total var. TV``)."""
+    if direction in _COUSIN_LABEL:
+        return _COUSIN_LABEL[direction]
     return f"{direction} {DIRECTION_SYMBOL[direction]}"
+
+
+def units_label(units: str, scoring: str) -> str:
+    """The units the scoring divergence is shown in: ``nats``, ``bits``, or
+    ``no units`` (Hellinger and total variation are plain numbers)."""
+    return units if scoring not in ("hellinger", "total-variation") else "no units"
 
 
 def big_number(value: float) -> str:

@@ -18,6 +18,7 @@ from textual.keys import format_key
 NUDGE = Binding.Group("Nudge", compact=True)
 SELECT = Binding.Group("Param", compact=True)
 LEVEL = Binding.Group("Level", compact=True)
+SCORE = Binding.Group("Score", compact=True)
 
 #: On every screen.
 APP_KEYS: list[BindingType] = [
@@ -266,25 +267,14 @@ LANDSCAPE_KEYS: list[BindingType] = [
 
 #: The reveal / score screen.
 REVEAL_KEYS: list[BindingType] = [
-    Binding("enter", "next_level", "Next level", tooltip="Play the next level", id="next-level"),
-    Binding(
-        "n", "try_again", "Try again", tooltip="Same level, a new hidden target", id="try-again"
-    ),
+    Binding("enter", "next_level", "Next", tooltip="Play the next level", id="next-level"),
+    Binding("n", "try_again", "Again", tooltip="Same level, a new hidden target", id="try-again"),
     Binding(
         "escape",
         "keep_playing",
-        "Keep playing",
+        "Free play",
         tooltip="Back to this target in free play: the autopilot (a) is unlocked",
         id="keep-playing",
-    ),
-    Binding(
-        "down,j",
-        "scroll_score(1)",
-        "Score down",
-        key_display="↓",
-        tooltip="Scroll the score and its tables down",
-        show=False,
-        id="score-down",
     ),
     Binding(
         "up,k",
@@ -292,8 +282,17 @@ REVEAL_KEYS: list[BindingType] = [
         "Score up",
         key_display="↑",
         tooltip="Scroll the score and its tables up",
-        show=False,
+        group=SCORE,
         id="score-up",
+    ),
+    Binding(
+        "down,j",
+        "scroll_score(1)",
+        "Score down",
+        key_display="↓",
+        tooltip="Scroll the score and its tables down",
+        group=SCORE,
+        id="score-down",
     ),
     *TEXT_KEYS,
 ]

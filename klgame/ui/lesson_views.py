@@ -21,6 +21,7 @@ from klgame.core.lesson import DiscreteTerm, Outcome, discrete_terms
 from klgame.core.rules import GameState
 from klgame.engine import divergence
 from klgame.engine.fitting import both_directions
+from klgame.engine.measures import has_units
 from klgame.engine.units import in_units
 from klgame.format import number
 from klgame.levels.model import Level
@@ -28,10 +29,11 @@ from klgame.levels.solve import best_fit
 from klgame.levels.texts import reveal_text as fill_parts
 from klgame.ui import figures
 from klgame.ui.format import DIRECTION_SYMBOL
-from klgame.ui.plot import Role
+from klgame.ui.plotting import Role
 
-#: Most outcome rows the discrete table shows before it sums up the rest.
-MAX_ROWS = 8
+#: Most outcome rows the discrete table shows before it sums up the rest
+#: (the score panel scrolls, so a dozen outcomes are all shown).
+MAX_ROWS = 12
 
 
 def placeholder_values(outcome: Outcome) -> dict[str, str]:
@@ -49,7 +51,10 @@ def placeholder_values(outcome: Outcome) -> dict[str, str]:
 
 def reveal_text(state: GameState, outcome: Outcome) -> str:
     """The reveal text for this attempt, placeholders filled."""
-    values = placeholder_values(outcome) | {"units": state.level.units}
+    level = state.level
+    # Hellinger and total variation are plain numbers: {units} says so.
+    units = level.units if has_units(level.scoring) else "(no units)"
+    values = placeholder_values(outcome) | {"units": units}
     return fill_parts(state.level.texts, outcome.facts, values)
 
 
@@ -64,12 +69,20 @@ def ghosts(state: GameState, outcome: Outcome, other: Level | None) -> list[tupl
     out: list[tuple[str, Any, Role]] = []
     solution = state.solution
     if solution is not None and solution.model_id == state.model.id:
-        for number_, point in enumerate(outcome.optima[1:], 2):
-            name = "low point" if len(outcome.optima) == 2 else f"low point {number_}"
+        lows: list[Any] = []
+        for point in outcome.optima[1:]:
             try:
-                out.append((name, state.model.build(point.values), "other"))
+                lows.append(state.model.build(point.values))
             except ValueError:
                 continue
+        # one marker for them all, so one legend entry names them all
+        # (the others are drawn unnamed: a name is what makes a legend entry)
+        if len(lows) == 1:
+            out.append(("low point", lows[0], "other"))
+        elif lows:
+            numbers = ", ".join(str(n) for n in range(2, len(lows) + 2))
+            out.append((f"low points {numbers}", lows[0], "other"))
+            out.extend(("", low, "other") for low in lows[1:])
     if other is not None and other.direction != level.direction:
         theirs = best_fit(other, state.target)
         out.append((DIRECTION_SYMBOL[other.direction], theirs.guess, "other"))

@@ -18,11 +18,11 @@ from textual.widget import Widget
 
 from klgame.core.rules import GameState
 from klgame.engine import Distribution
-from klgame.engine.units import in_units
+from klgame.engine.measures import in_units as measure_in_units
 from klgame.levels.model import Level
 from klgame.ui import figures
 from klgame.ui.format import DIRECTION_SYMBOL
-from klgame.ui.plot import BarPlot, CurvePlot, Role, Series
+from klgame.ui.plotting import BarPlot, CurvePlot, Role, Series
 
 _INTEGRAND_NAME = {"forward": "p·log(p/q)", "reverse": "q·log(q/p)"}
 
@@ -35,7 +35,8 @@ class DistributionView(Widget):
 
     Before the reveal a hidden target (``Level.hidden``) is not drawn; afterwards the best fit
     is drawn too, as a ghost. With the state's ``integrand`` on, it overlays
-    where the scored divergence comes from.
+    where the scored divergence comes from, on its own scale (a right-hand
+    axis sharing the left one's zero), so p and q keep their height.
     """
 
     # the plot inside repaints itself (only the rows that changed)
@@ -49,7 +50,6 @@ class DistributionView(Widget):
         self._points = figures.MIN_POINTS
         self._xs: np.ndarray | None = None
         self._xs_key: tuple[int, int] | None = None  # what the grid was made for
-        self._integrand_scale = 1.0
         self._cache: dict[str, tuple[Any, Any]] = {}
         self._view_key: tuple[Any, ...] | None = None
         #: More curves drawn once the target is revealed: (legend name, q, role)
@@ -124,13 +124,13 @@ class DistributionView(Widget):
         guess_xs = figures.curve_xs(xs, guess)
         series.append(Series(GUESS, guess_xs, figures.density(guess, guess_xs), "guess"))
         if state.revealed:  # after q: a legend too narrow for all drops these first
-            for name, dist, role in self.extras:
+            for index, (name, dist, role) in enumerate(self.extras):  # unnamed ones too
 
                 def extra_series(d: Distribution = dist, n: str = name, r: Role = role) -> Series:
                     extra_xs = figures.curve_xs(xs, d)
                     return Series(n, extra_xs, figures.density(d, extra_xs), r)
 
-                series.append(self._cached(f"extra {name}", key, extra_series))
+                series.append(self._cached(f"extra {index} {name}", key, extra_series))
         ys = None
         if state.integrand:
             both = np.union1d(target_xs, guess_xs)
@@ -139,23 +139,14 @@ class DistributionView(Widget):
         if view_key != self._view_key:
             self._view_key = view_key
             lo, hi = float(xs[0]), float(xs[-1])
-            y_max = self.level.view.y_max
-            y_min = 0.0
-            if ys is not None:
-                # the integrand on its own scale, fixed while it shows: its
-                # peak at 80 % of the curves' height, so p and q keep theirs
-                heights = [float(np.max(c.ys[np.isfinite(c.ys)], initial=0.0)) for c in series]
-                top = y_max if y_max is not None else max(heights, default=1.0)
+            overlay = None
+            if ys is not None:  # the integrand on its own scale, fixed while it shows
                 finite = ys[np.isfinite(ys)]
-                peak = float(np.max(np.abs(finite), initial=0.0))
-                self._integrand_scale = 0.8 * top / peak if peak > 0 else 1.0
-                low = float(np.min(finite, initial=0.0)) * self._integrand_scale
-                y_min = min(0.0, 1.1 * low)
-            plot.set_view(lo, hi, y_max, y_min=y_min)
+                overlay = (float(np.min(finite, initial=0.0)), float(np.max(finite, initial=0.0)))
+            plot.set_view(lo, hi, self.level.view.y_max, overlay=overlay)
         if ys is not None:
-            k = self._integrand_scale
-            name = f"{_INTEGRAND_NAME[self.level.direction]} ×{k:.2g}"
-            series.append(Series(name, both, ys * k, "integrand"))
+            name = f"{_INTEGRAND_NAME[self.level.direction]} (right axis)"
+            series.append(Series(name, both, ys, "integrand"))
         plot.set_series(series)
 
     # --- discrete --------------------------------------------------------------
@@ -219,7 +210,7 @@ class SweepView(Widget):
 
     def on_mount(self) -> None:
         sweep = self.sweep
-        scale = in_units(1.0, self.units)
+        scale = measure_in_units(1.0, self.units, self.direction)
         ys = sweep.ys * scale
         finite = ys[np.isfinite(ys)]
         floor = float(finite.min()) if finite.size else 0.0

@@ -8,21 +8,30 @@ from plain strings, never parsed as markup.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.app import ComposeResult, RenderResult
+from textual.binding import Binding
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.reactive import reactive
+from textual.renderables.digits import Digits as DigitsRenderable
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Digits, Footer, Static
+from textual.widgets._footer import FooterKey, FooterLabel, KeyGroup
 
 from klgame.core.rules import GameState
 from klgame.engine.families import CategoricalFamily
 from klgame.levels.model import ParamSpec
 from klgame.ui.format import bar as bar_text
 from klgame.ui.format import big_number, direction_label, number, param_value
+from klgame.ui.lines import LinesWidget
 from klgame.ui.messages import ParamPicked, ParamSet, ParamWheel
 from klgame.ui.readout import Readout
 from klgame.ui.steering import slider_cell, slider_value, snap
@@ -30,17 +39,67 @@ from klgame.ui.steering import slider_cell, slider_value, snap
 #: ∞ in the 3-row style of :class:`~textual.widgets.Digits`.
 _BIG_INFINITY = "╭─╮ ╭─╮\n│  ╳  │\n╰─╯ ╰─╯"
 
-_DIRECTION_STYLE = {"forward": "$text-error", "reverse": "$text-primary"}
+_DIRECTION_STYLE = {
+    "forward": "$text-error",
+    "reverse": "$text-primary",
+    "jensen-shannon": "$text-accent",
+    "hellinger": "$text-accent",
+    "total-variation": "$text-accent",
+}
 
 
 class BigNumber(Digits):
     """Digits that can also show ∞ (a divergence is infinite when the guess
-    gives no probability where the target has some)."""
+    gives no probability where the target has some).
+
+    Its three rows are made straight from the digits' glyphs: the same strips
+    as Digits renders through Rich (``tests/ui/test_big_number.py``), at a
+    fraction of the cost, since the number changes on every nudge.
+    """
+
+    _rows: tuple[tuple[str, int, Style], list[Strip]] | None = None
+    _style: Style | None = None
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._style = None
 
     def render(self) -> RenderResult:
         if self.value == "∞":
             return Content(_BIG_INFINITY)
         return super().render()
+
+    def render_line(self, y: int) -> Strip:
+        if self.value == "∞" or self.text_selection is not None or not 0 <= y < 3:
+            return super().render_line(y)
+        self._dirty_regions.clear()  # what Widget.render_line would have rendered
+        if self._style is None:  # rich_style walks the ancestors: once, not per row
+            self._style = self.rich_style
+        style = self._style
+        key = (self.value, self.size.width, style)
+        if self._rows is None or self._rows[0] != key:
+            self._rows = (key, self._make_rows(style, self.size.width))
+        return self._rows[1][y]
+
+    def _make_rows(self, style: Style, width: int) -> list[Strip]:
+        # Digits.render: the glyphs in the style plus the offset meta, padded
+        # by Align in the plain style, the widget's style applied over both
+        base = self.visual_style.rich_style
+        digits = DigitsRenderable(self.value, style)
+        glyph_style = base + (style + Style(meta={"offset": (0, 0)}))
+        pieces = [piece for piece in digits.render(style) if isinstance(piece, Segment)]
+        rows = [piece.text for piece in pieces if piece.text != "\n"]
+        align = self.styles.text_align
+        strips = []
+        for row in rows:
+            excess = max(0, width - cell_len(row))
+            left = excess // 2 if align == "center" else excess if align == "right" else 0
+            segments = [Segment(" " * left, base + style)] if left else []
+            segments.append(Segment(row, glyph_style))
+            if excess - left:
+                segments.append(Segment(" " * (excess - left), base + style))
+            strips.append(Strip(segments).crop(0, width))
+        return strips
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         # Digits sizes itself for one 3-cell digit here; the glyph is wider
@@ -60,12 +119,11 @@ class DivergencePanel(Widget):
     def compose(self) -> ComposeResult:
         yield Static(id="scoring-label", markup=False)
         yield BigNumber(id="scoring-value")
-        yield Static(id="other-values", markup=False)
+        yield LinesWidget(id="other-values")
 
     # what is on screen: a nudge repaints only the parts that changed
     _shape: tuple[str, int] | None = None
     _label: Content | None = None
-    _others: Content | None = None
 
     def watch_readout(self, readout: Readout | None) -> None:
         if readout is None:
@@ -76,7 +134,7 @@ class DivergencePanel(Widget):
         scoring = readout.scoring
         label = Content.assemble(
             (direction_label(scoring.direction), f"bold {_DIRECTION_STYLE[scoring.direction]}"),
-            f" · {readout.units}",
+            f" · {scoring.units or 'no units'}",
         )
         if layout or label != self._label:
             self._label = label
@@ -90,64 +148,64 @@ class DivergencePanel(Widget):
                 (direction_label(r.direction), _DIRECTION_STYLE[r.direction]),
                 " ",
                 (number(r.value), f"bold {_DIRECTION_STYLE[r.direction]}"),
-                f" {readout.units}",
+                f" {r.units}" if r.units else "",
             )
             for r in readout.readings[1:]
         ]
-        text = Content("\n").join(lines)
-        if layout or text != self._others:
-            self._others = text
-            others = self.query_one("#other-values", Static)
-            if layout:
-                others.display = bool(lines)
-            others.update(text, layout=layout)
+        others = self.query_one("#other-values", LinesWidget)
+        if layout:
+            others.display = bool(lines)
+        others.show(lines)  # repaints only a line that changed
 
 
-class Meters(Widget):
+class Meters(LinesWidget):
     """The meters of the original post, empty at their limit: the coarse one
-    linear, the fine one on a log scale with the level's star thresholds (★).
+    linear, the fine one on a log scale; after the reveal the fine one
+    measures the excess over D*, with the level's star thresholds (★).
 
-    A bar moves in eighths of a cell, so most nudges leave it as it is: the
-    meters repaint only when what they show changes.
+    A bar moves in eighths of a cell, so most nudges leave it as it is: only
+    the rows that change are repainted.
     """
 
     readout: reactive[Readout | None] = reactive(
         None, always_update=True, init=False, repaint=False
     )
-    _shown: Content | None = None
 
     def watch_readout(self) -> None:
-        if self._content() != self._shown:
-            self.refresh()
+        self.show(self._make(self.readout, max(4, self.content_region.width)))
 
     def on_resize(self) -> None:
-        self._shown = None
+        self.watch_readout()
 
-    def _content(self) -> Content:
-        readout = self.readout
+    @staticmethod
+    def _make(readout: Readout | None, width: int) -> list[Content]:
         if readout is None:
-            return Content("")
-        width = max(4, self.content_region.width)
+            return []
         lines: list[Content] = []
         for meter in readout.meters:
-            limit = f"KL < {meter.limit:.3g} {meter.units}"
+            limit = f"{meter.measures} < {meter.limit:.3g}" + (
+                f" {meter.units}" if meter.units else ""
+            )
             if meter.floor is not None and len(meter.label) + len(limit) + 7 <= width:
                 limit += " (log)"
             gap = max(1, width - len(meter.label) - len(limit))
             lines.append(Content.assemble((meter.label, "bold"), " " * gap, (limit, "dim")))
             filled, empty = bar_text(meter.fill, width)
             style = "$text-success" if meter.fill > 0 else "$foreground-muted"
-            cells: list[tuple[str, str]] = [(c, style) for c in filled]
-            cells += [(c, "$foreground-muted") for c in empty]
+            chars = list(filled + empty)
+            styles = [style] * len(filled) + ["$foreground-muted"] * len(empty)
             for mark in meter.marks:  # the star thresholds: ★ where KL earns one more
                 col = min(width - 1, int(mark * width))
-                cells[col] = ("★", "bold $text-warning")
-            lines.append(Content.assemble(*cells))
-        return Content("\n").join(lines)
-
-    def render(self) -> RenderResult:
-        self._shown = self._content()
-        return self._shown
+                chars[col], styles[col] = "★", "bold $text-warning"
+            # one span per run of a style, not one per cell: far less to render
+            runs: list[tuple[str, str]] = []
+            start = 0
+            for end in range(1, len(chars) + 1):
+                if end == len(chars) or styles[end] != styles[start]:
+                    runs.append(("".join(chars[start:end]), styles[start]))
+                    start = end
+            lines.append(Content.assemble(*runs))
+        return lines
 
 
 @dataclass
@@ -161,30 +219,40 @@ class _Drag:
     sent: bool = False
 
 
-class ParamPanel(Widget):
+class ParamPanel(LinesWidget):
     """The guess's knobs: name, value, where it sits in its range; the
     selected one marked. A click on a name selects its knob; on a slider the
     mouse sets the value: press anywhere on the track and drag to follow the
     pointer, press on the thumb (●) and drag for one step per cell; the wheel
     over a slider nudges it one step."""
 
-    state: reactive[GameState | None] = reactive(None, always_update=True, init=False)
-    _model: int | None = None
+    # a nudge repaints only the rows that change (the knob's value and slider)
+    state: reactive[GameState | None] = reactive(
+        None, always_update=True, init=False, repaint=False
+    )
     _drag: _Drag | None = None
 
+    def on_resize(self) -> None:
+        self.show(self._make())
+
     def watch_state(self, state: GameState | None) -> None:
-        # the height follows the model (its number of knobs), so only a change
-        # of model needs a new layout, not every nudge
+        # the height follows the number of lines (the model's knobs): show()
+        # lays out again only when that changes, not on every nudge
+        self.show(self._make())
         if state is None:
             return
-        if state.model_index != self._model:
-            self._model = state.model_index
-            self.refresh(layout=True)
-        # keep the selected knob in view when the side panel has to scroll
+        if self._drag is None:
+            self.keep_selected_in_view()
+
+    def keep_selected_in_view(self) -> None:
+        """Scroll the side panel, when it has to scroll, so the selected knob
+        shows with a row either side (after a nudge, a new selection or a resize)."""
+        state = self.state
         parent = self.parent
-        if isinstance(parent, Widget) and parent.max_scroll_y > 0 and self._drag is None:
-            row = self.virtual_region.y + 1 + state.selected
-            parent.scroll_to_region(Region(0, row - 1, 1, 3), animate=False, immediate=True)
+        if state is None or not isinstance(parent, Widget) or parent.max_scroll_y <= 0:
+            return
+        row = self.virtual_region.y + 1 + state.selected
+        parent.scroll_to_region(Region(0, row - 1, 1, 3), animate=False, immediate=True)
 
     def _track(self, spec: ParamSpec, value: float) -> tuple[int, int, str]:
         """(first cell of the slider's track, its width, the value's text) for a row."""
@@ -195,10 +263,10 @@ class ParamPanel(Widget):
         track = max(3, width - 2 - label_width - len(text) - 4)
         return 2 + label_width + 1 + len(text) + 2, track, text
 
-    def render(self) -> RenderResult:
+    def _make(self) -> list[Content]:
         state = self.state
         if state is None:
-            return ""
+            return []
         lines: list[Content] = [Content.styled(state.model.title, "bold")]
         values = state.current_values
         free = state.free_params
@@ -241,7 +309,7 @@ class ParamPanel(Widget):
                     "dim",
                 )
             )
-        return Content("\n").join(lines)
+        return lines
 
     def _knob_at(self, y: int) -> tuple[int, ParamSpec, float] | None:
         state = self.state
@@ -344,6 +412,7 @@ class MessageLine(Widget):
         None, always_update=True, init=False, repaint=False
     )
     _shown: str | None = None
+    watching = False  # a replay plays itself: no play keys to remind of
 
     def watch_state(self) -> None:
         if self._text() != self._shown:
@@ -355,8 +424,10 @@ class MessageLine(Widget):
             return ""
         if state.message:
             return state.message
+        if self.watching:
+            return "Watching a replay: it plays itself · PgDn text · ? help · q quit"
         if state.revealed:
-            return "Free play: a = autopilot step, n = new target, r = score again."
+            return "Free play: a = autopilot step, n = new target, r = your score."
         model = " · m model" if len(state.level.models) > 1 else ""
         return f"←/→ nudge · ↑/↓ choose a knob{model} · r reveal · ? help"
 
@@ -370,9 +441,84 @@ def plain(text: Any) -> Content:
     return Content(str(text))
 
 
+#: The footer's first keys, whatever the screen: help lists every other key,
+#: and quit must never be cut off (nano's footer starts the same way).
+FOOTER_FIRST = ("help", "quit")
+
+
 class KeyFooter(Footer):
-    """The footer; on narrow screens the command palette's key gives way first
-    (the help lists it), so the game's keys stay on it."""
+    """The footer, keys that matter first: help and quit, then the screen's
+    keys in the order of its bindings, so a narrow screen cuts off the least
+    used ones. On narrow screens the command palette's key gives way first
+    (the help lists it), and the keys close up.
+
+    Textual's footer lays its keys out in the order of the binding chain (the
+    screen's, then the app's): this is its ``compose`` with that one change.
+    """
 
     def on_resize(self) -> None:
-        self.show_command_palette = self.size.width >= 100
+        palette = self.size.width >= 100
+        compact = self.size.width < 80  # one space between keys, not two
+        if (palette, compact) != (self.show_command_palette, self.compact):
+            self.show_command_palette, self.compact = palette, compact
+            self.call_after_refresh(self.recompose)  # neither reactive recomposes
+
+    def _compact(self, key: FooterKey) -> FooterKey:
+        # set, not data-bound as Textual's footer does: a change of ``compact``
+        # recomposes anyway, and this compose may then run from another
+        # screen's handler (a new attempt laid out under the reveal)
+        key.compact = self.compact
+        return key
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        active = self.screen.active_bindings
+        shown = [(b.binding, b.enabled, b.tooltip) for b in active.values() if b.binding.show]
+        first = {name: rank for rank, name in enumerate(FOOTER_FIRST)}
+        shown.sort(key=lambda item: first.get(item[0].id or "", len(first)))
+        by_action: dict[str, list[tuple[Binding, bool, str]]] = {}
+        for binding, enabled, tooltip in shown:
+            by_action.setdefault(binding.action, []).append((binding, enabled, tooltip))
+        self.styles.grid_size_columns = len(by_action)
+        for group, runs in groupby(by_action.values(), lambda run: run[0][0].group):
+            actions = list(runs)
+            if group is not None and len(actions) > 1:
+                with KeyGroup(classes="-compact" if group.compact else ""):
+                    for binding, enabled, tooltip in (run[0] for run in actions):
+                        yield self._compact(
+                            FooterKey(
+                                binding.key,
+                                self.app.get_key_display(binding),
+                                "",
+                                binding.action,
+                                disabled=not enabled,
+                                tooltip=tooltip or binding.description,
+                                classes="-grouped",
+                            )
+                        )
+                yield FooterLabel(group.description)
+                continue
+            for binding, enabled, tooltip in (run[0] for run in actions):
+                yield self._compact(
+                    FooterKey(
+                        binding.key,
+                        self.app.get_key_display(binding),
+                        binding.description,
+                        binding.action,
+                        disabled=not enabled,
+                        tooltip=tooltip,
+                    )
+                )
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            palette = active.get(self.app.COMMAND_PALETTE_BINDING)
+            if palette is not None:
+                yield FooterKey(
+                    palette.binding.key,
+                    self.app.get_key_display(palette.binding),
+                    palette.binding.description,
+                    palette.binding.action,
+                    classes="-command-palette",
+                    disabled=not palette.enabled,
+                    tooltip=palette.binding.tooltip or palette.binding.description,
+                )

@@ -19,9 +19,15 @@ from pathlib import Path
 from klgame.core.attempts import AttemptLimits, AttemptStore, not_saved_reason
 from klgame.core.boards import Board, class_board, daily_board, normalize_code, today_utc
 from klgame.core.session import Session
+from klgame.levels.catalog import Listed
 from klgame.levels.loader import Catalog
 from klgame.levels.model import Level
 from klgame.text import sanitize_name
+
+#: Most levels the title screen lists. A host may offer thousands; the
+#: command palette (ctrl+p) finds any of them, and a start does not grow
+#: with their number.
+LISTED_LEVELS = 200
 
 
 @dataclass
@@ -100,8 +106,9 @@ class World:
 
     def seed_for(self, level: Level) -> int:
         """The seed to play ``level`` with: the one asked for; for a level that
-        shares another's target, the seed of the last attempt at that level,
-        so that both are played against the very same target; on a board (a
+        shares another's target, the seed of the last attempt at that level
+        (begun in this run, else the latest saved, from an earlier run), so
+        that both are played against the very same target; on a board (a
         class, the daily challenge) the board's seed for the level; else a new one."""
         if self.seed is not None:
             return self.seed
@@ -110,7 +117,20 @@ class World:
             return shared.state.seed
         if self.board is not None:
             return self.board.seed_for(level.target_from or level.id)
-        return random.randrange(2**31)
+        saved = self._saved_seed(level.target_from) if level.target_from else None
+        return saved if saved is not None else random.randrange(2**31)
+
+    def _saved_seed(self, level_id: str) -> int | None:
+        """The seed of the player's latest saved attempt at ``level_id`` (none
+        if the store has none, or fails: the game goes on)."""
+        last_seed = getattr(self.store, "last_seed", None)
+        if last_seed is None:
+            return None
+        try:
+            seed = last_seed(self.player, level_id)
+        except Exception:
+            return None
+        return seed if isinstance(seed, int) else None
 
     def new_session(self, level: Level) -> Session:
         seed = self.seed_for(level)
@@ -139,8 +159,17 @@ class World:
         except Exception:  # a store that fails now still lets the game go on
             return {}
 
+    def listed(self) -> list[Listed]:
+        """The levels the title screen lists: the first :data:`LISTED_LEVELS`."""
+        return list(self.catalog.entries[:LISTED_LEVELS])
+
     def notes(self) -> list[str]:
         """What the level list should tell: scores not saved, level files not loaded."""
         problem = not_saved_reason(self.store_problem)
         notes = [f"Scores are not saved: {problem}"] if self.store is None else []
+        if len(self.catalog) > LISTED_LEVELS:
+            notes.append(
+                f"The list shows the first {LISTED_LEVELS} of {len(self.catalog):,} levels; "
+                "ctrl+p finds any level by its title."
+            )
         return notes + list(self.catalog.warnings) + list(self.catalog.errors)

@@ -8,7 +8,7 @@ from textual.geometry import Region
 from ui_helpers import MakeApp
 
 from klgame.ui import figures
-from klgame.ui.plot import BarPlot
+from klgame.ui.plotting import BarPlot
 from klgame.ui.screens.play import PlayScreen
 
 DISCRETE = ["space-worms", "dog-or-panda", "three-states"]

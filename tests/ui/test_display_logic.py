@@ -95,17 +95,53 @@ def test_the_fine_meter_is_logarithmic_down_past_the_three_star_threshold() -> N
     assert meter_floor(1.0, 0.01) == pytest.approx(0.002)
 
 
-def test_the_fine_meter_marks_the_star_thresholds(catalog: Catalog) -> None:
+def test_the_fine_meter_marks_the_star_thresholds_on_the_excess_after_the_reveal(
+    catalog: Catalog,
+) -> None:
+    level = catalog.get("two-peaks-reverse")  # D* > 0: the excess is not KL
+    state = new_game(level, 1)
+    before = read(state).meters[-1]
+    # before the reveal: KL itself, and no marks (they would give D* away)
+    assert before.measures == "KL" and before.marks == ()
+    three, two, one = level.stars
+    limit = level.meters[-1].limit
+    floor = min(three / 5, limit / 10)  # a fifth of the three-star threshold
+    assert before.floor == pytest.approx(floor)
+    kl = state.divergences()[level.direction]  # nats, the level's units
+    assert before.fill == pytest.approx(
+        min(1.0, max(0.0, math.log(limit / kl) / math.log(limit / floor)))
+    )
+    revealed = apply(state, A.Reveal())
+    assert revealed.score is not None and revealed.score.best > 0.1
+    assert revealed.solution is not None
+    # free play near the best fit: the best values, the mean a little off
+    near = revealed
+    for name, value in revealed.solution.values.items():
+        near = apply(near, A.Set(param=name, value=value + (0.3 if name == "mean" else 0.0)))
+    after = read(near).meters[-1]
+    kl = near.divergences()[level.direction]
+    excess = kl - revealed.score.best  # D − D*, by hand
+    assert floor < excess < limit and excess < kl - 0.1
+    assert after.measures == "D−D*"
+    expected = math.log(limit / excess) / math.log(limit / floor)
+    assert after.fill == pytest.approx(expected) and 0 < after.fill < 1
+    assert after.fill > log_meter_fill(kl, limit, floor) + 0.1  # fuller than KL alone
+    # the marks: log(limit/t) / log(limit/floor) for each threshold t under the limit
+    marks = [math.log(limit / t) / math.log(limit / floor) for t in (one, two, three) if t < limit]
+    assert after.marks == pytest.approx(marks)
+    coarse = read(revealed).meters[0]
+    assert coarse.floor is None and coarse.marks == ()
+
+
+def test_the_gaussian_fine_meter_marks_by_hand(catalog: Catalog) -> None:
     level = catalog.get("gaussian")  # stars 0.01 / 0.05 / 0.25 nats, fine meter to 1 nat
     assert level.stars == (0.01, 0.05, 0.25) and level.meters[-1].limit == 1.0
-    fine = read(new_game(level, 1)).meters[-1]
+    fine = read(apply(new_game(level, 1), A.Reveal())).meters[-1]
     assert fine.floor == pytest.approx(0.002)  # a fifth of the three-star threshold
     # log(1/t) / log(1/0.002) for t = 0.25, 0.05, 0.01, worked out by hand
     assert fine.marks == pytest.approx(
         [1.3863 / 6.2146, 2.9957 / 6.2146, 4.6052 / 6.2146], abs=1e-4
     )
-    coarse = read(new_game(level, 1)).meters[0]
-    assert coarse.floor is None and coarse.marks == ()
 
 
 def test_infinite_divergence_reads_as_infinity(catalog: Catalog) -> None:

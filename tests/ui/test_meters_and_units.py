@@ -1,4 +1,5 @@
-"""Every label follows the units toggle, and the fine meter marks the stars."""
+"""Every label follows the units toggle, and after the reveal the fine meter
+measures the excess over D* and marks the stars."""
 
 from __future__ import annotations
 
@@ -30,4 +31,14 @@ async def test_b_turns_every_label_to_bits(make_app: MakeApp) -> None:
         )
         assert "KL < 36.1 bits" in meters  # 25 nats
         assert "KL < 1.44 bits (log)" in meters  # 1 nat
+        assert "★" not in meters  # no star marks before the reveal: they would give D* away
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("escape")  # back to free play
+        await pilot.pause()
+        assert isinstance(app.screen, PlayScreen)
+        widget = app.screen.query_one(Meters)
+        meters = "\n".join(strip.text for strip in widget.render_lines(widget.region.reset_offset))
+        assert "D−D* < 1.44 bits" in meters  # the fine meter now measures the excess
         assert meters.count("★") == 3  # the level's three star thresholds
+        assert "nats" not in meters

@@ -13,47 +13,58 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
 from klgame.levels.model import Level
-from klgame.ui.format import DIRECTION_NATURE, DIRECTION_SYMBOL, reflow
+from klgame.ui.format import (
+    DIRECTION_NATURE,
+    DIRECTION_SYMBOL,
+    direction_label,
+    reflow,
+    units_label,
+)
 from klgame.ui.keys import CLOSE_KEYS, CONFIRM_KEYS, keys_label
 
-KL_EXPLAINED = """\
-KL(p‖q), the Kullback–Leibler divergence of p from q, is
-
-    KL(p‖q) = Σ p(x) · log( p(x) / q(x) )       (∫ … dx for densities)
-
-the average, over outcomes drawn from p, of how much more surprising each one
-is under q than under p: the information lost when q stands in for p.
-
-• KL(p‖q) ≥ 0, and it is 0 exactly when q = p.
-• It is not symmetric: KL(p‖q) and KL(q‖p) usually differ, so it is not a
-  distance. Which distribution comes first matters.
-• It is ∞ when q gives probability 0 to something p says can happen.
-• Units: with the natural logarithm it is in nats, with log₂ in bits
-  (1 nat = 1/ln 2 ≈ 1.443 bits).
-• Cross-entropy: H(p, q) = H(p) + KL(p‖q). Coding p's outcomes with a code
-  built for q costs p's own entropy plus the divergence.
-
-Forward KL(p‖q) is mass-covering: it averages over p, so q is punished
-wherever p has mass and q has little. A single bell curve q spreads out to
-cover every peak of p.
-
-Reverse KL(q‖p) is mode-seeking: it averages over q, so q is punished for
-putting mass where p has little. A single bell curve q settles on one peak
-of p and ignores the others.
-
-Estimating from samples (e): KL(p‖q) is an average over p, so it can be
-estimated by drawing x from p and averaging log p(x) − log q(x); KL(q‖p) by
-drawing from q. Reverse KL needs only samples of q — which we choose, so can
-always draw — and log p at them, even log p known only up to a constant
-(which shifts the estimate but not where it is lowest). Forward KL needs
-samples of p itself, the very thing that is hard to get when p is a
-posterior known only through its density. That is why variational inference
-fits q by minimising KL(q‖p): it is the direction we can estimate.
-The error shrinks like 1/√N: a hundred times the samples, a tenth the
-standard error.
-
-Cousins (c): Jensen–Shannon, Hellinger and total variation are symmetric and
-bounded (JS ≤ ln 2 nats, H ≤ 1, TV ≤ 1), finite even where KL is ∞."""
+KL_EXPLAINED = (
+    "KL(p‖q), the Kullback–Leibler divergence of p from q, is\n"
+    "\n"
+    "    KL(p‖q) = Σ p(x) · log( p(x) / q(x) )\n"
+    "    (an integral, ∫ … dx, for densities)\n"
+    "\n"
+    "the average, over outcomes drawn from p, of how much more surprising each one is "
+    "under q than under p: the information lost when q stands in for p.\n"
+    "\n"
+    "• KL(p‖q) ≥ 0, and it is 0 exactly when q = p.\n"
+    "• It is not symmetric: KL(p‖q) and KL(q‖p) usually differ, so it is not a distance. "
+    "Which distribution comes first matters.\n"
+    "• It is ∞ when q gives probability 0 to something p says can happen.\n"
+    "• Units: with the natural logarithm it is in nats, with log₂ in bits (1 nat = 1/ln 2"
+    " ≈ 1.443 bits).\n"
+    "• Cross-entropy: H(p, q) = H(p) + KL(p‖q). Coding p's outcomes with a code built for"
+    " q costs p's own entropy plus the divergence.\n"
+    "\n"
+    "Forward KL(p‖q) is mass-covering: it averages over p, so q is punished wherever p "
+    "has mass and q has little. A single bell curve q spreads out to cover every peak of "
+    "p.\n"
+    "\n"
+    "Reverse KL(q‖p) is mode-seeking: it averages over q, so q is punished for putting "
+    "mass where p has little. A single bell curve q settles on one peak of p and ignores "
+    "the others.\n"
+    "\n"
+    "Estimating from samples (e): KL(p‖q) is an average over p, so it can be estimated by"
+    " drawing x from p and averaging log p(x) − log q(x); KL(q‖p) by drawing from q. "
+    "Reverse KL needs only samples of q — which we choose, so can always draw — and log p"
+    " at them, even log p known only up to a constant (which shifts the estimate but not "
+    "where it is lowest). Forward KL needs samples of p itself, the very thing that is "
+    "hard to get when p is a posterior known only through its density. That is why "
+    "variational inference fits q by minimising KL(q‖p): it is the direction we can "
+    "estimate. When p is only data (samples, no formula), it is the other way round: "
+    "the average of −log q(x) over the data is KL(p‖q) plus p's entropy, a constant, so "
+    "KL(p‖q) can be minimised (that is maximum likelihood) though not itself computed, "
+    "and KL(q‖p) cannot be estimated at all: it needs log p. "
+    "The error shrinks like 1/√N: a hundred times the samples, a tenth the "
+    "standard error.\n"
+    "\n"
+    "Cousins (c): Jensen–Shannon, Hellinger and total variation are symmetric and bounded"
+    " (JS ≤ ln 2 nats, H ≤ 1, TV ≤ 1), finite even where KL is ∞."
+)
 
 
 def keys_rows(
@@ -73,13 +84,19 @@ def keys_rows(
 
 
 def level_direction(level: Level) -> Content:
-    direction = level.direction
+    scoring = level.scoring
+    if level.divergence == "kl":
+        name = f"{scoring} {DIRECTION_SYMBOL[scoring]}"
+    else:
+        name = f"{direction_label(scoring)} {DIRECTION_SYMBOL[scoring]}"
+    units = units_label(level.units, scoring)
     return Content.assemble(
         ("This level: ", "bold"),
         (level.title, "bold"),
         " is scored by ",
-        (f"{direction} {DIRECTION_SYMBOL[direction]}", "bold $text-secondary"),
-        f" ({DIRECTION_NATURE[direction]}), in {level.units}.\n",
+        (name, "bold $text-secondary"),
+        f" ({DIRECTION_NATURE[scoring]}), " + (f"in {units}" if units != "no units" else units),
+        ".\n",
         (level.lesson, "italic"),
     )
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import plotext
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -20,11 +19,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from klgame.core.rules import GameState
-from klgame.engine.units import in_units as convert
+from klgame.engine.measures import in_units as convert
 from klgame.levels import landscape as landscapes
 from klgame.levels.solve import best_fit
-from klgame.ui.format import DIRECTION_SYMBOL, number
+from klgame.ui.format import DIRECTION_SYMBOL, number, units_label
 from klgame.ui.keys import LANDSCAPE_KEYS
+from klgame.ui.plotting.plotext_adapter import Trace, text_chart
 
 #: Shades from the lowest ground to the highest; ∞ is blank.
 SHADES = "█▓▒░:· "
@@ -45,8 +45,8 @@ def draw_map(
     rows = [[c if c != "o" else SHADES[0] for c in row] for row in rows]
     model = state.model
     assert found.y is not None
-    x_log = landscapes.is_log_axis(model.param(found.x))
-    y_log = landscapes.is_log_axis(model.param(found.y))
+    x_log = landscapes.is_log_axis(model.param(found.x), model.family)
+    y_log = landscapes.is_log_axis(model.param(found.y), model.family)
 
     def mark(values: dict[str, float], char: str) -> None:
         if found.x not in values or found.y not in values:
@@ -68,26 +68,28 @@ def draw_map(
 
 def draw_curve(state: GameState, found: landscapes.Landscape, width: int, height: int) -> Text:
     """One knob: the divergence as a plotext curve, the guess and the optima marked."""
-    ys = [convert(float(v), state.units) for v in found.divergence[0]]
+    scoring = state.level.scoring
+    ys = [convert(float(v), state.units, scoring) for v in found.divergence[0]]
     finite = [(x, y) for x, y in zip(found.x_values, ys, strict=True) if math.isfinite(y)]
-    plotext.clear_figure()
-    plotext.plot_size(width, height)
-    plotext.theme("clear")
+    traces = []
     if finite:
-        plotext.plot([x for x, _ in finite], [y for _, y in finite], marker="braille")
+        traces.append(
+            Trace(np.array([x for x, _ in finite]), np.array([y for _, y in finite]), "braille")
+        )
     fit = best_fit(state.level, state.target).for_model(state.model.id)
     for optimum, char in [(o, MARKS["optimum"]) for o in fit.optima[1:]] + [
         (o, MARKS["best"]) for o in fit.optima[:1]
     ]:
         x = optimum.values.get(found.x)
         if x is not None:
-            plotext.scatter([x], [convert(optimum.divergence, state.units)], marker=char)
+            y = convert(optimum.divergence, state.units, scoring)
+            traces.append(Trace(np.array([x]), np.array([y]), char, joined=False))
     x = state.current_values[found.x]
     here = state.scoring_divergence()
     if math.isfinite(here):
-        plotext.scatter([x], [convert(here, state.units)], marker=MARKS["guess"])
-    plotext.xlabel(found.x)
-    return Text.from_ansi(plotext.build())
+        y = convert(here, state.units, scoring)
+        traces.append(Trace(np.array([x]), np.array([y]), MARKS["guess"], joined=False))
+    return Text.from_ansi(text_chart(width, height, traces, x_label=found.x))
 
 
 class LandscapeScreen(ModalScreen[None]):
@@ -156,17 +158,19 @@ class LandscapeScreen(ModalScreen[None]):
             columns=columns,
             rows=rows if self.y is not None else 1,
         )
-        symbol = DIRECTION_SYMBOL[state.level.direction]
+        scoring = state.level.scoring
+        symbol = DIRECTION_SYMBOL[scoring]
+        units = units_label(state.units, scoring)
         held = [n for n in state.model.family.param_names if n not in (self.x, self.y)]
-        title = f"Landscape of {symbol} ({state.units}) over {self.x}" + (
+        title = f"Landscape of {symbol} ({units}) over {self.x}" + (
             f" × {self.y}" if self.y else ""
         )
         if held:
             title += "; the rest held at your guess"
         self.query_one("#landscape-title", Static).update(title)
         finite = found.divergence[np.isfinite(found.divergence)]
-        low = convert(float(finite.min()), state.units) if finite.size else math.inf
-        high = convert(float(finite.max()), state.units) if finite.size else math.inf
+        low = convert(float(finite.min()), state.units, scoring) if finite.size else math.inf
+        high = convert(float(finite.max()), state.units, scoring) if finite.size else math.inf
         if self.y is None:
             body: Text | str = draw_curve(state, found, columns + 8, rows)
         else:
@@ -181,14 +185,19 @@ class LandscapeScreen(ModalScreen[None]):
             left, right = number(found.x_values[0], 2), number(found.x_values[-1], 2)
             gap = max(1, len(lines[0]) - len(left) - len(right))
             out.append(" " * (pad + 2) + left + " " * gap + right)
-            log = " (log axis)" if landscapes.is_log_axis(state.model.param(self.y)) else ""
+            log = (
+                " (log axis)"
+                if landscapes.is_log_axis(state.model.param(self.y), state.model.family)
+                else ""
+            )
             x_label, y_label = state.model.param(self.x).label, state.model.param(self.y).label
             out.append(" " * (pad + 2) + f"x: {x_label}, y: {y_label}{log}")
             body = "\n".join(out)
         self.query_one("#landscape-map", Static).update(body)
+        suffix = "" if units == "no units" else f" {units}"
         legend = (
             f"{SHADES[0]} lowest … {SHADES[-2]} highest (by rank: {number(low)} to "
-            f"{number(high)} {state.units}), blank ∞   {MARKS['guess']} your guess   "
+            f"{number(high)}{suffix}), blank ∞   {MARKS['guess']} your guess   "
             f"{MARKS['path']} your path   {MARKS['optimum']} a local optimum   "
             f"{MARKS['best']} the global optimum"
         )

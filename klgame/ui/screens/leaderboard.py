@@ -22,7 +22,7 @@ from textual.widgets import Footer, Static
 
 from klgame.core.attempts import Attempt
 from klgame.core.boards import Board
-from klgame.levels.model import Level
+from klgame.levels.catalog import Listed
 from klgame.text import sanitize_name
 from klgame.ui.format import stars
 
@@ -43,7 +43,7 @@ LEADERBOARD_BINDING = Binding(
 )
 
 
-def open_leaderboard(screen: Screen[Any], level: Level | None) -> None:
+def open_leaderboard(screen: Screen[Any], level: Listed | None) -> None:
     """Push the leaderboard of ``level`` for the app's world (its board and player)."""
     world = getattr(screen.app, "world", None)
     if level is None or world is None:
@@ -93,7 +93,7 @@ class LeaderboardScreen(Screen[None]):
         Binding("escape,s,q", "back", "Back", tooltip="Back to the game", id="leaderboard-back"),
     ]
 
-    def __init__(self, store: Any, level: Level, board: Board | None, player: str) -> None:
+    def __init__(self, store: Any, level: Listed, board: Board | None, player: str) -> None:
         super().__init__()
         self.store = store
         self.level = level

@@ -25,7 +25,7 @@ from klgame.levels.model import Level
 from klgame.levels.solve import best_fit
 from klgame.ui.cousins import CousinsPanel
 from klgame.ui.estimate import EstimatePanel
-from klgame.ui.format import direction_label, reflow
+from klgame.ui.format import direction_label, reflow, units_label
 from klgame.ui.keys import PLAY_KEYS
 from klgame.ui.messages import ParamPicked, ParamSet, ParamWheel, PlayLevel
 from klgame.ui.readout import Readout, read
@@ -103,7 +103,9 @@ class PlayScreen(ScrollsText, Screen[None]):
                         yield IdentityPanel(id="identity").data_bind(PlayScreen.readout)
                     yield CousinsPanel(id="cousins").data_bind(PlayScreen.state)
                     yield EstimatePanel(id="estimate").data_bind(PlayScreen.state)
-        yield MessageLine(id="message").data_bind(PlayScreen.state)
+        message = MessageLine(id="message")
+        message.watching = self.watching
+        yield message.data_bind(PlayScreen.state)
         with VerticalScroll(id="intro", can_focus=False):
             yield Static(Content(reflow(self.level.intro)), id="intro-text")
         yield KeyFooter()
@@ -115,6 +117,10 @@ class PlayScreen(ScrollsText, Screen[None]):
 
     def on_unmount(self) -> None:
         self.player.close()
+
+    def on_resize(self) -> None:
+        # a new size lays the side panel out again: bring the selected knob back
+        self.call_after_refresh(self.query_one(ParamPanel).keep_selected_in_view)
 
     # --- the state -------------------------------------------------------------------
 
@@ -159,8 +165,8 @@ class PlayScreen(ScrollsText, Screen[None]):
         if board is not None and not self.watching:
             parts += [(board.label, "bold $text-accent"), "  "]
         parts += [
-            (direction_label(level.direction), "$text-secondary"),
-            f" · {state.units} · seed {state.seed}",
+            (direction_label(level.scoring), "$text-secondary"),
+            f" · {units_label(state.units, level.scoring)} · seed {state.seed}",
         ]
         if state.attempt > 1:
             parts.append(f" · attempt {state.attempt}")

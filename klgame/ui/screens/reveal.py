@@ -8,12 +8,14 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from klgame.core import actions as A
 from klgame.core.lesson import Outcome, outcome
 from klgame.core.rules import GameState
 from klgame.levels.model import Level, ParamSpec
 from klgame.ui import figures, lesson_views
 from klgame.ui.format import direction_label, duration, number, param_value, reflow, stars
 from klgame.ui.keys import REVEAL_KEYS
+from klgame.ui.messages import PlayLevel
 from klgame.ui.screens.text import ScrollsText
 from klgame.ui.views import DistributionView, SweepView
 from klgame.ui.widgets import KeyFooter
@@ -91,7 +93,7 @@ class RevealScreen(ScrollsText, Screen[str]):
                 .for_model(sweep.model.id)
                 .values.get(sweep.param)
             )
-        return SweepView(sweep, mine, best, state.level.units, state.level.direction, id="sweep")
+        return SweepView(sweep, mine, best, state.level.units, state.level.scoring, id="sweep")
 
     def _score_text(self) -> Content:
         state = self.game
@@ -100,7 +102,7 @@ class RevealScreen(ScrollsText, Screen[str]):
         if score is None:  # not revealed: nothing to score
             return Content("No score yet.")
         units = score.units
-        symbol = direction_label(level.direction)
+        symbol = direction_label(level.scoring)
         lines: list[Content] = [
             Content.assemble(
                 (stars(score.stars), "bold $text-warning"),
@@ -206,10 +208,21 @@ class RevealScreen(ScrollsText, Screen[str]):
         return lesson_views.reveal_text(self.game, self.outcome)
 
     def action_next_level(self) -> None:
-        self.dismiss("next")
+        # straight to the next level: dismissing first would show the old
+        # level's play screen for a frame before the new one replaces it
+        following = self.app.next_level_after(self.level.id)  # type: ignore[attr-defined]
+        self.post_message(PlayLevel(following.id if following is not None else None))
 
-    def action_try_again(self) -> None:
-        self.dismiss("again")
+    async def action_try_again(self) -> None:
+        # the new target is set up under this screen, and its footer laid out,
+        # before the play screen shows again: no frame of the old attempt's keys
+        play = self.app.playing()  # type: ignore[attr-defined]
+        if play is None:
+            self.dismiss("again")
+            return
+        play.act(A.Restart())
+        await play.query_one(KeyFooter).recompose()
+        self.dismiss(None)
 
     def action_keep_playing(self) -> None:
         self.dismiss("keep")

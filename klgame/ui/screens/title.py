@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from klgame.levels.model import Level
-from klgame.ui.format import direction_label, stars
+from klgame.levels.catalog import Listed
+from klgame.ui.format import direction_label, stars, units_label
 from klgame.ui.keys import TITLE_KEYS
 from klgame.ui.messages import PlayLevel
 from klgame.ui.screens.join import JoinClassScreen
 from klgame.ui.screens.leaderboard import LEADERBOARD_BINDING, open_leaderboard
+from klgame.ui.widgets import KeyFooter
 
 TAGLINE = "Match a hidden distribution by feel, guided by the KL divergence."
 
 
-def level_prompt(level: Level, number: int, width: int, best: object | None) -> Content:
+def level_prompt(level: Listed, number: int, width: int, best: object | None) -> Content:
     """Two lines: number, title, direction, units and best result; then the lesson."""
     title = f"{number:>2}. {level.title}".ljust(width + 4)
     result: Content
@@ -33,11 +35,14 @@ def level_prompt(level: Level, number: int, width: int, best: object | None) -> 
             (stars(getattr(best, "stars", 0)), "$text-warning"),
             f" {getattr(best, 'points', 0):>5} pts",
         )
+    # A Level names the divergence it is scored by; a cached Heading (a
+    # hosted list) knows only the direction.
+    scoring = getattr(level, "scoring", level.direction)
     return Content.assemble(
         (title, "bold"),
         "  ",
-        (direction_label(level.direction).ljust(16), "$text-secondary"),
-        f" {level.units:<5} ",
+        (direction_label(scoring).ljust(16), "$text-secondary"),
+        f" {units_label(level.units, scoring).replace('no units', '-'):<5} ",
         result,
         "\n      ",
         (level.lesson, "dim"),
@@ -52,13 +57,13 @@ class LevelList(OptionList, can_focus=False):
 class TitleScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *TITLE_KEYS,
-        LEADERBOARD_BINDING,
+        # the title's own keys are in its footer: nowhere else says they exist
+        replace(LEADERBOARD_BINDING, show=True),
         Binding(
             "d",
             "daily",
             "Daily",
             tooltip="The daily challenge: today's targets, the same for everyone",
-            show=False,
             id="daily",
         ),
         Binding(
@@ -66,7 +71,6 @@ class TitleScreen(Screen[None]):
             "join_class",
             "Class",
             tooltip="Join a class by its code",
-            show=False,
             id="join-class",
         ),
     ]
@@ -74,7 +78,7 @@ class TitleScreen(Screen[None]):
 
     def __init__(
         self,
-        levels: Sequence[Level],
+        levels: Sequence[Listed],
         *,
         player: str,
         bests: Mapping[str, object],
@@ -99,7 +103,7 @@ class TitleScreen(Screen[None]):
         yield LevelList(*self._options(), id="levels")
         notes = Content("\n").join(Content.styled(note, "$text-warning") for note in self.notes)
         yield Static(notes, id="title-notes", classes="" if self.notes else "-empty")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#levels", OptionList).highlighted = 0

@@ -1,0 +1,110 @@
+"""A widget of lines that repaints only the lines that changed.
+
+Textual renders a widget's whole :class:`Content` again on every refresh, and
+sends every row of it; for a side panel where a nudge changes one number that
+is most of the cost of a key press. :class:`LinesWidget` keeps one rendered
+strip per line and refreshes only the rows whose content changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import RenderResult
+from textual.content import Content
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.visual import Visual
+from textual.widget import Widget
+
+
+class LinesWidget(Widget):
+    """Shows ``show(lines)``: one :class:`Content` per row, top-left aligned.
+
+    Each line is rendered on its own (the same strip as the whole text would
+    give, see ``tests/ui/test_lines.py``) and kept until it, the width or the
+    style changes. A line too wide for the widget would wrap and move the rows
+    below it, so then, as while text is selected, the whole text is rendered
+    the ordinary way.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._lines: tuple[Content, ...] = ()
+        self._text: Content | None = None
+        # row -> (its line, width, style, strip)
+        self._strips: dict[int, tuple[Content, int, object, Strip]] = {}
+
+    @property
+    def lines(self) -> tuple[Content, ...]:
+        return self._lines
+
+    def show(self, lines: Sequence[Content]) -> None:
+        """Show these lines; repaint only those that differ from the last ones."""
+        new, old = tuple(lines), self._lines
+        if new == old:
+            return
+        width = self.size.width
+        if len(new) != len(old):
+            self._lines, self._text = new, None
+            self.refresh(layout=True)
+        elif not (self._fits(width) and self._fits(width, new)):
+            # a line wraps: the whole text is rendered, and laid out if it
+            # now takes more or fewer rows
+            rows = self._rows(width)
+            self._lines, self._text = new, None
+            self.refresh(layout=self._rows(width) != rows)
+        else:
+            self._lines, self._text = new, None
+            self.refresh(
+                *(
+                    Region(0, y, width, 1)
+                    for y, (was, now) in enumerate(zip(old, new, strict=True))
+                    if was != now
+                )
+            )
+
+    def _fits(self, width: int, lines: Sequence[Content] | None = None) -> bool:
+        return all(line.cell_length <= width for line in (self._lines if lines is None else lines))
+
+    def _rows(self, width: int) -> int:
+        text = self.render()
+        assert isinstance(text, Content)
+        return text.get_height(self.styles, width)  # type: ignore[arg-type]  # as Widget does
+
+    def render(self) -> RenderResult:
+        # the whole text: what sizes the widget, and the fallback rendering
+        if self._text is None:
+            self._text = Content("\n").join(self._lines)
+        return self._text
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if self.text_selection is not None or not self._fits(width):
+            self._strips.clear()
+            return super().render_line(y)
+        self._dirty_regions.clear()  # what Widget.render_line would have rendered
+        style = self.visual_style
+        if y >= len(self._lines):
+            return Strip.blank(width, style.rich_style)
+        line = self._lines[y]
+        kept = self._strips.get(y)
+        if kept is not None and kept[1] == width and kept[2] == style and kept[0] == line:
+            return kept[3]
+        strips = Visual.to_strips(self, line, width, 1, style)
+        strip = strips[0] if strips else Strip.blank(width, style.rich_style)
+        if y:  # where each cell sits in the whole text (text selection reads it)
+            strip = strip.apply_offsets(0, y)
+        self._strips[y] = (line, width, style, strip)
+        return strip

@@ -1,0 +1,140 @@
+"""The reveal and the footer on small screens: the whole reveal reachable at
+80×24 by keys the footer shows, tables that never wrap, a bar chart with room
+at 60×20, and help and quit first in every footer."""
+
+from __future__ import annotations
+
+import pytest
+from ui_helpers import MakeApp, screen_text
+
+from klgame.ui.screens.reveal import RevealScreen
+from klgame.ui.views import DistributionView
+
+
+def footer(app: object) -> str:
+    return screen_text(app).splitlines()[-1]  # type: ignore[arg-type]
+
+
+def score_lines(app: object) -> list[str]:
+    """The score panel's rows as on screen (its region, right of the figures)."""
+    reveal = app.screen  # type: ignore[attr-defined]
+    box = reveal.query_one("#score").region
+    rows = screen_text(app).splitlines()  # type: ignore[arg-type]
+    right = box.right - 1  # the last column is the scrollbar
+    return [row[box.x : right].rstrip() for row in rows[box.y : box.bottom]]
+
+
+async def scroll_score_to_the_end(pilot: object, app: object) -> list[str]:
+    """Every row the score panel shows while ↓ scrolls it to its end."""
+    seen: list[str] = score_lines(app)
+    box = app.screen.query_one("#score")  # type: ignore[attr-defined]
+    for _ in range(60):
+        if box.scroll_y >= box.max_scroll_y:
+            break
+        await pilot.press("down")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        seen += score_lines(app)
+    assert box.scroll_y == box.max_scroll_y
+    return seen
+
+
+async def test_80x24_reaches_both_answers_table_by_the_keys_in_the_footer(
+    make_app: MakeApp,
+) -> None:
+    app = make_app(start_level="two-peaks-forward")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("r", "c")  # reveal, answering the level's question
+        await pilot.pause()
+        assert isinstance(app.screen, RevealScreen)
+        bottom = footer(app)
+        for keys in ("↑↓ Score", "PgDn Text", "? Help", "q Quit", "⏎ Next", "n Again"):
+            assert keys in bottom, keys
+        seen = await scroll_score_to_the_end(pilot, app)
+        # the 2×2 table, each row whole on one line: a name and two numbers
+        rows = [line.split() for line in seen if line.split()[:1] in (["KL(p‖q)"], ["KL(q‖p)"])]
+        assert {row[0] for row in rows} == {"KL(p‖q)", "KL(q‖p)"}
+        assert all(len(row) == 3 for row in rows), rows
+        assert "each is lowest in its own column" in "\n".join(seen)
+
+
+async def test_80x24_shows_every_outcome_of_space_worms_on_one_line_each(
+    make_app: MakeApp,
+) -> None:
+    app = make_app(start_level="space-worms")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("r", "a")
+        await pilot.pause()
+        assert isinstance(app.screen, RevealScreen)
+        seen = await scroll_score_to_the_end(pilot, app)
+        heads = [line.split() for line in seen if line.split()[:1] == ["x"]]
+        assert heads and heads[0] == ["x", "p", "q", "p·log", "q·log"]  # not wrapped
+        outcomes = {line.split()[0] for line in seen if line.split()}
+        assert {str(teeth) for teeth in range(11)} <= outcomes  # all 11, none summed up
+        assert not any(line.lstrip().startswith("+") for line in seen)
+
+
+async def test_60x20_gives_the_space_worms_bars_the_larger_share(make_app: MakeApp) -> None:
+    app = make_app(start_level="space-worms")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        await pilot.press("r", "a")
+        await pilot.pause()
+        view = app.screen.query_one("#reveal-figure", DistributionView)
+        sweep = app.screen.query_one("#sweep")
+        # legend and x axis take 3 rows: at least 5 rows of bars, more than the sweep
+        assert view.region.height >= 8 and view.region.height > sweep.region.height
+
+
+@pytest.mark.parametrize(
+    ("level", "keys", "first"),
+    [
+        (None, [], "⏎ Play"),
+        ("finale", [], "←→ Nudge"),
+        ("space-worms", ["r", "a"], "⏎ Next"),
+    ],
+)
+async def test_60_columns_keep_help_and_quit_first_in_the_footer(
+    make_app: MakeApp, level: str | None, keys: list[str], first: str
+) -> None:
+    app = make_app(start_level=level) if level else make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+        bottom = footer(app)
+        assert bottom.startswith("? Help q Quit "), bottom
+        assert first in bottom
+
+
+async def test_the_title_footer_shows_scores_daily_and_class(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        bottom = footer(app)
+        for keys in ("s Scores", "d Daily", "c Class", "? Help", "q Quit"):
+            assert keys in bottom, keys
+
+
+async def test_a_resize_keeps_the_selected_knob_in_view(make_app: MakeApp) -> None:
+    app = make_app(start_level="finale")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press(*["down"] * 5)  # the sixth knob
+        await pilot.pause()
+        for size in [(60, 20), (120, 40), (60, 20)]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            await pilot.pause()
+            text = screen_text(app)
+            assert "▶ Variance 3" in text, size
+            assert "reverse KL(q‖p) · nats" in "\n".join(text.splitlines()[:3])  # the big number
+        await pilot.press(*["up"] * 5)  # back to the first knob, then a taller screen and back
+        await pilot.resize_terminal(60, 30)
+        await pilot.pause()
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        await pilot.pause()
+        assert "▶ Mean 1" in screen_text(app)
+        assert "? Help" in footer(app) and "palette" not in footer(app)
