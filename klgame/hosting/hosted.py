@@ -245,4 +245,4 @@ def players_catalog(catalog: Catalog, data_dir: Path | None) -> Catalog:
     from klgame.levels.loader import Catalog
 
     report_level_problems(data_dir, [*catalog.errors, *catalog.warnings])
-    return Catalog(catalog.levels, (), (LEVELS_UNAVAILABLE,) if catalog.errors else ())
+    return Catalog(catalog.entries, (), (LEVELS_UNAVAILABLE,) if catalog.errors else ())

@@ -1,13 +1,17 @@
 """The web server of ``klgame serve``: textual-serve's, extended (not forked).
 
 :class:`GameServer` subclasses textual-serve's ``Server``: an aiohttp
-middleware checks the websocket's ``Origin``, the websocket handler counts
-games and clamps sizes, the index page says when the server is full.
+middleware checks the websocket's ``Origin`` and refuses directory listings
+under ``/static``; the websocket handler counts games and clamps sizes; the
+index page says when the server is full, loads nothing from another site
+(textual-serve's page, with its web font served from ``/static``) and says
+so to the browser in a ``Content-Security-Policy``.
 :class:`GameService` subclasses its ``AppService``: the game is started
 without a shell, with the driver that watches the session
-(:mod:`klgame.hosting.web_driver`), kept alive by a heartbeat, and ended
-if it has not quit within :data:`QUIT_GRACE` seconds of its tab closing.
-The rules and limits are in :mod:`klgame.hosting.serve`.
+(:mod:`klgame.hosting.web_driver`), kept alive by a heartbeat, told of at
+most one new size per :data:`RESIZE_INTERVAL`, and ended if it has not quit
+within :data:`QUIT_GRACE` seconds of its tab closing. The rules and limits
+are in :mod:`klgame.hosting.serve`.
 """
 
 from __future__ import annotations
@@ -15,10 +19,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import shlex
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any
 
+import jinja2
 from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
@@ -44,7 +51,35 @@ FULL_MESSAGE_SECONDS = 30.0
 #: that they are closed at once, so a flood of them costs nothing.
 MAX_WAITING = 50
 
+#: Seconds over which a browser's resizes are gathered into one: a flood of
+#: them costs the game one layout per interval, not one per message.
+RESIZE_INTERVAL = 0.1
+
+#: What the index page may load: only this server's own files and websocket.
+#: (textual-serve's page has inline styles and scripts of its own.)
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+#: textual-serve's page takes its font from Google's servers; ours from /static.
+_EXTERNAL_LINK = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>", re.I)
+_LOCAL_FONTS = """<style>
+      @font-face { font-family: "Roboto Mono"; font-style: normal; font-weight: 100 700;
+        src: url("{{ config.static.url }}fonts/RobotoMono-VariableFont_wght.ttf"); }
+      @font-face { font-family: "Roboto Mono"; font-style: italic; font-weight: 100 700;
+        src: url("{{ config.static.url }}fonts/RobotoMono-Italic-VariableFont_wght.ttf"); }
+    </style>"""
+
 log = logging.getLogger("klgame.serve")
+
+
+def index_template(upstream: str) -> str:
+    """textual-serve's page template with every link to another site removed
+    and the web font it linked to taken from the server's own ``/static``."""
+    text = _EXTERNAL_LINK.sub("", upstream)
+    return text.replace("</head>", _LOCAL_FONTS + "\n  </head>", 1)
 
 
 class GameService(AppService):
@@ -68,8 +103,22 @@ class GameService(AppService):
         self._stdin = process.stdin
         return process
 
+    _size: tuple[int, int] | None = None  # the latest size asked for, not yet sent
+    _resizing: asyncio.Task[None] | None = None
+
     async def set_terminal_size(self, width: int, height: int) -> None:
-        await super().set_terminal_size(*clamp_size(width, height))
+        """Note the size; the game hears the latest one :data:`RESIZE_INTERVAL`
+        later, whatever number of resizes came meanwhile."""
+        self._size = clamp_size(width, height)
+        if self._resizing is None or self._resizing.done():
+            self._resizing = asyncio.create_task(self._send_size())
+
+    async def _send_size(self) -> None:
+        await asyncio.sleep(RESIZE_INTERVAL)
+        size, self._size = self._size, None
+        if size is not None:
+            with contextlib.suppress(OSError, RuntimeError):  # the game may be gone
+                await super().set_terminal_size(*size)
 
     async def heartbeat(self) -> None:
         """Tell the game, while its tab is open, that its session lasts."""
@@ -139,7 +188,26 @@ class GameServer(Server):
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
         app.middlewares.append(self.check_origin)
+        app.middlewares.append(self.no_listing)
+        import aiohttp_jinja2
+
+        upstream = (Path(self.templates_path) / "app_index.html").read_text(encoding="utf-8")
+        loader = jinja2.DictLoader({"app_index.html": index_template(upstream)})
+        aiohttp_jinja2.setup(app, loader=loader, autoescape=True)
         return app
+
+    @web.middleware
+    async def no_listing(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[Any]]
+    ) -> Any:
+        """``/static`` serves files, never a directory's listing (404)."""
+        resource = request.match_info.route.resource
+        if resource is not None and resource.name == "static":
+            name = request.match_info.get("filename", "")
+            target = (Path(self.statics_path) / name).resolve()
+            if not name or name.endswith("/") or not target.is_file():
+                raise web.HTTPNotFound()
+        return await handler(request)
 
     @web.middleware
     async def check_origin(
@@ -173,7 +241,11 @@ class GameServer(Server):
                 content_type="text/html",
                 headers={"Retry-After": "30"},
             )
-        return await super().handle_index(request)
+        response = await super().handle_index(request)
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
 
     async def _refuse_full(self, websocket: web.WebSocketResponse) -> None:
         """Say so in the tab's terminal, and close after a while."""

@@ -229,6 +229,15 @@ class SqlStore(ABC):
         )
         return rows[0] if rows else None
 
+    def last_seed(self, player: str, level_id: str) -> int | None:
+        """The seed of ``player``'s latest free-play attempt at ``level_id``."""
+        rows = self._fetch(
+            "SELECT seed FROM attempts WHERE player = ? AND level_id = ? AND board IS NULL"
+            " ORDER BY finished_at DESC, id DESC LIMIT 1",
+            (sanitize_name(player), level_id),
+        )
+        return int(rows[0][0]) if rows else None
+
     def bests(self, player: str) -> dict[str, Attempt]:
         """``player``'s best attempt at each level they have finished, by level id."""
         return {attempt.level_id: attempt for attempt in self.table(player=player)}

@@ -21,6 +21,10 @@ from hosting_harness import free_port, require_binary, stop
 CAPTURE = """
 (() => {
   window.__klgameOut = [];
+  window.__klgameViolations = [];
+  document.addEventListener("securitypolicyviolation", (event) => {
+    window.__klgameViolations.push(event.violatedDirective + " " + event.blockedURI);
+  });
   const Native = window.WebSocket;
   window.WebSocket = function (...args) {
     const socket = new Native(...args);
