@@ -2,7 +2,9 @@
 
 Each run starts ``klgame --hosted`` in a pseudo-terminal (as sshd would) and
 times it from the start of the process to the title screen's first frame
-(the text of the first level's title on the screen). Three setups, run in
+(the text of the first level's title on the screen); it also reports the CPU
+time the game had used by then (user + system), which a loaded machine
+disturbs far less than the wall-clock time. Three setups, run in
 turns in this one process so that they share the machine's load:
 
 * ``builtin``: the built-in levels only (the baseline);
@@ -23,6 +25,7 @@ import pty
 import re
 import select
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -49,8 +52,9 @@ def make_levels(directory: Path, count: int) -> None:
         (directory / f"gen-{index:05d}.yaml").write_text("\n".join(lines) + "\n")
 
 
-def time_to_title(env: dict[str, str], timeout: float = 900) -> float:
-    """Seconds from spawning ``klgame --hosted`` on a pty to the title on screen."""
+def time_to_title(env: dict[str, str], timeout: float = 900) -> tuple[float, float]:
+    """Seconds from spawning ``klgame --hosted`` on a pty to the title on screen,
+    and the CPU seconds (user + system) the game had used by then."""
     start = time.perf_counter()
     pid, fd = pty.fork()
     if pid == 0:
@@ -67,11 +71,17 @@ def time_to_title(env: dict[str, str], timeout: float = 900) -> float:
                 break
             seen = (seen + ANSI.sub(b"", chunk))[-4096:]
             if TITLE in seen:
-                return time.perf_counter() - start
+                took = time.perf_counter() - start
+                os.kill(pid, signal.SIGSTOP)  # the CPU used so far, and no more
+                os.kill(pid, signal.SIGKILL)
+                _, _, usage = os.wait4(pid, 0)
+                pid = 0
+                return took, usage.ru_utime + usage.ru_stime
         raise RuntimeError(f"no title screen; last output: {seen[-300:]!r}")
     finally:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
+        if pid:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
         os.close(fd)
 
 
@@ -98,23 +108,34 @@ def main(argv: list[str] | None = None) -> int:
         builtin = {**base, "KLGAME_HOME": str(work / "home-builtin")}
         many = {**base, "KLGAME_HOME": str(work / "home-many"), "KLGAME_LEVELS": str(levels)}
         times: dict[str, list[float]] = {"builtin": [], "warm": [], "cold": []}
+        cpu: dict[str, list[float]] = {"builtin": [], "warm": [], "cold": []}
+
+        def run(name: str, env: dict[str, str]) -> None:
+            took, used = time_to_title(env)
+            times[name].append(took)
+            cpu[name].append(used)
+
         if not args.no_cold:
-            times["cold"].append(time_to_title(many))  # fills the cache
+            run("cold", many)  # fills the cache
         else:
             time_to_title(many)
         time_to_title(builtin)  # warm the file system cache for both
         for _ in range(args.repeats):
-            times["builtin"].append(time_to_title(builtin))
-            times["warm"].append(time_to_title(many))
+            run("builtin", builtin)
+            run("warm", many)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     medians = {name: statistics.median(values) for name, values in times.items() if values}
+    cpu_medians = {name: statistics.median(values) for name, values in cpu.items() if values}
     result = {
         "files": args.files,
         "repeats": args.repeats,
         "seconds": times,
         "median": medians,
+        "cpu_seconds": cpu,
+        "cpu_median": cpu_medians,
         "ratio_warm_to_builtin": medians["warm"] / medians["builtin"],
+        "cpu_ratio_warm_to_builtin": cpu_medians["warm"] / cpu_medians["builtin"],
         "cpus": os.cpu_count(),
         "loadavg": os.getloadavg(),
     }
@@ -128,6 +149,12 @@ def main(argv: list[str] | None = None) -> int:
             spread = ", ".join(f"{value:.2f}" for value in times[name])
             print(f"  {name:8s} {medians[name]:7.2f}   ({spread})")
     print(f"  warm / builtin = {result['ratio_warm_to_builtin']:.2f}")
+    print("CPU seconds to the title screen (user + system, median):")
+    for name in ("builtin", "warm", "cold"):
+        if name in cpu_medians:
+            spread = ", ".join(f"{value:.2f}" for value in cpu[name])
+            print(f"  {name:8s} {cpu_medians[name]:7.2f}   ({spread})")
+    print(f"  warm / builtin = {result['cpu_ratio_warm_to_builtin']:.2f}")
     print(f"  load average {result['loadavg'][0]:.1f} on {os.cpu_count()} CPUs")
     return 0
 

@@ -4,8 +4,12 @@ A fixed target mixture p = 0.4·N(-3, 1) + 0.6·N(3, 1) and a Gaussian guess q
 whose mean moves by ±0.1 with the left/right arrow keys; a one-line status
 shows the mean and KL(p‖q). ``q`` quits.
 
-    python benchmarks/plot_demo.py            # klgame.ui.plot.CurvePlot
-    python benchmarks/plot_demo.py --naive    # plain textual-plotext, redrawn on every key
+    python benchmarks/plot_demo.py            # klgame.ui.plotting.CurvePlot
+    python benchmarks/plot_demo.py --naive    # plotext's ANSI string, redrawn on every key
+
+``--naive`` is what the textual-plotext package's ``PlotextPlot`` does (the game
+used it once; it is no longer a dependency): plotext builds the whole plot as an
+ANSI string on every repaint and Textual parses it back.
 """
 
 from __future__ import annotations
@@ -16,14 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.widget import Widget
 from textual.widgets import Label
 
 try:
-    from klgame.ui.plot import CurvePlot, Series
+    from klgame.ui.plotting import CurvePlot, Series
 except ImportError:  # running from a checkout without installing the package
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from klgame.ui.plot import CurvePlot, Series
+    from klgame.ui.plotting import CurvePlot, Series
 
 X_MIN, X_MAX = -8.0, 8.0
 Y_MAX = 0.3
@@ -100,19 +106,32 @@ class PlotDemo(App[None]):
         self.query_one("#plot", CurvePlot).set_series(self.series())
 
 
+class AnsiPlot(Widget):
+    """textual-plotext's way: the whole plot built by plotext, as ANSI, on every repaint."""
+
+    DEFAULT_CSS = "AnsiPlot { width: 1fr; height: 1fr; }"
+
+    def __init__(self, draw: Any, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.draw = draw
+
+    def render(self) -> Text:
+        import plotext as plt
+
+        plt.clear_figure()
+        plt.plotsize(self.size.width, self.size.height)
+        plt.theme("clear")
+        self.draw(plt)
+        return Text.from_ansi(plt.build(), no_wrap=True)
+
+
 class NaivePlotDemo(PlotDemo):
-    """The same app with textual-plotext's PlotextPlot, rebuilt on every key."""
+    """The same app with a plot rebuilt as an ANSI string on every key."""
 
     def make_plot(self) -> Any:
-        from textual_plotext import PlotextPlot
+        return AnsiPlot(self._draw, id="plot")
 
-        plot = PlotextPlot(id="plot")
-        self._draw(plot)
-        return plot
-
-    def _draw(self, plot: Any) -> None:
-        plt = plot.plt
-        plt.clear_data()
+    def _draw(self, plt: Any) -> None:
         plt.xlim(X_MIN, X_MAX)
         plt.ylim(0, Y_MAX)
         plt.plot(XS.tolist(), TARGET.tolist(), marker="braille", color="red", label="target p")
@@ -121,17 +140,13 @@ class NaivePlotDemo(PlotDemo):
         )
 
     def redraw(self) -> None:
-        from textual_plotext import PlotextPlot
-
-        plot = self.query_one("#plot", PlotextPlot)
-        self._draw(plot)
-        plot.refresh()
+        self.query_one("#plot", AnsiPlot).refresh()
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--naive", action="store_true", help="use plain textual-plotext (the 'before')"
+        "--naive", action="store_true", help="plotext's ANSI string on every key (the 'before')"
     )
     parser.add_argument(
         "--mean", type=float, default=0.0, help="where the guess starts (default 0)"

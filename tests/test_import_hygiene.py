@@ -37,7 +37,7 @@ ALL_MODULES = ["klgame"] + [
 ]
 HEADLESS = [name for name in ALL_MODULES if not name.startswith("klgame.ui")]
 
-_UI = ("textual", "plotext", "textual_plotext", "rich")
+_UI = ("textual", "plotext", "rich")
 _PURE = (*_UI, "scipy", "sqlite3", "yaml", "platformdirs")
 #: What importing a module must not load, by module-name prefix (the longest
 #: matching prefix decides). The UI itself is not headless and not listed.
@@ -48,6 +48,8 @@ MUST_NOT_LOAD: dict[str, tuple[str, ...]] = {
     "klgame.levels": (*_UI, "scipy", "sqlite3", "yaml"),
     "klgame.levels.loader": (*_UI, "scipy", "sqlite3"),
     "klgame.levels.schema": (*_UI, "scipy", "sqlite3"),
+    # Reads level directories through the loader (the catalog's loading).
+    "klgame.levels.directory": (*_UI, "scipy", "sqlite3"),
     "klgame.store": (*_UI, "scipy", "yaml"),
     "klgame.hosting": (*_UI, "scipy"),
     # Loaded only by ``klgame serve`` and by a browser game: the server is
