@@ -226,13 +226,25 @@ def _clean(value: float) -> float:
     return round(value, 10)
 
 
+def _on_grid(value: float, move: float, grid: float) -> float:
+    """``value`` moved by ``move``, landing on a multiple of ``grid`` (the
+    knob's step, or a tenth of it for fine steps): a start off the grid (one
+    third) reaches round values at the first press instead of drifting beside
+    them (0.3433, 0.3533, ...)."""
+    moved = value + move
+    if not math.isfinite(moved / grid):
+        return _clean(moved)
+    return _clean(round(moved / grid) * grid)
+
+
 def _nudge(state: GameState, action: A.Nudge) -> GameState:
     spec = state.selected_param
     if spec is None:
         return replace(state, message="This model has nothing to tune: press m to switch model.")
     size = {"step": spec.step, "big": spec.big_step, "fine": spec.step / 10.0}[action.size]
     values = state.current_values
-    wanted = _clean(values[spec.name] + action.sign * size * action.times)
+    grid = size if action.size == "fine" else spec.step
+    wanted = _on_grid(values[spec.name], action.sign * size * action.times, grid)
     clamped = min(max(wanted, spec.min), spec.max)
     values[spec.name] = clamped
     values = state.model.family.project(values, spec.name)

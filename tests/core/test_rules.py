@@ -257,3 +257,34 @@ def test_a_hint_far_from_the_target_says_big_steps():
     assert near.current_values["mean"] == pytest.approx(4.9)
     assert near.scoring_divergence() == pytest.approx(0.005)
     assert hint_for(near)[2] == "Hint: move Mean up (→)."
+
+
+def test_steps_from_a_start_off_the_grid_land_on_round_values():
+    """Three states starts at one third each; the steps are 0.01 and 0.1.
+    The first press lands on the step grid (0.34, not 0.3433), and every
+    later one moves a whole step along it."""
+    level = load_catalog([]).get("three-states")
+    state = new_game(level, seed=1)
+    assert values(state)["0"] == pytest.approx(1 / 3, abs=1e-12)
+    up = apply(state, A.Nudge(sign=1, size="step"))
+    assert values(up)["0"] == 0.34
+    assert values(apply(up, A.Nudge(sign=1, size="step")))["0"] == 0.35
+    assert values(apply(state, A.Nudge(sign=-1, size="step")))["0"] == 0.32
+    assert values(apply(state, A.Nudge(sign=1, size="big")))["0"] == 0.43
+    assert values(apply(state, A.Nudge(sign=1, size="step", times=5)))["0"] == 0.38
+    # fine steps keep to the grid of a tenth of a step
+    assert values(apply(state, A.Nudge(sign=1, size="fine")))["0"] == 0.334
+    assert values(apply(up, A.Nudge(sign=-1, size="fine")))["0"] == 0.339
+
+
+@pytest.mark.parametrize("start", [0.0, 1 / 3, 0.04999, 0.05, 0.05001, -2.71828])
+@pytest.mark.parametrize("sign", [1, -1])
+def test_a_step_moves_half_to_one_and_a_half_steps_onto_the_grid(start, sign):
+    level = make_level(TWO_PEAKS, "reverse")
+    state = new_game(level, seed=1)
+    table = list(state.values)
+    table[state.model_index] = (start, 5.0)
+    state = replace(state, values=tuple(table))
+    moved = values(apply(state, A.Nudge(sign=sign, size="step")))["mean"]
+    assert 0.05 - 1e-12 <= (moved - start) * sign <= 0.15 + 1e-12
+    assert moved * 10 == pytest.approx(round(moved * 10), abs=1e-9)
