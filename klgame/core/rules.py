@@ -226,13 +226,15 @@ def _clean(value: float) -> float:
     return round(value, 10)
 
 
-def _on_grid(value: float, move: float, grid: float) -> float:
-    """``value`` moved by ``move``, landing on a multiple of ``grid`` (the
-    knob's step, or a tenth of it for fine steps): a start off the grid (one
-    third) reaches round values at the first press instead of drifting beside
-    them (0.3433, 0.3533, ...)."""
+def _on_grid(value: float, move: float, grid: float, fine: float) -> float:
+    """``value`` moved by ``move``. A value off the grid of fine steps (a start
+    of one third, say) lands on a multiple of ``grid`` (the knob's step, or
+    the fine step for a fine nudge), so it reaches round values at the first
+    press instead of drifting beside them (0.3433, 0.3533, ...); a value on
+    that grid moves by exactly ``move``, keeping the player's fine tuning."""
     moved = value + move
-    if not math.isfinite(moved / grid):
+    ratio = value / fine
+    if not math.isfinite(moved / grid) or abs(ratio - round(ratio)) < 1e-6:
         return _clean(moved)
     return _clean(round(moved / grid) * grid)
 
@@ -243,8 +245,9 @@ def _nudge(state: GameState, action: A.Nudge) -> GameState:
         return replace(state, message="This model has nothing to tune: press m to switch model.")
     size = {"step": spec.step, "big": spec.big_step, "fine": spec.step / 10.0}[action.size]
     values = state.current_values
-    grid = size if action.size == "fine" else spec.step
-    wanted = _on_grid(values[spec.name], action.sign * size * action.times, grid)
+    fine = spec.step / 10.0
+    grid = fine if action.size == "fine" else spec.step
+    wanted = _on_grid(values[spec.name], action.sign * size * action.times, grid, fine)
     clamped = min(max(wanted, spec.min), spec.max)
     values[spec.name] = clamped
     values = state.model.family.project(values, spec.name)

@@ -456,12 +456,30 @@ class KeyFooter(Footer):
     screen's, then the app's): this is its ``compose`` with that one change.
     """
 
+    _width = 0
+
     def on_resize(self) -> None:
         palette = self.size.width >= 100
         compact = self.size.width < 80  # one space between keys, not two
-        if (palette, compact) != (self.show_command_palette, self.compact):
+        changed = (palette, compact) != (self.show_command_palette, self.compact)
+        if changed or self.size.width != self._width:
+            self._width = self.size.width
             self.show_command_palette, self.compact = palette, compact
             self.call_after_refresh(self.recompose)  # neither reactive recomposes
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        self.call_after_refresh(self._drop_cut_keys)
+
+    def _drop_cut_keys(self) -> None:
+        """Hide the keys the width cuts off, so none shows half its name
+        ("PgDn Tex"); the help lists them all."""
+        right = self.content_region.right
+        cut = False
+        for child in self.children:
+            cut = cut or child.region.right > right
+            if cut and child.display:
+                child.display = False
 
     def _compact(self, key: FooterKey) -> FooterKey:
         # set, not data-bound as Textual's footer does: a change of ``compact``

@@ -268,6 +268,9 @@ def test_steps_from_a_start_off_the_grid_land_on_round_values():
     assert values(state)["0"] == pytest.approx(1 / 3, abs=1e-12)
     up = apply(state, A.Nudge(sign=1, size="step"))
     assert values(up)["0"] == 0.34
+    # on the grid, a fine step then a step keep the fine offset
+    tuned = apply(up, A.Nudge(sign=1, size="fine"))
+    assert values(apply(tuned, A.Nudge(sign=1, size="step")))["0"] == 0.351
     assert values(apply(up, A.Nudge(sign=1, size="step")))["0"] == 0.35
     assert values(apply(state, A.Nudge(sign=-1, size="step")))["0"] == 0.32
     assert values(apply(state, A.Nudge(sign=1, size="big")))["0"] == 0.43
@@ -279,12 +282,15 @@ def test_steps_from_a_start_off_the_grid_land_on_round_values():
 
 @pytest.mark.parametrize("start", [0.0, 1 / 3, 0.04999, 0.05, 0.05001, -2.71828])
 @pytest.mark.parametrize("sign", [1, -1])
-def test_a_step_moves_half_to_one_and_a_half_steps_onto_the_grid(start, sign):
+def test_a_step_from_off_the_grid_lands_on_it_and_on_the_grid_moves_one_step(start, sign):
     level = make_level(TWO_PEAKS, "reverse")
     state = new_game(level, seed=1)
     table = list(state.values)
     table[state.model_index] = (start, 5.0)
     state = replace(state, values=tuple(table))
     moved = values(apply(state, A.Nudge(sign=sign, size="step")))["mean"]
-    assert 0.05 - 1e-12 <= (moved - start) * sign <= 0.15 + 1e-12
-    assert moved * 10 == pytest.approx(round(moved * 10), abs=1e-9)
+    if start * 100 == pytest.approx(round(start * 100), abs=1e-9):  # on the fine grid
+        assert moved == pytest.approx(start + 0.1 * sign, abs=1e-12)
+    else:
+        assert 0.05 - 1e-12 <= (moved - start) * sign <= 0.15 + 1e-12
+        assert moved * 10 == pytest.approx(round(moved * 10), abs=1e-9)

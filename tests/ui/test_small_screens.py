@@ -138,3 +138,32 @@ async def test_a_resize_keeps_the_selected_knob_in_view(make_app: MakeApp) -> No
         await pilot.pause()
         assert "▶ Mean 1" in screen_text(app)
         assert "? Help" in footer(app) and "palette" not in footer(app)
+
+
+@pytest.mark.parametrize("width", [60, 66, 72, 80])
+async def test_no_footer_key_is_cut_in_half(make_app: MakeApp, width: int) -> None:
+    """Keys that do not fit are left out whole (the help lists them): every
+    shown key ends inside the footer, and its description is whole."""
+    from textual.widgets._footer import FooterKey
+
+    from klgame.ui.widgets import KeyFooter
+
+    app = make_app(start_level="gaussian")
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("right", "r")
+        for _ in range(20):
+            await pilot.pause()
+            if isinstance(app.screen, RevealScreen):
+                break
+        await pilot.pause(0.2)
+        bar = app.screen.query_one(KeyFooter)
+        shown = [key for key in bar.query(FooterKey) if key.display]
+        assert len(shown) >= 4
+        for key in shown:
+            assert key.region.right <= bar.content_region.right, key.description
+        bottom = footer(app)
+        for key in shown:
+            assert key.description in bottom, (key.description, bottom)
+        hidden = [key for key in bar.query(FooterKey) if not key.display]
+        assert hidden or width > 60  # 60 columns cannot hold every key
