@@ -107,8 +107,7 @@ def format_levels(levels: Sequence[Listed], bests: dict[str, Attempt]) -> str:
     headers = ("Id", "Title", "Scored by", "Units", "Best")
     rows = [headers]
     for level in levels:
-        # A Level names its scoring divergence; a cached Heading only its direction.
-        scoring = getattr(level, "scoring", level.direction)
+        scoring = level.scoring  # a Level's, or a cached Heading's
         rows.append(
             (
                 level.id,

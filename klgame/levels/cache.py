@@ -40,12 +40,13 @@ from typing import Any, get_args
 
 from klgame import __version__
 from klgame.engine import registry
+from klgame.engine.measures import MEASURES
 from klgame.engine.units import Units
 from klgame.levels import model, texts
 from klgame.levels.model import Direction, Level
 
 #: Bump when the encoding changes; files of another format are ignored.
-FORMAT = 2
+FORMAT = 3
 
 #: Sub-directory of the data directory holding the cache files.
 CACHE_DIR = "level-cache"
@@ -143,9 +144,10 @@ def _signature(info: os.stat_result) -> list[int]:
 
 
 #: What an index keeps of each level, after the file's size, time, inode and hash.
-HEADING_FIELDS = ("id", "title", "lesson", "order", "direction", "units")
+HEADING_FIELDS = ("id", "title", "lesson", "order", "direction", "units", "divergence")
 _DIRECTIONS = frozenset(get_args(Direction))
 _UNITS = frozenset(get_args(Units))
+_MEASURES = frozenset(MEASURES)
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 _ROW = 4 + len(HEADING_FIELDS)
 
@@ -166,6 +168,7 @@ def _sound(row: list[Any]) -> bool:
         and type(row[7]) is int
         and row[8] in _DIRECTIONS
         and row[9] in _UNITS
+        and row[10] in _MEASURES
     )
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
+from klgame.engine.measures import Measure, criterion
 from klgame.errors import KlgameError
 from klgame.levels.errors import escape_unsafe
 from klgame.levels.model import Direction, Level, Units
@@ -37,6 +38,8 @@ class Listed(Protocol):
     @property
     def units(self) -> Units: ...
     @property
+    def scoring(self) -> str: ...
+    @property
     def source(self) -> str | None: ...
 
 
@@ -54,6 +57,13 @@ class Heading(NamedTuple):
     source: str | None
     content_hash: str
     load: Callable[[], Level]
+    #: The divergence the level is scored by (as :attr:`Level.divergence`).
+    divergence: Measure = "kl"
+
+    @property
+    def scoring(self) -> str:
+        """What the level is scored by, as :attr:`Level.scoring`."""
+        return criterion(self.divergence, self.direction)
 
 
 Entry = Level | Heading

@@ -109,8 +109,8 @@ def _heading(
             )
         return level
 
-    level_id, title, lesson, order, direction, units = fields
-    return Heading(level_id, title, lesson, order, direction, units, path, digest, load)
+    level_id, title, lesson, order, direction, units, divergence = fields
+    return Heading(level_id, title, lesson, order, direction, units, path, digest, load, divergence)
 
 
 def _open_cache(cache_dir: Path | None, directory: Path) -> LevelCache | None:

@@ -266,3 +266,21 @@ def test_a_cache_that_cannot_be_written_leaves_nothing_behind(levels: Path, tmp_
     found, errors = load_directory(levels, cache_dir=home)  # the temporary name is taken
     assert len(found) == 3 and not errors
     assert [p.name for p in (home / CACHE_DIR).iterdir() if not p.is_dir()] == []
+
+
+def test_a_listed_level_scored_by_a_cousin_says_so_from_the_index(tmp_path: Path) -> None:
+    """A hosted list comes from the index: a level scored by Jensen–Shannon
+    must be listed as such, not by its direction, before it is decoded."""
+    directory = tmp_path / "levels"
+    directory.mkdir()
+    (directory / "js.yaml").write_text(_level_text("js") + "divergence: jensen-shannon\n")
+    home = tmp_path / "home"
+    (first,), _ = index_directory(directory, cache_dir=home)
+    (listed,), errors = index_directory(directory, cache_dir=home)
+    assert not errors and isinstance(listed, Heading)
+    assert listed.divergence == "jensen-shannon" and listed.scoring == "jensen-shannon"
+    assert listed.scoring == first.scoring == listed.load().scoring
+
+    from klgame.cli.levels import format_levels
+
+    assert "Jensen" in format_levels([listed], {})

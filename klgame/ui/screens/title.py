@@ -35,9 +35,7 @@ def level_prompt(level: Listed, number: int, width: int, best: object | None) ->
             (stars(getattr(best, "stars", 0)), "$text-warning"),
             f" {getattr(best, 'points', 0):>5} pts",
         )
-    # A Level names the divergence it is scored by; a cached Heading (a
-    # hosted list) knows only the direction.
-    scoring = getattr(level, "scoring", level.direction)
+    scoring = level.scoring  # a Level's, or a cached Heading's (a hosted list)
     return Content.assemble(
         (title, "bold"),
         "  ",
