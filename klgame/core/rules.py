@@ -22,7 +22,7 @@ from klgame.engine.fitting import both_directions
 from klgame.engine.measures import NAME, has_units
 from klgame.engine.measures import in_units as measure_in_units
 from klgame.engine.registry import log_scaled
-from klgame.engine.sampling import Estimate, monte_carlo
+from klgame.engine.sampling import Estimate, monte_carlo, monte_carlo_cousin
 from klgame.levels.model import GuessModel, Level, ParamSpec
 from klgame.levels.solve import Solution, best_fit
 
@@ -565,18 +565,30 @@ def estimate_seed(state: GameState) -> int:
 def _estimate(state: GameState, action: A.Estimate) -> GameState:
     if action.n == 0:
         return replace(state, estimate=None, message="")
+    seed = estimate_seed(state)
+    if state.level.divergence != "kl":  # a cousin scores the level: estimate it
+        found = monte_carlo_cousin(state.target, state.guess, action.n, seed, state.level.scoring)
+        drawn = estimate_drawn(state)
     # Reverse KL(q‖p) averages over samples of the guess q, forward over samples of p.
-    if state.level.direction == "reverse":
-        first, second, drawn = state.guess, state.target, "q"
+    elif state.level.direction == "reverse":
+        found, drawn = monte_carlo(state.guess, state.target, action.n, seed), "q"
     else:
-        first, second, drawn = state.target, state.guess, "p"
-    found = monte_carlo(first, second, action.n, estimate_seed(state))
+        found, drawn = monte_carlo(state.target, state.guess, action.n, seed), "p"
     return replace(
         state,
         estimate=found,
         estimates=state.estimates + 1,
-        message=f"Estimated from {action.n:,} samples of {drawn}.",
+        message=f"Estimated from {found.n:,} samples of {drawn}.",
     )
+
+
+def estimate_drawn(state: GameState) -> str:
+    """Whose samples the level's estimate averages over."""
+    if state.level.scoring == "jensen-shannon":
+        return "p and q, half each"
+    if state.level.divergence != "kl":
+        return "p"
+    return "q" if state.level.direction == "reverse" else "p"
 
 
 _HANDLERS: dict[type[A.Action], Callable[[GameState, Any], GameState]] = {

@@ -14,16 +14,16 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from klgame.core.rules import GameState
-from klgame.engine.units import in_units
+from klgame.core.rules import GameState, estimate_drawn
+from klgame.engine.measures import has_units
 from klgame.ui.format import DIRECTION_SYMBOL, number
 from klgame.ui.plotting.plotext_adapter import Trace, text_chart
 
 
 def _exact(state: GameState) -> float:
-    """The exact KL the estimate estimates (nats): the level's direction, which
-    scores the level unless a cousin does."""
-    return state.divergences()[state.level.direction]
+    """The exact value the estimate estimates: the divergence the level is
+    scored by (KL in the level's direction, or its cousin)."""
+    return state.scoring_divergence()
 
 
 def estimate_text(state: GameState) -> str:
@@ -31,18 +31,24 @@ def estimate_text(state: GameState) -> str:
     enough for the side column at 80×24 (31 cells)."""
     found = state.estimate
     assert found is not None
-    direction = state.level.direction
-    drawn = "q" if direction == "reverse" else "p"
-    exact = in_units(_exact(state), state.units)
-    value = in_units(found.value, state.units)
-    error = in_units(found.stderr, state.units)
+    level = state.level
+    units = f" {state.units}" if has_units(level.scoring) else ""
+    exact = state.in_units(_exact(state))
+    value = state.in_units(found.value)
+    error = state.in_units(found.stderr)
     lines = [
-        f"Monte Carlo {DIRECTION_SYMBOL[direction]},",
-        f"N = {found.n:,} samples of {drawn}:",
-        f"{number(value)} ± {number(error)} {state.units} (s.e.)",
-        f"exact {number(exact)} {state.units}",
+        f"Monte Carlo {DIRECTION_SYMBOL[level.scoring]},",
+        f"N = {found.n:,}, half p, half q:"
+        if level.scoring == "jensen-shannon"
+        else f"N = {found.n:,} samples of {estimate_drawn(state)}:",
+        f"{number(value)} ± {number(error)}{units} (s.e.)",
+        f"exact {number(exact)}{units}",
     ]
-    if direction == "reverse":
+    if level.scoring == "jensen-shannon":
+        lines += ["needs samples of p and of q", "and both densities"]
+    elif level.divergence != "kl":
+        lines += ["averages over samples of p,", "with both densities there"]
+    elif level.direction == "reverse":
         lines += ["needs only q's samples, log p:", "as variational inference does"]
     else:
         lines += ["needs samples of p itself,", "rarely at hand in inference"]
@@ -52,11 +58,11 @@ def estimate_text(state: GameState) -> str:
 def running_plot(state: GameState, width: int = 30, height: int = 4) -> str:
     found = state.estimate
     assert found is not None
-    ys = [in_units(v, state.units) for v in found.running]
+    ys = [state.in_units(v) for v in found.running]
     if not ys or not all(math.isfinite(y) for y in ys):
         return ""
     xs = list(range(1, len(ys) + 1))
-    exact = in_units(_exact(state), state.units)
+    exact = state.in_units(_exact(state))
     traces = [Trace(np.asarray(xs, dtype=float), np.asarray(ys), "braille")]
     if math.isfinite(exact):
         traces.append(Trace(traces[0].xs, np.full(len(xs), exact), "-"))

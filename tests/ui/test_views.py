@@ -165,3 +165,22 @@ async def test_estimate_panel_grows_n_and_shows_the_error(make_app: MakeApp, siz
         assert "variational inference" in text
         await pilot.press("e", "e")
         assert play.player.state.estimate is None
+
+
+@pytest.mark.parametrize("n", [10, 1000, 10000])
+def test_a_level_scored_by_a_cousin_estimates_that_cousin(n: int) -> None:
+    """Two peaks, JS: the estimate is of JS (within its error of the exact
+    value), from samples of both, and its lines fit the 80×24 side column."""
+    from klgame.ui.estimate import estimate_text
+
+    level = load_catalog([]).get("two-peaks-js")
+    state = rules.apply(rules.new_game(level, 3), A.Nudge(sign=1, size="big"))
+    found = rules.apply(state, A.Estimate(n=n))
+    exact = jensen_shannon(state.target, state.guess)
+    assert found.estimate is not None and found.estimate.n == n
+    assert abs(found.estimate.value - exact) <= 5 * found.estimate.stderr
+    text = estimate_text(found)
+    assert text.splitlines()[0] == "Monte Carlo JS(p, q),"
+    assert "half p, half q" in text and f"exact {exact:.4f} nats" in text
+    assert all(len(line) <= 31 for line in text.splitlines()), text
+    assert "samples of p and q" in found.message
