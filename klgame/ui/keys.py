@@ -237,7 +237,10 @@ PLAY_KEYS: list[BindingType] = [
         "e",
         "estimate",
         "Estimate",
-        tooltip="Estimate the divergence from 10, 100, 1,000, 10,000 samples (again: more)",
+        tooltip=(
+            "Estimate the scoring divergence (KL, or the cousin a level is scored by) "
+            "from 10, 100, 1,000, 10,000 samples (again: more)"
+        ),
         show=False,
         id="estimate",
     ),
