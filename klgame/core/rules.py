@@ -226,6 +226,18 @@ def _clean(value: float) -> float:
     return round(value, 10)
 
 
+def _projected(state: GameState, values: dict[str, float], changed: str) -> dict[str, float]:
+    """``values`` under the family's constraints (probabilities that sum to at
+    most 1), on the same tidy grid: a probability cut back to fit, 0.64 less
+    the sum's binary excess, would be 0.6399999999999999 and leave the last
+    outcome 1e-16 -- a finite KL where the screen shows 0.000 and ∞ is due."""
+    projected = state.model.family.project(values, changed)
+    return {
+        name: _clean(value) if value != values[name] and math.isfinite(value) else value
+        for name, value in projected.items()
+    }
+
+
 def _on_grid(value: float, move: float, grid: float, fine: float) -> float:
     """``value`` moved by ``move``. A value off the grid of fine steps (a start
     of one third, say) lands on a multiple of ``grid`` (the knob's step, or
@@ -250,7 +262,7 @@ def _nudge(state: GameState, action: A.Nudge) -> GameState:
     wanted = _on_grid(values[spec.name], action.sign * size * action.times, grid, fine)
     clamped = min(max(wanted, spec.min), spec.max)
     values[spec.name] = clamped
-    values = state.model.family.project(values, spec.name)
+    values = _projected(state, values, spec.name)
     message = ""
     if values[spec.name] != wanted:
         edge = "maximum" if action.sign > 0 else "minimum"
@@ -267,7 +279,7 @@ def _set(state: GameState, action: A.Set) -> GameState:
     selected = replace(state, selected=index)
     values = state.current_values
     values[spec.name] = min(max(_clean(action.value), spec.min), spec.max)
-    values = state.model.family.project(values, spec.name)
+    values = _projected(state, values, spec.name)
     if not action.continues:
         return _with_values(selected, values)
     # a later value of the same drag: the drag's first value made the move

@@ -294,3 +294,35 @@ def test_a_step_from_off_the_grid_lands_on_it_and_on_the_grid_moves_one_step(sta
     else:
         assert 0.05 - 1e-12 <= (moved - start) * sign <= 0.15 + 1e-12
         assert moved * 10 == pytest.approx(round(moved * 10), abs=1e-9)
+
+
+def test_a_probability_cut_back_to_fit_leaves_the_rest_exactly_zero():
+    """Three states: Q(0) to 0.36, then Q(1) up in big steps until the sum
+    stops it at 0.64. Q(2) is then 0 exactly, so KL(P‖Q) is ∞ (P(2) = 0.16),
+    not the 5.447 nats a leftover 1e-16 would give."""
+    level = load_catalog([]).get("three-states")
+    state = new_game(level, seed=1)
+    moves = [A.Nudge(sign=1)] * 3 + [A.Select()] + [A.Nudge(sign=1, size="big")] * 9
+    state = apply_all(state, moves)
+    assert values(state) == {"0": 0.36, "1": 0.64}
+    assert state.guess.probs[2] == 0.0
+    assert state.divergences()["forward"] == math.inf
+
+
+def test_the_rest_is_never_a_leftover_of_binary_sums():
+    """A random walk over three states' knobs: the last outcome's mass is
+    never a leftover of binary sums (0 exactly when the others fill it)."""
+    import random
+
+    level = load_catalog([]).get("three-states")
+    state = new_game(level, seed=1)
+    rng = random.Random(5)
+    for _ in range(400):
+        choice = rng.random()
+        if choice < 0.2:
+            action: A.Action = A.Select()
+        else:
+            action = A.Nudge(sign=rng.choice([1, -1]), size=rng.choice(["step", "big", "fine"]))
+        state = apply(state, action)
+        rest = state.guess.probs[2]
+        assert rest == 0.0 or rest >= 1e-10, (values(state), rest)
