@@ -183,9 +183,8 @@ class Meters(LinesWidget):
             return []
         lines: list[Content] = []
         for meter in readout.meters:
-            limit = f"{meter.measures} < {meter.limit:.3g}" + (
-                f" {meter.units}" if meter.units else ""
-            )
+            units = meter.units[:-1] if meter.limit == 1 and meter.units else meter.units
+            limit = f"{meter.measures} < {meter.limit:.3g}" + (f" {units}" if units else "")
             if meter.floor is not None and len(meter.label) + len(limit) + 7 <= width:
                 limit += " (log)"
             gap = max(1, width - len(meter.label) - len(limit))
