@@ -41,7 +41,13 @@ def estimate_text(state: GameState) -> str:
         f"N = {found.n:,}, half p, half q:"
         if level.scoring == "jensen-shannon"
         else f"N = {found.n:,} samples of {estimate_drawn(state)}:",
-        f"{number(value)} ± {number(error)}{units} (s.e.)",
+        f"{number(value)} ± {number(error)}{units} (s.e.)"
+        if math.isfinite(value)
+        else (
+            "∞: a sample of q has p = 0"
+            if level.direction == "reverse"
+            else "∞: a sample of p has q = 0"
+        ),
         f"exact {number(exact)}{units}",
     ]
     if level.scoring == "jensen-shannon":

@@ -184,3 +184,18 @@ def test_a_level_scored_by_a_cousin_estimates_that_cousin(n: int) -> None:
     assert "half p, half q" in text and f"exact {exact:.4f} nats" in text
     assert all(len(line) <= 31 for line in text.splitlines()), text
     assert "samples of p and q" in found.message
+
+
+def test_an_infinite_estimate_says_why() -> None:
+    """Dog or panda with Q(dog) = 0: every sample of p that is a dog has q = 0,
+    so the estimate is ∞, said in words, not "∞ ± ∞"."""
+    from klgame.ui.estimate import estimate_text
+
+    level = load_catalog([]).get("dog-or-panda")
+    state = rules.apply_all(
+        rules.new_game(level, 1), [A.Nudge(sign=-1, size="big")] * 11 + [A.Estimate(n=100)]
+    )
+    assert state.current_values["dog"] == 0.0
+    text = estimate_text(state)
+    assert "∞: a sample of p has q = 0" in text and "± ∞" not in text
+    assert "exact ∞ bits" in text
