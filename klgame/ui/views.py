@@ -23,6 +23,7 @@ from klgame.levels.model import Level
 from klgame.ui import figures
 from klgame.ui.format import DIRECTION_SYMBOL
 from klgame.ui.plotting import BarPlot, CurvePlot, Role, Series
+from klgame.ui.plotting.ticks import round_up
 
 _INTEGRAND_NAME = {"forward": "p·log(p/q)", "reverse": "q·log(q/p)"}
 
@@ -135,15 +136,22 @@ class DistributionView(Widget):
         if state.integrand:
             both = np.union1d(target_xs, guess_xs)
             ys = figures.integrand(state.target, guess, self.level.direction, both)
-        view_key = ("curves", state.integrand, tuple(xs[[0, -1]]), state.attempt)
+        view_key = ("curves", state.integrand, tuple(xs[[0, -1]]), state.attempt, state.revealed)
         if view_key != self._view_key:
             self._view_key = view_key
             lo, hi = float(xs[0]), float(xs[-1])
+            top = self.level.view.y_max
+            if top is not None and state.revealed:
+                # the level's top suits its target; once revealed, a narrow
+                # guess or answer is not cut off at it
+                peak = 1.05 * _peak(series, lo, hi)
+                if peak > top:
+                    top = round_up(peak)
             overlay = None
             if ys is not None:  # the integrand on its own scale, fixed while it shows
                 finite = ys[np.isfinite(ys)]
                 overlay = (float(np.min(finite, initial=0.0)), float(np.max(finite, initial=0.0)))
-            plot.set_view(lo, hi, self.level.view.y_max, overlay=overlay)
+            plot.set_view(lo, hi, top, overlay=overlay)
         if ys is not None:
             name = f"{_INTEGRAND_NAME[self.level.direction]} (right axis)"
             series.append(Series(name, both, ys, "integrand"))
@@ -240,3 +248,13 @@ class SweepView(Widget):
         plot = self.query_one(CurvePlot)
         plot.set_view(lo, hi, top)
         plot.set_series(series)
+
+
+def _peak(series: list[Series], lo: float, hi: float) -> float:
+    """The highest finite value of ``series`` inside [lo, hi] (0 if none)."""
+    peak = 0.0
+    for one in series:
+        inside = (one.xs >= lo) & (one.xs <= hi) & np.isfinite(one.ys)
+        if inside.any():
+            peak = max(peak, float(one.ys[inside].max()))
+    return peak

@@ -306,3 +306,20 @@ def test_the_flat_tails_of_a_narrow_guess_come_from_one_cached_line() -> None:
     # three curves: three moving parts, and the one flat line they share
     assert plot.layers_rasterised == 3 + 1
     assert len(plot._flat_lines) == 1
+
+
+async def test_a_narrow_legend_closes_up_before_it_drops_a_curve() -> None:
+    """p, the best fit and q in 21 columns (the reveal's plot at 60×20): one
+    glyph of each sample, two spaces between, and all three named."""
+    best = Series("best", XS, normal(2.5, 1.2), "best")
+    app = CurveApp(
+        [Series("p", XS, target().ys, "target"), best, Series("q", XS, normal(0, 1.5), "guess")]
+    )
+    async with app.run_test(size=(21, 14)) as pilot:
+        await pilot.pause()
+        legend = screen_text(app.query_one(CurvePlot)).splitlines()[0]
+        assert " p  " in legend and " best  " in legend and legend.rstrip().endswith(" q"), legend
+    async with CurveApp([target(), guess()]).run_test(size=(80, 20)) as pilot:
+        await pilot.pause()
+        wide = screen_text(pilot.app.query_one(CurvePlot)).splitlines()[0]
+        assert "target p   " in wide  # room enough: the full samples, three spaces apart

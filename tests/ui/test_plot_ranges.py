@@ -438,3 +438,31 @@ async def test_the_dog_or_panda_sweep_frames_the_start_and_the_optimum(size) -> 
     assert start == pytest.approx(1.737, abs=5e-4)
     assert bottom <= 0.0 and start < top  # both ends of the way down are on the plot
     assert len(labels) >= 3 and 0.0 in labels and max(labels) >= start / 2
+
+
+async def test_a_narrow_guess_is_not_cut_off_at_the_reveal(make_app) -> None:
+    """Two peaks, reverse, whose view tops out at 0.45: a guess of variance
+    0.3 peaks at 1/√(2π·0.3) = 0.7284, and the reveal draws it whole."""
+    from klgame.ui.screens.reveal import RevealScreen
+
+    app = make_app(start_level="two-peaks-reverse")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        presses = iter(range(100))  # a second apart: separate presses, not a held key
+        app.screen.now = lambda: float(next(presses))
+        await pilot.press(*["shift+right"] * 3, "down", *["left"] * 7)
+        assert app.screen.player.state.current_values == pytest.approx(
+            {"mean": 3.0, "variance": 0.3}
+        )
+        await pilot.press("r")
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if isinstance(app.screen, RevealScreen):
+                break
+        await pilot.pause()
+        plot = app.screen.query_one(CurvePlot)
+        peak = 1 / math.sqrt(2 * math.pi * 0.3)
+        assert peak == pytest.approx(0.72837, abs=1e-5)
+        assert plot._y_limits()[1] >= peak > 0.45
+        low, high = drawn_height(plot, "guess")
+        assert low <= peak <= high

@@ -317,7 +317,14 @@ class LayeredPlot(Widget):
     def _draw_legend(self, chars: list[str], kinds: list[int], start: int) -> None:
         width = len(chars)
         x = max(0, start)
-        for role, sample, name in self._legend_items():
+        items = self._legend_items()
+        gap = 3
+        # a narrow plot: one glyph of each sample and closer items, so p, the
+        # best fit and q all fit before any is dropped
+        full = sum(len(sample) + 1 + len(name) for _, sample, name in items)
+        if x + full + gap * (len(items) - 1) > width:
+            items, gap = [(role, sample[:1], name) for role, sample, name in items], 2
+        for role, sample, name in items:
             piece_width = len(sample) + 1 + len(name)
             if x + piece_width > width:
                 break
@@ -329,7 +336,7 @@ class LayeredPlot(Widget):
             for ch in name:
                 chars[x], kinds[x] = ch, KIND_TEXT
                 x += 1
-            x += 3
+            x += gap
 
     # ---------------------------------------------------------------- styles
 
