@@ -253,7 +253,14 @@ PLAY_KEYS: list[BindingType] = [
         show=False,
         id="landscape",
     ),
-    Binding("escape", "back", "Levels", tooltip="Back to the level list", show=False, id="back"),
+    Binding(
+        "escape",
+        "back",
+        "Levels",
+        tooltip="Back to the level list (an open estimate or cousins panel closes first)",
+        show=False,
+        id="back",
+    ),
     *TEXT_KEYS,
 ]
 

@@ -199,3 +199,26 @@ def test_an_infinite_estimate_says_why() -> None:
     text = estimate_text(state)
     assert "∞: a sample of p has q = 0" in text and "± ∞" not in text
     assert "exact ∞ bits" in text
+
+
+async def test_esc_closes_the_estimate_then_the_cousins_then_asks(make_app: MakeApp) -> None:
+    from klgame.ui.screens.dialogs import ConfirmScreen
+
+    app = make_app(start_level="gaussian")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("right", "c", "e")
+        await pilot.pause()
+        play = app.screen
+        assert isinstance(play, PlayScreen)
+        assert play.player.state.estimate is not None and play.player.state.cousins
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is play and play.player.state.estimate is None
+        assert play.player.state.cousins
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is play and not play.player.state.cousins
+        await pilot.press("escape")  # a move was made: leaving asks first
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)

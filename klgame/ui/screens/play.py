@@ -333,7 +333,15 @@ class PlayScreen(ScrollsText, Screen[None]):
         open_leaderboard(self, self.level)
 
     def action_back(self) -> None:
-        self.app.leave(self, PlayLevel(None))  # type: ignore[attr-defined]
+        """Esc closes an open view first (estimates, then the cousins), as it
+        closes every other panel; only then does it leave the level."""
+        state = self.player.state
+        if state.estimate is not None and not self.watching:
+            self.act(A.Estimate(n=0))
+        elif state.cousins and not self.watching:
+            self.act(A.ToggleCousins())
+        else:
+            self.app.leave(self, PlayLevel(None))  # type: ignore[attr-defined]
 
     def action_set(self, param: str, value: float) -> None:
         self.act(A.Set(param=param, value=value))
