@@ -424,11 +424,29 @@ class MessageLine(Widget):
         if state.message:
             return state.message
         if self.watching:
-            return "Watching a replay: it plays itself · PgDn text · ? help · q quit"
+            return self._fit(
+                "Watching a replay: it plays itself · PgDn text · ? help · q quit",
+                "Watching a replay · PgDn text · ? help · q quit",
+            )
         if state.revealed:
-            return "Free play: a = autopilot step, n = new target, r = your score."
+            return self._fit(
+                "Free play: a = autopilot step, n = new target, r = your score.",
+                "Free play: a autopilot · n new target · r score",
+            )
         model = " · m model" if len(state.level.models) > 1 else ""
-        return f"←/→ nudge · ↑/↓ choose a knob{model} · r reveal · ? help"
+        return self._fit(
+            f"←/→ nudge · ↑/↓ choose a knob{model} · r reveal · ? help",
+            f"←/→ nudge · ↑/↓ knob{model} · r reveal · ? help",
+        )
+
+    def _fit(self, *variants: str) -> str:
+        """The first (longest) wording that fits the line; the last if none does."""
+        width = self.content_region.width or 10**6  # not laid out yet: the full one
+        return next((text for text in variants if len(text) <= width), variants[-1])
+
+    def on_resize(self) -> None:
+        if self._text() != self._shown:
+            self.refresh()
 
     def render(self) -> RenderResult:
         self._shown = self._text()

@@ -167,3 +167,30 @@ async def test_no_footer_key_is_cut_in_half(make_app: MakeApp, width: int) -> No
             assert key.description in bottom, (key.description, bottom)
         hidden = [key for key in bar.query(FooterKey) if not key.display]
         assert hidden or width > 60  # 60 columns cannot hold every key
+
+
+async def test_60_columns_show_the_reminders_and_the_tagline_whole(make_app: MakeApp) -> None:
+    from klgame.ui.screens.title import TAGLINE
+    from klgame.ui.widgets import MessageLine
+
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        heading = " ".join(" ".join(screen_text(app).splitlines()[:2]).split())
+        assert TAGLINE in heading
+    app = make_app(start_level="space-worms")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        line = app.screen.query_one(MessageLine)
+        assert line._text() == "←/→ nudge · ↑/↓ knob · m model · r reveal · ? help"
+        assert line._text() in screen_text(app)
+        await pilot.press("r")
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if isinstance(app.screen, RevealScreen):
+                break
+        await pilot.press("escape")  # free play
+        await pilot.pause()
+        line = app.screen.query_one(MessageLine)
+        assert line._text() == "Free play: a autopilot · n new target · r score"
+        assert line._text() in screen_text(app)
