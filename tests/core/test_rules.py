@@ -151,7 +151,7 @@ def test_a_hint_says_fine_steps_when_a_whole_step_overshoots():
     assert state.current_values["p"] == pytest.approx(0.54)  # the best p is 0.544
     name, sign, message = hint_for(state)
     assert (name, sign) == ("p", 1)
-    assert message == "Hint: move p up in fine steps (])."
+    assert message == "Hint: move θ up in fine steps (])."
     assert apply(state, A.Nudge()).scoring_divergence() > state.scoring_divergence()
     finer = apply(state, A.Nudge(size="fine"))
     assert finer.scoring_divergence() < state.scoring_divergence()

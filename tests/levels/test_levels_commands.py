@@ -170,7 +170,7 @@ def test_solve_each_builtin(level_id: str, capsys: pytest.CaptureFixture[str]):
 
 def test_solve_space_worms_names_the_winner(capsys: pytest.CaptureFixture[str]):
     _, out, _ = run(capsys, "solve", "space-worms")
-    assert "model binomial (Binomial(10, p)): best at p = 0.5440" in out
+    assert "model binomial (Binomial(10, θ)): best at p = 0.5440" in out
     assert "forward KL(p‖q) = 0.4273 nats" in out
     assert "model uniform (Uniform): no parameters\n  forward KL(p‖q) = 0.1367 nats" in out
     assert "model poisson (Poisson(λ)): best at lambda = 5.4400" in out
