@@ -262,14 +262,15 @@ def _edges(
     return np.sort(np.concatenate(parts, axis=1), axis=1)
 
 
-def _quadrature(
+def _log_densities_at_nodes(
     pm: Mixture,
     means: np.ndarray,
     stds: np.ndarray,
     log_norms: np.ndarray,
     edges: np.ndarray,
-    direction: str,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gauss–Legendre nodes on every interval of ``edges`` (one row a guess):
+    their weights, log p and each row's log q there."""
     rows, k = means.shape
     inv_stds = 1.0 / stds
     half = 0.5 * (edges[:, 1:] - edges[:, :-1])
@@ -289,5 +290,17 @@ def _quadrature(
         for log in logs[1:]:
             total += np.exp(log - top)
         q_log = top + np.log(total)
+    return node_weights, p_log, q_log
+
+
+def _quadrature(
+    pm: Mixture,
+    means: np.ndarray,
+    stds: np.ndarray,
+    log_norms: np.ndarray,
+    edges: np.ndarray,
+    direction: str,
+) -> np.ndarray:
+    node_weights, p_log, q_log = _log_densities_at_nodes(pm, means, stds, log_norms, edges)
     terms = _kl_terms(p_log, q_log) if direction == "forward" else _kl_terms(q_log, p_log)
     return np.maximum(np.einsum("ij,ij->i", node_weights, terms), 0.0)

@@ -20,10 +20,10 @@ import math
 
 import numpy as np
 
-from klgame.engine.batch import _edges, _guess_kinks
+from klgame.engine.batch import _edges, _guess_kinks, _log_densities_at_nodes
 from klgame.engine.cousins import _hellinger_terms, _js_terms
 from klgame.engine.distributions import _LOG_SQRT_2PI, Continuous, Gaussian, Mixture
-from klgame.engine.divergence import _GL_NODES, _GL_WEIGHTS, _KINK_OFFSETS, _log_mixture
+from klgame.engine.divergence import _KINK_OFFSETS
 from klgame.engine.families import GaussianFamily, MixtureFamily
 from klgame.engine.units import LN2
 
@@ -127,25 +127,7 @@ def _integrate(
     edges: np.ndarray,
     criterion: str,
 ) -> np.ndarray:
-    rows, k = means.shape
-    half = 0.5 * (edges[:, 1:] - edges[:, :-1])
-    mid = 0.5 * (edges[:, 1:] + edges[:, :-1])
-    nodes = (mid[:, :, None] + half[:, :, None] * _GL_NODES).reshape(rows, -1)
-    node_weights = (half[:, :, None] * _GL_WEIGHTS).reshape(rows, -1)
-    p_log = _log_mixture(pm, nodes)
-    inv_stds = 1.0 / stds
-    logs = []
-    for j in range(k):
-        z = (nodes - means[:, j : j + 1]) * inv_stds[:, j : j + 1]
-        logs.append(-0.5 * z * z + log_norms[:, j : j + 1])
-    if k == 1:
-        q_log = logs[0]
-    else:
-        top = np.maximum.reduce(logs)
-        total = np.exp(logs[0] - top)
-        for log in logs[1:]:
-            total += np.exp(log - top)
-        q_log = top + np.log(total)
+    node_weights, p_log, q_log = _log_densities_at_nodes(pm, means, stds, log_norms, edges)
     if criterion == "jensen-shannon":
         value = np.einsum("ij,ij->i", node_weights, _js_terms(p_log, q_log))
         return np.clip(value, 0.0, LN2)
