@@ -284,3 +284,43 @@ def test_a_listed_level_scored_by_a_cousin_says_so_from_the_index(tmp_path: Path
     from klgame.cli.levels import format_levels
 
     assert "Jensen" in format_levels([listed], {})
+
+
+def _hosted_start(levels: Path, home: Path) -> dict[str, object]:
+    """What a hosted start leaves of the collector, in a process of its own
+    (freezing is for the whole process)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import argparse, gc, json\n"
+        "from klgame.cli.levels import load_levels\n"
+        "from klgame.levels.catalog import Heading\n"
+        f"args = argparse.Namespace(hosted=True, level_dirs=[{str(levels)!r}])\n"
+        "catalog = load_levels(args)\n"
+        "print(json.dumps({'enabled': gc.isenabled(), 'frozen': gc.get_freeze_count(),\n"
+        "    'levels': len(catalog.entries),\n"
+        "    'headings': sum(isinstance(e, Heading) for e in catalog.entries)}))\n"
+    )
+    env = {**os.environ, "KLGAME_HOME": str(home), "KLGAME_PLAYER": "ada"}
+    env.pop("KLGAME_LEVELS", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_a_hosted_start_freezes_its_list_and_collects_as_before(tmp_path: Path) -> None:
+    directory = tmp_path / "levels"
+    directory.mkdir()
+    for index in range(60):  # more than a start leaves to the collector
+        (directory / f"l{index}.yaml").write_text(_level_text(f"l{index}"))
+    home = tmp_path / "home"
+    cold = _hosted_start(directory, home)
+    warm = _hosted_start(directory, home)
+    builtin = len(load_directory(builtin_levels_dir())[0])
+    for start in (cold, warm):
+        assert start["enabled"] is True  # the game runs with the collector on
+        assert isinstance(start["frozen"], int) and start["frozen"] > 1000
+        assert start["levels"] == 60 + builtin
+    assert cold["headings"] == 0 and warm["headings"] >= 60  # the second from the index
