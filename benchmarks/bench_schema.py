@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         checks["baseline"] = _module(args.baseline).check_level
     directory = loader.builtin_levels_dir()
     files = loader.level_files(directory)
-    trees = [(f.name, yaml.compose(f.read_text("utf-8"), Loader=loader._COMPOSER)) for f in files]
+    trees = [(f.name, yaml.compose(f.read_text("utf-8"), Loader=loader._PARSER)) for f in files]
     lookup = loader._Levels([directory]).lookup
     times: dict[tuple[str, str], list[float]] = {}
     for _ in range(args.repeats):

@@ -6,18 +6,17 @@ in two passes:
 1. the event stream, to refuse what a level never needs before anything is
    built: tags other than YAML's plain ones (``!!python/object`` ...),
    aliases, nesting deeper than :data:`MAX_DEPTH`, more than one document,
-   control characters, syntax errors. This prescan has two speeds. libyaml's
-   event parser (``CSafeLoader``) walks the file first; a file it finds
-   clean -- no tag, anchor or alias at all, one document, shallow, no
-   character PyYAML's reader refuses, and none of the few constructs on
-   which libyaml and PyYAML's pure-Python parser are known to disagree --
-   goes straight on. Any other file, and every file where libyaml is
-   missing, is scanned again by PyYAML's pure-Python parser, which writes
-   every message. Messages come from the slow scan only, so they do not
-   depend on the speed taken; ``tests/levels/test_levels_prescan.py`` checks
-   that the slow scan refuses nothing the quick one passes;
-2. the node tree (``SafeLoader.compose``, by libyaml where present), whose
-   line and column marks let every message point at the place to fix::
+   control characters, syntax errors. Events come one at a time, with no
+   recursion, so a file nested 500,000 deep or a billion laughs costs no
+   more than its length. The parser is libyaml's (``CSafeLoader``) where
+   PyYAML has it, else PyYAML's own; the node tree below is built by the
+   same parser, so what this pass lets through is what is built. A file
+   the parser finds broken is read once more by PyYAML's pure-Python
+   parser, whose messages say what was found where libyaml's say only what
+   was expected ("expected ',' or ']', but got ':'"); a control character
+   is worded by PyYAML's rule for characters (``Reader.check_printable``);
+2. the node tree (``compose``, by that same parser), whose line and column
+   marks let every message point at the place to fix::
 
        levels/foo.yaml:12:5: guess.params.variance.min: must be > 0
 
@@ -92,17 +91,40 @@ def _yaml_message(error: yaml.YAMLError, source: str) -> str:
     return f"{source}: YAML error: {error}"
 
 
+#: The parser of level files: libyaml's where PyYAML has it (several times faster).
+_PARSER: Callable[[str], Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: The characters PyYAML's reader refuses, by its own rule (``Reader.check_printable``).
+_NON_PRINTABLE: re.Pattern[str] = yaml.reader.Reader.NON_PRINTABLE
+
+
 def _prescan(text: str, source: str) -> list[str]:
-    """Refuse what a level never needs, from the event stream (no objects built)."""
+    """Refuse what a level never needs, from the event stream (no objects built).
+
+    A file the parser finds broken, or one with a character PyYAML's reader
+    refuses, is worded by PyYAML's pure-Python parser (see the module's text).
+    """
+    if _NON_PRINTABLE.search(text):
+        return _scan(text, source, yaml.SafeLoader)[0]
+    errors, broken = _scan(text, source, _PARSER)
+    if broken and _PARSER is not yaml.SafeLoader:
+        worded, _ = _scan(text, source, yaml.SafeLoader)
+        if worded:
+            return worded
+    return errors
+
+
+def _scan(text: str, source: str, parser: Callable[[str], Any]) -> tuple[list[str], bool]:
+    """(the problems ``parser``'s event stream shows, whether the YAML is broken)."""
     errors: list[str] = []
+    broken = False
 
     def at(mark: Any) -> str:
         return f"{source}:{mark.line + 1}:{mark.column + 1}"
 
     depth = documents = 0
-    loader: yaml.SafeLoader | None = None
+    loader: Any = None
     try:
-        loader = yaml.SafeLoader(text)  # checks every character at once
+        loader = parser(text)  # PyYAML's reader checks every character here
         while loader.check_event():
             event = loader.get_event()
             if isinstance(event, yaml.DocumentStartEvent):
@@ -144,86 +166,22 @@ def _prescan(text: str, source: str) -> list[str]:
         errors.append(f"{source}:{line}:{column}: {what} is not allowed in a level file")
     except yaml.YAMLError as error:
         errors.append(_yaml_message(error, source))
+        broken = True
     finally:
         if loader is not None:
             loader.dispose()
-    return errors
-
-
-_COMPOSER: Callable[[str], Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_QUICK_PARSER: Callable[[str], Any] | None = getattr(yaml, "CSafeLoader", None)
-#: The characters PyYAML's reader refuses, by its own rule (``Reader.check_printable``).
-_NON_PRINTABLE: re.Pattern[str] = yaml.reader.Reader.NON_PRINTABLE
-#: Text on which libyaml may accept what PyYAML's pure-Python parser refuses:
-#: a tab (libyaml skips tabs between tokens where PyYAML takes them for a
-#: token), a byte order mark (libyaml skips one at the start of any line), a
-#: block scalar header followed at once by a comment (``|#``).
-_DISPUTED = re.compile(r"[\t\ufeff]|[|>][-+0-9]*#")
-
-
-def _looks_clean(text: str) -> bool:
-    """Whether libyaml's event parser finds nothing :func:`_prescan` could refuse.
-
-    Only a yes is trusted: it stands for an empty :func:`_prescan`. A no --
-    something refused, a syntax error, a construct the two parsers may read
-    differently, tags or anchors of any kind, no libyaml -- only means that
-    :func:`_prescan` has to look.
-    """
-    if _QUICK_PARSER is None or _NON_PRINTABLE.search(text) or _DISPUTED.search(text):
-        return False
-    try:
-        loader = _QUICK_PARSER(text)
-    except Exception:
-        return False
-    depth = flow = documents = 0
-    try:
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    return False
-            elif isinstance(event, yaml.AliasEvent):
-                return False
-            elif isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent):
-                # Tags (even allowed ones) and anchors are left to _prescan: the
-                # parsers end a tag differently in flow context ('[!!str, a]').
-                if event.tag is not None or event.anchor is not None:
-                    return False
-                if isinstance(event, yaml.ScalarEvent):
-                    # In flow context PyYAML ends a plain scalar at '?', libyaml does not.
-                    if flow and not event.style and "?" in event.value:
-                        return False
-                    continue
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return False
-                if event.flow_style:
-                    flow += 1
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-                if flow:  # only flow collections nest inside a flow collection
-                    flow -= 1
-    except Exception:
-        return False
-    finally:
-        loader.dispose()
-    return True
+    return errors, broken
 
 
 def _compose(text: str, source: str, path: str | None) -> Any:
     """The node tree of a level file, after the prescan (``None`` if empty)."""
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise LevelError([f"{source}: file is larger than {MAX_BYTES // 1_000_000} MB"], path)
-    if not _looks_clean(text):
-        errors = _prescan(text, source)
-        if errors:
-            raise LevelError(errors, path)
-    # The prescan has parsed the whole file already, so this second pass meets a
-    # syntax error only where libyaml is stricter than PyYAML ('%YAML 1.3'):
-    # libyaml's safe loader, where present, composes the same nodes (with their
-    # marks) several times faster.
-    loader = _COMPOSER(text)
+    errors = _prescan(text, source)
+    if errors:
+        raise LevelError(errors, path)
+    # the same parser has read every event already: this pass builds the nodes
+    loader = _PARSER(text)
     try:
         return loader.get_single_node()
     except yaml.YAMLError as error:
@@ -383,7 +341,10 @@ def _peek(
     (and only if :func:`read_level_file` lets it be read)."""
     try:
         data = read_level_file(os.fspath(file), os.fspath(file), within)
-        loader = _COMPOSER(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
+        if _prescan(text, os.fspath(file)):  # nothing is built from what it refuses
+            return None, None
+        loader = _PARSER(text)
         try:
             root = loader.get_single_node()
         finally:

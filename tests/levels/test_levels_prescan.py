@@ -1,9 +1,10 @@
-"""The two-speed prescan: libyaml's quick "clean" must never pass what PyYAML refuses.
+"""The event scan: what it lets through is what is built, and nothing more.
 
-A level file is first walked by libyaml's event parser (``_looks_clean``); only
-when that finds nothing does the loader skip PyYAML's pure-Python ``_prescan``,
-which writes every message. So the one thing that must hold is: whenever
-``_prescan`` refuses a text, ``_looks_clean`` does not call it clean.
+A level file's events are read by the same parser that then builds its node
+tree (libyaml's where PyYAML has it), so one property says it all: a text the
+scan passes composes, without an error, into a plain tree -- no node reached
+twice (no alias), no tag but YAML's plain ones, no deeper than ``MAX_DEPTH``.
+Broken files are worded by PyYAML's pure-Python parser.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from level_helpers import BROKEN_DIR, BUILTIN_DIR, BUILTIN_IDS, VALID_LEVEL, YAM
 
 from klgame.levels import LevelError, load_level_text
 from klgame.levels import loader as level_loader
-from klgame.levels.loader import _looks_clean, _prescan
+from klgame.levels.loader import MAX_DEPTH, _prescan, _scan
+from klgame.levels.schema import EXPLICIT_TAGS
 
 SOURCE = "prescan.yaml"
 HAS_LIBYAML = getattr(yaml, "CSafeLoader", None) is not None
@@ -28,14 +30,41 @@ BUILTIN_TEXTS = {
     level_id: (BUILTIN_DIR / f"{level_id}.yaml").read_text(encoding="utf-8")
     for level_id in BUILTIN_IDS
 }
+#: The tags PyYAML's safe resolver gives plain scalars, lists and mappings.
+PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "value", "seq", "map")
+}
 
 
 def refused(text: str) -> bool:
-    """Whether the pure-Python prescan refuses ``text`` (an exception counts as refusing)."""
+    """Whether the scan refuses ``text`` (an exception counts as refusing)."""
     try:
         return bool(_prescan(text, SOURCE))
     except Exception:
         return True
+
+
+def plain_tree(text: str) -> None:
+    """Build ``text`` as the loader does; fail unless the tree is plain."""
+    loader = level_loader._PARSER(text)
+    try:
+        root = loader.get_single_node()
+    finally:
+        loader.dispose()
+    seen: set[int] = set()
+    stack = [(root, 1)] if root is not None else []
+    while stack:
+        node, depth = stack.pop()
+        assert id(node) not in seen, f"a node reached twice (an alias) in {text!r}"
+        seen.add(id(node))
+        assert node.tag in PLAIN_TAGS | set(EXPLICIT_TAGS), (node.tag, text)
+        if isinstance(node, yaml.SequenceNode):
+            assert depth <= MAX_DEPTH, text
+            stack += [(child, depth + 1) for child in node.value]
+        elif isinstance(node, yaml.MappingNode):
+            assert depth <= MAX_DEPTH, text
+            stack += [(part, depth + 1) for pair in node.value for part in pair]
 
 
 def broken_texts() -> dict[str, str]:
@@ -98,8 +127,9 @@ CORPUS = {
     **{f"hostile {k}": v for k, v in hostile_texts().items()},
 }
 
-#: Texts libyaml's parser accepts (or reads as allowed) that PyYAML's pure-Python
-#: parser refuses: the quick path must send each of them to ``_prescan``.
+#: Texts on which libyaml's parser and PyYAML's pure-Python one disagree
+#: (tabs between tokens, a byte order mark inside the text, a comment glued to
+#: a block scalar's header, '?' and tags in flow context).
 DISPUTED = {
     "tab before ':'": "a\t: 1\n",
     "tab after ':'": "a:\t1\n",
@@ -119,44 +149,60 @@ def test_the_corpus_is_complete():
     assert len(BUILTIN_TEXTS) == 9
     assert sum(name.startswith("broken ") for name in CORPUS) >= 25
     assert sum(name.startswith("hostile ") for name in CORPUS) >= 30
+    assert refused(CORPUS["hostile billion laughs"])
+    assert refused(CORPUS["hostile deep ["])
 
 
-@pytest.mark.skipif(not HAS_LIBYAML, reason="no libyaml: every file takes the slow scan")
-@pytest.mark.parametrize("name", sorted(CORPUS))
-def test_quick_verdict_agrees_with_the_pure_python_prescan(name: str):
-    text = CORPUS[name]
-    assert _looks_clean(text) == (not refused(text)), name
+@pytest.mark.parametrize("name", sorted(CORPUS) + [f"disputed {k}" for k in sorted(DISPUTED)])
+def test_what_the_scan_passes_is_built_as_a_plain_tree(name: str):
+    text = CORPUS[name] if name in CORPUS else DISPUTED[name.removeprefix("disputed ")]
+    if not refused(text):
+        plain_tree(text)
 
 
-@pytest.mark.skipif(not HAS_LIBYAML, reason="no libyaml: every file takes the slow scan")
-def test_builtin_levels_take_the_quick_path():
+def test_builtin_levels_pass_the_scan():
     for level_id, text in BUILTIN_TEXTS.items():
-        assert _looks_clean(text), level_id
+        assert _prescan(text, SOURCE) == [], level_id
+
+
+@pytest.mark.skipif(not HAS_LIBYAML, reason="no libyaml: PyYAML's parser is the only one")
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_without_libyaml_the_corpus_gets_the_same_verdicts(
+    name: str, monkeypatch: pytest.MonkeyPatch
+):
+    text = CORPUS[name]
+    with_libyaml = refused(text)
+    monkeypatch.setattr(level_loader, "_PARSER", yaml.SafeLoader)
+    assert refused(text) == with_libyaml
 
 
 @pytest.mark.parametrize("name", sorted(DISPUTED))
-def test_texts_the_parsers_disagree_on_go_to_the_pure_python_prescan(name: str):
-    text = DISPUTED[name]
-    if HAS_LIBYAML:  # the reason for the rule: libyaml alone would let it pass
-        events = list(yaml.parse(text, Loader=yaml.CSafeLoader))
-        assert not any(isinstance(event, yaml.AliasEvent) for event in events)
-    assert refused(text)
-    assert not _looks_clean(text)
-    with pytest.raises(LevelError) as caught:
-        load_level_text(text, source=SOURCE)
-    assert caught.value.messages == _prescan(text, SOURCE)
+def test_pure_python_yaml_refuses_the_disputed_texts(name: str, monkeypatch: pytest.MonkeyPatch):
+    # documented in docs/levels.md: without libyaml these few constructs are refused
+    monkeypatch.setattr(level_loader, "_PARSER", yaml.SafeLoader)
+    assert refused(DISPUTED[name])
 
 
-def test_without_libyaml_every_text_takes_the_slow_scan(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(level_loader, "_QUICK_PARSER", None)
-    assert not _looks_clean(VALID_LEVEL)
+def test_without_libyaml_levels_load_and_bombs_are_refused(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(level_loader, "_PARSER", yaml.SafeLoader)
     assert load_level_text(VALID_LEVEL).id == "tiny"
     with pytest.raises(LevelError) as caught:
         load_level_text(CORPUS["hostile billion laughs"], source=SOURCE)
     assert "aliases (*a0) are not supported" in caught.value.messages[0]
 
 
-# --- fuzzing: a refused text is never called clean ----------------------------------
+@pytest.mark.skipif(not HAS_LIBYAML, reason="no libyaml: PyYAML's parser is the only one")
+def test_a_broken_file_is_worded_by_pyyaml():
+    text = VALID_LEVEL + "view: [1, 2\nunits: bits\n"
+    with pytest.raises(LevelError) as caught:
+        load_level_text(text, source=SOURCE)
+    (message,) = caught.value.messages
+    assert message == _scan(text, SOURCE, yaml.SafeLoader)[0][0]
+    assert "but got ':'" in message  # what was found, where libyaml says only what was expected
+    assert message != _scan(text, SOURCE, yaml.CSafeLoader)[0][0]
+
+
+# --- fuzzing: what passes is built as a plain tree ---------------------------------
 
 SETTINGS = settings(
     max_examples=300,
@@ -166,8 +212,8 @@ SETTINGS = settings(
 
 
 def check(text: str) -> None:
-    if refused(text):
-        assert not _looks_clean(text), repr(text)
+    if not refused(text):
+        plain_tree(text)
 
 
 @SETTINGS
