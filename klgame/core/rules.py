@@ -387,7 +387,9 @@ def _step_lowers(state: GameState, here: float, name: str, sign: int, size: A.Nu
 
 def _hint(state: GameState, action: A.Hint) -> GameState:
     name, _, message = hint_for(state)
-    hints = state.hints + (0 if state.revealed else 1)
+    # a hint costs once: asking again for the advice on show costs nothing
+    again = message == state.message
+    hints = state.hints + (0 if state.revealed or again else 1)
     selected = state.selected
     if name is not None:
         selected = [spec.name for spec in state.free_params].index(name)
@@ -396,11 +398,23 @@ def _hint(state: GameState, action: A.Hint) -> GameState:
 
 def autopilot_step(state: GameState) -> dict[str, float] | None:
     """One gradient step downhill (in mean / log-variance coordinates), with a
-    backtracking line search so the divergence always goes down."""
+    backtracking line search so the divergence always goes down. From ∞ (a
+    discrete guess with a zero where it must not have one), one step of the
+    knob at fault."""
     free = state.free_params
-    here = state.scoring_divergence() if free else math.inf
-    if not math.isfinite(here):
+    if not free:
         return None
+    here = state.scoring_divergence()
+    if not math.isfinite(here):
+        # no slope to follow at ∞: the knob of an infinite term, one step the
+        # way that makes it finite (the hint's advice)
+        pointed = _infinite_term_hint(state)
+        if pointed is None:
+            return None
+        name, sign, _ = pointed
+        chosen = replace(state, selected=[spec.name for spec in free].index(name))
+        moved = _nudge(chosen, A.Nudge(sign=sign))
+        return moved.current_values if moved.values != state.values else None
     values = state.current_values
     grads = gradient(state.target, state.model.family, values, state.level.scoring)
     family = state.model.family

@@ -173,6 +173,7 @@ class KLGame(App[int]):
 
     #: The one question every way out of an attempt with moves asks.
     LEAVE_QUESTION = "Abandon this attempt? It is not scored until you reveal (r)."
+    QUIT_QUESTION = "Quit klgame and abandon this attempt? It is not scored until you reveal (r)."
 
     def leave(
         self, screen: Screen[Any] | None, then: Message | Callable[[], object] | None
@@ -194,7 +195,9 @@ class KLGame(App[int]):
         if not getattr(screen, "attempt_in_progress", False):
             go()
             return
-        self.push_screen(ConfirmScreen(self.LEAVE_QUESTION, "leave"), go)
+        # the same question every way out, saying so when the way out is quitting
+        question = self.QUIT_QUESTION if then is None else self.LEAVE_QUESTION
+        self.push_screen(ConfirmScreen(question, "leave"), go)
 
     def playing(self) -> PlayScreen | None:
         """The play screen under whatever is showing, if a level is being played."""

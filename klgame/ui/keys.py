@@ -304,6 +304,11 @@ REVEAL_KEYS: list[BindingType] = [
         group=SCORE,
         id="score-down",
     ),
+    # the views of free play open from here too (the reveal closes first);
+    # the same ids as on the play screen, so a keymap moves both
+    Binding("v", "open_view('landscape')", "Landscape", show=False, id="landscape"),
+    Binding("c", "open_view('cousins')", "Cousins", show=False, id="cousins"),
+    Binding("e", "open_view('estimate')", "Estimate", show=False, id="estimate"),
     *TEXT_KEYS,
 ]
 

@@ -383,3 +383,18 @@ def test_solve_json_scores_both_answers_both_ways_on_the_shared_target():
     assert mine["reverse"] == pytest.approx(
         reverse_kl_reference(target, values["mean"], values["variance"]), rel=1e-7
     )
+
+
+def test_the_autopilot_from_infinity_takes_the_hint_s_step():
+    # at Q(rain) = 0 the forward KL is ∞ and has no slope: the autopilot moves
+    # the knob at fault one step up, as the hint says, and then goes downhill
+    level = CATALOG.get("never-say-never")
+    state = apply(new_game(level, 5), A.Reveal())
+    assert math.isinf(state.scoring_divergence())
+    moved = apply(state, A.Autopilot())
+    assert moved.current_values["rain"] == pytest.approx(0.01)  # one step of 0.01
+    assert moved.message == "Autopilot: one step downhill."
+    assert math.isfinite(moved.scoring_divergence())
+    for _ in range(40):
+        moved = apply(moved, A.Autopilot())
+    assert moved.scoring_divergence() < 0.01

@@ -143,6 +143,16 @@ def test_hint_points_downhill_and_costs(two_peaks_reverse):
     assert moved.scoring_divergence() < state.scoring_divergence()
 
 
+def test_asking_again_for_the_advice_on_show_costs_nothing(two_peaks_reverse):
+    state = apply(new_game(two_peaks_reverse, seed=1), A.Hint())
+    again = apply_all(state, [A.Hint()] * 5)
+    assert again.hints == 1 and again.message == state.message
+    # after a move the next hint is new advice, and costs again
+    _, sign, _ = hint_for(state)
+    moved = apply(state, A.Nudge(sign=sign))
+    assert apply(moved, A.Hint()).hints == 2
+
+
 def test_a_hint_says_fine_steps_when_a_whole_step_overshoots():
     worms = load_catalog([]).get("space-worms")
     state = apply(new_game(worms, seed=1), A.SwitchModel())  # the binomial, p = 0.5

@@ -44,8 +44,11 @@ async def test_every_way_out_of_an_attempt_with_moves_asks_the_same(
 
         await go_out()
         assert isinstance(app.screen, ConfirmScreen)
-        assert app.screen.question == KLGame.LEAVE_QUESTION
-        assert "Abandon this attempt?" in screen_text(app)
+        # one question, which says so when the way out quits the game
+        expected = KLGame.QUIT_QUESTION if way == "q" else KLGame.LEAVE_QUESTION
+        assert app.screen.question == expected
+        assert "abandon this attempt?" in screen_text(app).lower()
+        assert ("Quit klgame" in screen_text(app)) == (way == "q")
         await pilot.press("n")  # no: the attempt is still there, as it was
         await pilot.pause()
         assert app.screen is play and play.player.state.moves == 2

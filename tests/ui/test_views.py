@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from ui_helpers import MakeApp, screen_text
 
@@ -15,6 +16,7 @@ from klgame.levels.loader import load_catalog
 from klgame.ui.format import number
 from klgame.ui.screens.landscape import LandscapeScreen
 from klgame.ui.screens.play import PlayScreen
+from klgame.ui.screens.reveal import RevealScreen
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -61,9 +63,12 @@ async def test_landscape_before_the_reveal_costs_a_hint(make_app: MakeApp, size)
         await pilot.pause()
         assert isinstance(app.screen, LandscapeScreen)
         text = screen_text(app)
-        assert "Landscape of KL(q‖p) (nats) over mean × variance" in text
+        # the knobs by their labels, as the side panel names them
+        assert "Landscape of KL(q‖p) (nats) over Mean × Variance" in text
         for mark in ("X", "★", "•"):
             assert mark in text
+        assert "x / y" not in text  # with two knobs both are on show: nothing to change
+        assert ("blank ∞" in text) == (not np.isfinite(app.screen.found_grid).all())
         assert "(log axis)" in text and "nan" not in text
         await pilot.press("escape")
         await pilot.pause()
@@ -86,7 +91,8 @@ async def test_landscape_axes_change_for_the_finale(make_app: MakeApp) -> None:
         await pilot.press("x")
         await pilot.pause()
         assert screen.x == "variance1"
-        assert "over variance1 × mean2; the rest held at your guess" in screen_text(app)
+        assert "over Variance 1 × Mean 2; the rest held at your guess" in screen_text(app)
+        assert "x / y: change the knobs" in screen_text(app)
 
 
 async def test_one_knob_landscape_is_a_curve(make_app: MakeApp) -> None:
@@ -97,7 +103,11 @@ async def test_one_knob_landscape_is_a_curve(make_app: MakeApp) -> None:
         await pilot.pause()
         assert isinstance(app.screen, LandscapeScreen)
         text = screen_text(app)
-        assert "over p" in text and "X" in text
+        model = app.screen.state.model
+        label = model.params[0].label
+        assert f"over {label}" in text and "X" in text
+        assert f"over {model.params[0].name}" not in text or label == model.params[0].name
+        assert "lowest" not in text  # a curve has no shades to explain
 
 
 def test_the_actions_are_recorded_and_replayed() -> None:
@@ -222,3 +232,29 @@ async def test_esc_closes_the_estimate_then_the_cousins_then_asks(make_app: Make
         await pilot.press("escape")  # a move was made: leaving asks first
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
+
+
+@pytest.mark.parametrize(
+    ("key", "opened"), [("v", "landscape"), ("c", "cousins"), ("e", "estimate")]
+)
+async def test_the_views_open_from_the_reveal_screen(make_app: MakeApp, key: str, opened: str):
+    app = make_app(start_level="gaussian")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("right", "r")
+        await pilot.pause()
+        assert isinstance(app.screen, RevealScreen)
+        hints = app.screen.game.hints
+        await pilot.press(key)  # the reveal closes into free play with the view open
+        await pilot.pause()
+        if opened == "landscape":
+            assert isinstance(app.screen, LandscapeScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+        play = _play(app)
+        state = play.player.state
+        assert state.revealed and state.hints == hints  # free after the reveal
+        if opened == "cousins":
+            assert state.cousins
+        elif opened == "estimate":
+            assert state.estimate is not None and state.estimate.n == 10

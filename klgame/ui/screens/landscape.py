@@ -89,7 +89,8 @@ def draw_curve(state: GameState, found: landscapes.Landscape, width: int, height
     if math.isfinite(here):
         y = convert(here, state.units, scoring)
         traces.append(Trace(np.array([x]), np.array([y]), MARKS["guess"], joined=False))
-    return Text.from_ansi(text_chart(width, height, traces, x_label=found.x))
+    label = state.model.param(found.x).label
+    return Text.from_ansi(text_chart(width, height, traces, x_label=label))
 
 
 class LandscapeScreen(ModalScreen[None]):
@@ -108,6 +109,8 @@ class LandscapeScreen(ModalScreen[None]):
         self.free = free
         self.x = free[0]
         self.y: str | None = free[1] if len(free) > 1 else None
+        self.found_grid: np.ndarray = np.empty((0, 0))
+        """The divergences on show (one row per y value)."""
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -123,8 +126,8 @@ class LandscapeScreen(ModalScreen[None]):
         self.redraw()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "axis":
-            return len(self.free) > 1
+        if action == "axis":  # with two knobs both are on show already
+            return len(self.free) > 2
         return True
 
     def action_axis(self, which: str) -> None:
@@ -158,12 +161,14 @@ class LandscapeScreen(ModalScreen[None]):
             columns=columns,
             rows=rows if self.y is not None else 1,
         )
+        self.found_grid = found.divergence
         scoring = state.level.scoring
         symbol = DIRECTION_SYMBOL[scoring]
         units = units_label(state.units, scoring)
         held = [n for n in state.model.family.param_names if n not in (self.x, self.y)]
-        title = f"Landscape of {symbol} ({units}) over {self.x}" + (
-            f" × {self.y}" if self.y else ""
+        param = state.model.param
+        title = f"Landscape of {symbol} ({units}) over {param(self.x).label}" + (
+            f" × {param(self.y).label}" if self.y else ""
         )
         if held:
             title += "; the rest held at your guess"
@@ -195,12 +200,22 @@ class LandscapeScreen(ModalScreen[None]):
             body = "\n".join(out)
         self.query_one("#landscape-map", Static).update(body)
         suffix = "" if units == "no units" else f" {units}"
-        legend = (
-            f"{SHADES[0]} lowest … {SHADES[-2]} highest (by rank: {number(low)} to "
-            f"{number(high)}{suffix}), blank ∞   {MARKS['guess']} your guess   "
-            f"{MARKS['path']} your path   {MARKS['optimum']} a local optimum   "
-            f"{MARKS['best']} the global optimum"
+        infinite = not bool(np.isfinite(found.divergence).all())
+        marks = (
+            f"{MARKS['guess']} your guess   "
+            + (f"{MARKS['path']} your path   " if self.y is not None else "")
+            + f"{MARKS['optimum']} a local optimum   {MARKS['best']} the global optimum"
         )
-        if len(self.free) > 1:
+        if self.y is None:  # a curve: no shades, ∞ is where the curve is missing
+            legend = f"{number(low)} to {number(high)}{suffix}" + (
+                ", no curve where ∞" if infinite else ""
+            )
+        else:
+            legend = (
+                f"{SHADES[0]} lowest … {SHADES[-2]} highest (by rank: {number(low)} to "
+                f"{number(high)}{suffix})" + (", blank ∞" if infinite else "")
+            )
+        legend += f"   {marks}"
+        if len(self.free) > 2:
             legend += "   x / y: change the knobs"
         self.query_one("#landscape-legend", Static).update(legend)

@@ -216,6 +216,8 @@ class PlayScreen(ScrollsText, Screen[None]):
     def _after_score(self, choice: str | None) -> None:
         if choice == "again":
             self.act(A.Restart())
+        elif choice in ("landscape", "cousins", "estimate"):  # v, c, e on the reveal
+            getattr(self, f"action_{choice}")()
         elif choice == "next":
             following = self.app.next_level_after(self.level.id)  # type: ignore[attr-defined]
             self.post_message(PlayLevel(following.id if following is not None else None))

@@ -195,7 +195,7 @@ class RevealScreen(ScrollsText, Screen[str]):
     # --- keys -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (self.watching and action in ("next_level", "try_again"))
+        return not (self.watching and action in ("next_level", "try_again", "open_view"))
 
     def revealed_text(self) -> bool:
         return True
@@ -226,3 +226,7 @@ class RevealScreen(ScrollsText, Screen[str]):
 
     def action_keep_playing(self) -> None:
         self.dismiss("keep")
+
+    def action_open_view(self, view: str) -> None:
+        """Free play, with the landscape, the cousins or an estimate open."""
+        self.dismiss(view)
