@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
@@ -14,7 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from klgame.levels.catalog import Listed
-from klgame.ui.format import direction_label, stars, units_label
+from klgame.ui.format import DIRECTION_SYMBOL, direction_label, stars, units_label
 from klgame.ui.keys import TITLE_KEYS
 from klgame.ui.messages import PlayLevel
 from klgame.ui.screens.join import JoinClassScreen
@@ -24,9 +25,20 @@ from klgame.ui.widgets import KeyFooter
 TAGLINE = "Match a hidden distribution by feel, guided by the KL divergence."
 
 
-def level_prompt(level: Listed, number: int, width: int, best: object | None) -> Content:
-    """Two lines: number, title, direction, units and best result; then the lesson."""
-    title = f"{number:>2}. {level.title}".ljust(width + 4)
+#: Columns of the result at the end of a row: "★★☆  1092 pts" (or "not played").
+_RESULT = 13
+#: Indent of the lines below a level's title.
+_INDENT = "      "
+
+
+def level_prompt(
+    level: Listed, number: int, width: int, best: object | None, room: int = 200
+) -> Content:
+    """A level's entry: number, title, direction, units and best result; then
+    the lesson, wrapped. ``width`` is the longest title's, ``room`` the columns
+    there are: narrower, the direction is its symbol alone, then the details go
+    to a line of their own, so nothing wraps mid-field."""
+    head = f"{number:>2}. {level.title}".ljust(width + 4)
     result: Content
     if best is None:
         result = Content.styled("not played", "dim")
@@ -36,15 +48,21 @@ def level_prompt(level: Listed, number: int, width: int, best: object | None) ->
             f" {getattr(best, 'points', 0):>5} pts",
         )
     scoring = level.scoring  # a Level's, or a cached Heading's (a hosted list)
-    return Content.assemble(
-        (title, "bold"),
-        "  ",
-        (direction_label(scoring).ljust(16), "$text-secondary"),
-        f" {units_label(level.units, scoring).replace('no units', '-'):<5} ",
-        result,
-        "\n      ",
-        (level.lesson, "dim"),
-    )
+    units = f" {units_label(level.units, scoring).replace('no units', '-'):<5} "
+    full = direction_label(scoring).ljust(16)
+    short = DIRECTION_SYMBOL[scoring].ljust(8)
+    parts: list[str | tuple[str, str] | Content]
+    if len(head) + 2 + len(full) + len(units) + _RESULT <= room:
+        parts = [(head, "bold"), "  ", (full, "$text-secondary"), units, result]
+    elif len(head) + 2 + len(short) + len(units) + _RESULT <= room:
+        parts = [(head, "bold"), "  ", (short, "$text-secondary"), units, result]
+    else:
+        shown = full if len(_INDENT) + len(full) + len(units) + _RESULT <= room else short
+        parts = [(head.rstrip(), "bold"), "\n", _INDENT, (shown, "$text-secondary"), units, result]
+    lesson = textwrap.wrap(level.lesson, max(20, room - len(_INDENT))) or [""]
+    for line in lesson:
+        parts += ["\n", _INDENT, (line, "dim")]
+    return Content.assemble(*parts)
 
 
 class LevelList(OptionList, can_focus=False):
@@ -87,6 +105,7 @@ class TitleScreen(Screen[None]):
         self.player = player
         self.bests = dict(bests)
         self.notes = list(notes)
+        self._laid_out_for = 0
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -107,12 +126,22 @@ class TitleScreen(Screen[None]):
         self.query_one("#levels", OptionList).highlighted = 0
         self._show_board()
 
+    def _room(self) -> int:
+        """Columns for an entry: the screen less the list's padding, the
+        options' padding and a scrollbar."""
+        return max(20, self.app.size.width - 6)
+
     def _options(self) -> list[Option]:
         width = max((len(level.title) for level in self.levels), default=10)
+        self._laid_out_for = room = self._room()
         return [
-            Option(level_prompt(level, i, width, self.bests.get(level.id)), id=level.id)
+            Option(level_prompt(level, i, width, self.bests.get(level.id), room), id=level.id)
             for i, level in enumerate(self.levels, 1)
         ]
+
+    def on_resize(self) -> None:
+        if self._room() != self._laid_out_for:
+            self.update_bests(self.bests)
 
     def update_bests(self, bests: Mapping[str, object]) -> None:
         """Show fresh results (after playing), keeping the highlighted level."""
