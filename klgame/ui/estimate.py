@@ -51,7 +51,7 @@ def estimate_text(state: GameState) -> str:
         f"exact {number(exact)}{units}",
     ]
     if level.scoring == "jensen-shannon":
-        lines += ["needs samples of p and of q", "and both densities"]
+        lines += ["needs samples of p and of q"]
     elif level.divergence != "kl":
         lines += ["averages over samples of p,", "with both densities there"]
     elif level.direction == "reverse":
@@ -61,18 +61,37 @@ def estimate_text(state: GameState) -> str:
     return "\n".join(lines)
 
 
-def running_plot(state: GameState, width: int = 30, height: int = 4) -> str:
+def running_plot(state: GameState, width: int = 30, height: int = 5) -> str:
+    """The running estimate as N grows, beside the exact value (dashes). The
+    one y label is the exact value, on the row its dashes are drawn on: with
+    a handful of rows, labels at the ends of the range would sit beside the
+    dashes and read as their value."""
     found = state.estimate
     assert found is not None
-    ys = [state.in_units(v) for v in found.running]
+    # to 9 digits, far finer than a chart shows: a mean of equal terms that
+    # drifts in its last bits (1e-15) must not be drawn as a step
+    ys = [float(f"{state.in_units(v):.9g}") for v in found.running]
     if not ys or not all(math.isfinite(y) for y in ys):
         return ""
     xs = list(range(1, len(ys) + 1))
     exact = state.in_units(_exact(state))
-    traces = [Trace(np.asarray(xs, dtype=float), np.asarray(ys), "braille")]
-    if math.isfinite(exact):
-        traces.append(Trace(traces[0].xs, np.full(len(xs), exact), "-"))
-    return text_chart(width, height, traces, x_ticks=[])
+    running = Trace(np.asarray(xs, dtype=float), np.asarray(ys), "braille")
+    if not math.isfinite(exact):
+        return text_chart(width, height, [running], x_ticks=[])
+    # the dashes first, so the estimate stays visible where both share a row;
+    # the exact value in the middle of the middle row of three (an estimate
+    # equal to it is drawn on its row), the range wide enough for every value
+    half = max(max(abs(y - exact) for y in ys), 1e-6 * max(1.0, abs(exact))) * 1.1
+    dashes = Trace(running.xs, np.full(len(xs), exact), "-")
+    return text_chart(
+        width,
+        height,
+        [dashes, running],
+        x_ticks=[],
+        y_ticks=[exact],
+        y_labels=[number(exact)],
+        y_limits=(exact - half, exact + half),
+    )
 
 
 class EstimatePanel(Static):

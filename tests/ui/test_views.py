@@ -258,3 +258,25 @@ async def test_the_views_open_from_the_reveal_screen(make_app: MakeApp, key: str
             assert state.cousins
         elif opened == "estimate":
             assert state.estimate is not None and state.estimate.n == 10
+
+
+@pytest.mark.parametrize("level_id", ["dog-or-panda", "gaussian", "two-peaks-js"])
+def test_the_running_estimate_labels_the_row_of_the_exact_value(level_id: str) -> None:
+    from rich.text import Text
+
+    from klgame.ui.estimate import running_plot
+
+    state = rules.apply(rules.new_game(load_catalog([]).get(level_id), 3), A.Estimate(n=1000))
+    exact = state.in_units(
+        state.divergences()[state.level.direction]
+        if state.level.divergence == "kl"
+        else state.scoring_divergence()
+    )
+    lines = Text.from_ansi(running_plot(state)).plain.splitlines()
+    labelled = [line for line in lines if line.lstrip().startswith(number(exact))]
+    assert len(labelled) == 1, lines  # one y label, the exact value's
+    row = lines.index(labelled[0])
+    assert "-" in labelled[0] or "⠤" in labelled[0]  # its dashes are on that row
+    assert row == len(lines) // 2  # the middle row: estimates either side have room
+    if level_id == "dog-or-panda":  # every sample the same: the estimate is exact
+        assert all(not set(line[7:-1]) - {" "} for line in lines[1:-1] if line is not lines[row])

@@ -144,6 +144,9 @@ def text_chart(
     traces: Sequence[Trace],
     *,
     x_ticks: Sequence[float] | None = None,
+    y_ticks: Sequence[float] | None = None,
+    y_labels: Sequence[str] | None = None,
+    y_limits: tuple[float, float] | None = None,
     x_label: str | None = None,
 ) -> str:
     """A small self-contained chart as an ANSI string (plotext's own ``build()``).
@@ -158,6 +161,10 @@ def text_chart(
         draw(trace.xs.tolist(), trace.ys.tolist(), marker=trace.marker)
     if x_ticks is not None:
         plotext.xticks(list(x_ticks))
+    if y_limits is not None:
+        plotext.ylim(*y_limits)
+    if y_ticks is not None:
+        plotext.yticks(list(y_ticks), list(y_labels) if y_labels is not None else None)
     if x_label is not None:
         plotext.xlabel(x_label)
     return str(plotext.build())
