@@ -291,21 +291,27 @@ class ParamPanel(LinesWidget):
                 )
             )
         family = state.model.family
+        # the notes below the sliders take a shorter wording where the column
+        # is narrow, so a number is never the part cut off
+        width = self.content_region.width or 10**6  # not laid out yet: the full one
+
+        def fit(*variants: str) -> Content:
+            text = next((v for v in variants if len(v) <= width), variants[-1])
+            return Content.styled(text, "dim")
+
         if isinstance(family, CategoricalFamily):
-            rest = 1.0 - sum(values[name] for name in family.param_names)
-            lines.append(
-                Content.styled(
-                    f"  Q({family.rest_name}) takes the rest: {max(rest, 0.0):.3f}", "dim"
-                )
-            )
+            rest = f"{max(1.0 - sum(values[name] for name in family.param_names), 0.0):.3f}"
+            name = family.rest_name
+            lines.append(fit(f"  Q({name}) takes the rest: {rest}", f"  Q({name}) = {rest}"))
         if not free:
             lines.append(Content.styled("  nothing to tune", "dim"))
         elif selected is not None:
+            low, high, step = f"{selected.min:g}", f"{selected.max:g}", f"{selected.step:g}"
             lines.append(
-                Content.styled(
-                    f"  {selected.label}: {selected.min:g} … {selected.max:g}, "
-                    f"step {selected.step:g}",
-                    "dim",
+                fit(
+                    f"  {selected.label}: {low} … {high}, step {step}",
+                    f"  {low} … {high}, step {step}",
+                    f"  {low}…{high} by {step}",
                 )
             )
         return lines

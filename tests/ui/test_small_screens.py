@@ -194,3 +194,24 @@ async def test_60_columns_show_the_reminders_and_the_tagline_whole(make_app: Mak
         line = app.screen.query_one(MessageLine)
         assert line._text() == "Free play: a autopilot · n new target · r score"
         assert line._text() in screen_text(app)
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+async def test_the_heading_keeps_the_seed_at_every_width(make_app: MakeApp, width: int) -> None:
+    from klgame.ui.world import World
+
+    app = make_app(start_level="two-peaks-reverse", seed=1234567890)
+    assert isinstance(app.world, World)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("right", "r")
+        await pilot.pause()
+        await pilot.press("escape")  # free play: the heading's longest form
+        await pilot.pause()
+        heading = screen_text(app).splitlines()[0]
+        assert "seed 1234567890 · free play" in heading, heading
+        assert "…" not in heading or width < 80  # at 60 the title may be cut, not the seed
+        if width >= 120:
+            assert "reverse KL(q‖p) · nats" in heading
+        else:
+            assert "KL(q‖p)" in heading

@@ -25,7 +25,7 @@ from klgame.levels.model import Level
 from klgame.levels.solve import best_fit
 from klgame.ui.cousins import CousinsPanel
 from klgame.ui.estimate import EstimatePanel
-from klgame.ui.format import direction_label, reflow, units_label
+from klgame.ui.format import DIRECTION_SYMBOL, direction_label, reflow, units_label
 from klgame.ui.keys import PLAY_KEYS
 from klgame.ui.messages import ParamPicked, ParamSet, ParamWheel, PlayLevel
 from klgame.ui.readout import Readout, read
@@ -121,6 +121,7 @@ class PlayScreen(ScrollsText, Screen[None]):
     def on_resize(self) -> None:
         # a new size lays the side panel out again: bring the selected knob back
         self.call_after_refresh(self.query_one(ParamPanel).keep_selected_in_view)
+        self._update_heading(self.player.state)
 
     # --- the state -------------------------------------------------------------------
 
@@ -156,28 +157,47 @@ class PlayScreen(ScrollsText, Screen[None]):
             self.refresh_bindings()
 
     def _update_heading(self, state: GameState) -> None:
-        level = self.level
-        parts: list[str | tuple[str, str]] = [
-            (level.title, "bold"),
-            "  ",
-        ]
-        board = getattr(getattr(self.app, "world", None), "board", None)
-        if board is not None and not self.watching:
-            parts += [(board.label, "bold $text-accent"), "  "]
-        parts += [
-            (direction_label(level.scoring), "$text-secondary"),
-            f" · {units_label(state.units, level.scoring)} · seed {state.seed}",
-        ]
-        if state.attempt > 1:
-            parts.append(f" · attempt {state.attempt}")
-        if self.watching:
-            parts.append((" · replay", "bold $text-warning"))
-        elif state.revealed:
-            parts.append((" · free play", "bold $text-success"))
-        heading = Content.assemble(*parts)
+        heading = self._fit_heading(state)
         if heading != self._heading:
             self._heading = heading
             self.query_one("#heading", Static).update(heading, layout=False)
+
+    def _fit_heading(self, state: GameState) -> Content:
+        """The heading at its fullest that fits the screen: narrower, the
+        direction is its symbol alone, then the attempt number and the units
+        go, then the title is cut; the seed stays (a player reports a target
+        by it)."""
+        level = self.level
+        board = getattr(getattr(self.app, "world", None), "board", None)
+        width = self.size.width - 2 if self.size.width else 10**6  # its padding; before layout: all
+        units = units_label(state.units, level.scoring)
+        tail: list[str | tuple[str, str]] = []
+        if self.watching:
+            tail.append((" · replay", "bold $text-warning"))
+        elif state.revealed:
+            tail.append((" · free play", "bold $text-success"))
+        heading = Content()
+        for short, attempt, show_units, title in (
+            (False, True, True, level.title),
+            (True, True, True, level.title),
+            (True, False, True, level.title),
+            (True, False, False, level.title),
+            (True, False, False, level.title[: max(6, len(level.title) - 12)] + "…"),
+        ):
+            parts: list[str | tuple[str, str]] = [(title, "bold"), "  "]
+            if board is not None and not self.watching:
+                parts += [(board.label, "bold $text-accent"), "  "]
+            direction = DIRECTION_SYMBOL[level.scoring] if short else direction_label(level.scoring)
+            parts += [(direction, "$text-secondary")]
+            if show_units:
+                parts.append(f" · {units}")
+            parts.append(f" · seed {state.seed}")
+            if attempt and state.attempt > 1:
+                parts.append(f" · attempt {state.attempt}")
+            heading = Content.assemble(*parts, *tail)
+            if heading.cell_length <= width:
+                break
+        return heading
 
     def _prefetch_best_fit(self) -> None:
         """Work out D* in the background, so the reveal is instant (the solver
