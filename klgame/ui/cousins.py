@@ -54,15 +54,28 @@ def cousins(state: GameState) -> tuple[Cousin, ...]:
 WIDTH = 30
 
 
-def cousins_text(rows: tuple[Cousin, ...]) -> str:
+#: The width of the table's widest row (with the ◀ mark); narrower, it is compact.
+FULL_WIDTH = 31
+
+
+def cousins_text(rows: tuple[Cousin, ...], width: int = FULL_WIDTH) -> str:
     """A table, one divergence a row: its value, the most it can be, whether
-    it is symmetric; ◀ marks the one that scores the level."""
+    it is symmetric; ◀ marks the one that scores the level. Narrower than
+    :data:`FULL_WIDTH`, the columns close up, so no row wraps."""
     units = next((row.units for row in rows if row.units), "")
-    lines = [f"Your guess, five ways ({units})", f"{'':7} {'value':>8} {'at most':>7} sym."]
+    wide = width >= FULL_WIDTH
+    if wide:
+        lines = [f"Your guess, five ways ({units})", f"{'':7} {'value':>8} {'at most':>7} sym."]
+    else:
+        lines = [f"Five ways ({units})", f"{'':7}{'value':>7} {'max':>4} sym"]
     for row in rows:
-        mark = " ◀" if row.scoring else ""
+        mark = (" ◀" if wide else "◀") if row.scoring else ""
         shape = "yes" if row.symmetric else "no"
-        lines.append(f"{row.name:<7} {number(row.value):>8} {row.bound:>7} {shape:>4}{mark}")
+        value = number(row.value)
+        if wide:
+            lines.append(f"{row.name:<7} {value:>8} {row.bound:>7} {shape:>4}{mark}")
+        else:
+            lines.append(f"{row.name:<7}{value:>7} {row.bound:>4} {shape:>3}{mark}")
     lines.append("◀ scores this level")
     lines.append("H and TV have no units;")
     lines.append("only KL can reach ∞.")
@@ -87,9 +100,12 @@ class CousinsPanel(Static):
         appearing = shown and not self.has_class("-shown")
         self.set_class(shown, "-shown")
         if shown and state is not None:
-            self.update(cousins_text(cousins(state)))
+            self.update(cousins_text(cousins(state), self.content_region.width or FULL_WIDTH))
         if appearing:  # on a small screen it sits below the knobs: bring it into view
             self.call_after_refresh(self._bring_into_view)
+
+    def on_resize(self) -> None:
+        self.watch_state(self.state)
 
     def _bring_into_view(self) -> None:
         # Once more after the next refresh: the column's other widgets may

@@ -48,3 +48,21 @@ def test_snapshot_cousins_js_80x24(snap_compare, make_app: MakeApp) -> None:  # 
 def test_snapshot_estimate_js_80x24(snap_compare, make_app: MakeApp) -> None:  # type: ignore[no-untyped-def]
     app = make_app(start_level="two-peaks-js")
     assert snap_compare(app, press=["right", "e", "e", "_"], terminal_size=(80, 24))
+
+
+async def test_the_cousins_close_up_at_60_columns(make_app: MakeApp) -> None:
+    app = make_app(start_level="gaussian")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert isinstance(screen, PlayScreen)
+        panel = screen.query_one("#cousins")
+        width = panel.content_region.width
+        assert width < 31  # the compact table, then
+        text = cousins_text(cousins(screen.player.state), width)
+        assert max(len(line) for line in text.splitlines()) <= width
+        rows = [line.split() for line in text.splitlines()[2:7]]
+        assert [row[0] for row in rows] == ["KL(p‖q)", "KL(q‖p)", "JS", "H", "TV"]
+        assert rows[1][-1] == "no◀"  # one row each, the mark on the scoring one
