@@ -323,6 +323,20 @@ def _inside(path: str, directory: str) -> bool:
     return os.path.commonpath([path, directory]) == directory
 
 
+def _opened_path(fd: int) -> str | None:
+    """The kernel's path of the open descriptor ``fd``, or ``None`` where it has none.
+
+    Linux names every descriptor under ``/proc/self/fd``; the name is the
+    file's place now, with every link already resolved. A file deleted since
+    it was opened is named ``PATH (deleted)``, which lies inside no directory.
+    """
+    try:
+        path = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return None
+    return path if path.startswith("/") else None
+
+
 def read_level_file(
     name: str, shown: str, within: Sequence[str | os.PathLike[str]] | None = None
 ) -> bytes:
@@ -337,7 +351,12 @@ def read_level_file(
       of those directories (``ln -s /etc/shadow levels/x.yaml``).
 
     The file is opened without following a last symbolic link and checked
-    again on the open descriptor, so it cannot be swapped in between.
+    again on the open descriptor before a byte is read: it must be a regular
+    file and, with ``within``, the kernel's own path of the descriptor
+    (``/proc/self/fd``) must lie inside a level directory. So a directory
+    on the way swapped for a link between the check and the open
+    (``rename`` in a loop) is caught: what is read is the file inside.
+    Where the kernel cannot name the descriptor, links are refused.
     Messages never name a link's target. Raises :class:`LevelError`.
     """
     try:
@@ -347,14 +366,15 @@ def read_level_file(
     except OSError as error:
         raise LevelError([f"{shown}: cannot read: {error.strerror or error}"], name) from None
     target = name
+    roots = None if within is None else [os.path.realpath(root) for root in within]
+    outside = f"{shown}: refused: a link to a file outside the level directories"
     if stat.S_ISLNK(info.st_mode):
-        target = os.path.realpath(name)
-        if within is not None:
-            roots = [os.path.realpath(root) for root in within]
-            if not any(_inside(target, root) for root in roots):
-                raise LevelError(
-                    [f"{shown}: refused: a link to a file outside the level directories"], name
-                )
+        try:
+            target = os.path.realpath(name)
+        except OSError:  # a link on the way changed while it was followed
+            raise LevelError([f"{shown}: cannot read: it changed while read"], name) from None
+        if roots is not None and not any(_inside(target, root) for root in roots):
+            raise LevelError([outside], name)
     elif not stat.S_ISREG(info.st_mode):
         raise LevelError([f"{shown}: refused: not a regular file"], name)
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -367,6 +387,15 @@ def read_level_file(
     with os.fdopen(fd, "rb") as stream:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise LevelError([f"{shown}: refused: not a regular file"], name)
+        if roots is not None:
+            opened = _opened_path(fd)
+            if opened is None:
+                if target != name:  # a link, and no way to see where it led
+                    raise LevelError([outside], name)
+            elif opened.endswith(" (deleted)"):
+                raise LevelError([f"{shown}: no such file (removed while read)"], name)
+            elif not any(_inside(opened, root) for root in roots):
+                raise LevelError([outside], name)
         data = stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise LevelError([f"{shown}: file is larger than {MAX_BYTES // 1_000_000} MB"], name)
