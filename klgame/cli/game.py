@@ -21,6 +21,7 @@ from klgame.cli.levels import load_levels
 from klgame.core.boards import Board, class_board, daily_board, normalize_code, today_utc
 from klgame.core.replay import Replay
 from klgame.errors import KlgameError
+from klgame.files import private_dir
 from klgame.levels.loader import Catalog, load_catalog
 from klgame.levels.model import Level
 from klgame.ui.world import World
@@ -240,7 +241,7 @@ def crash_line(report: str) -> str:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     try:
         directory = data_dir()
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(directory)
         path = directory / f"crash-{stamp}-{os.getpid()}.log"
         with path.open("x", encoding="utf-8") as log:
             log.write(report)

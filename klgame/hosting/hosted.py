@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from klgame.errors import KlgameError
+from klgame.files import private_dir
 from klgame.text import sanitize_name
 
 if TYPE_CHECKING:
@@ -167,7 +168,7 @@ def remember_name(data_dir: Path, key: str | None, name: str) -> str | None:
     path = _name_file(data_dir, key)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_dir(path.parent)
         with open(tmp, "w", encoding="utf-8") as handle:
             handle.write(clean + "\n")
         os.replace(tmp, path)

@@ -42,6 +42,7 @@ from klgame import __version__
 from klgame.engine import registry
 from klgame.engine.measures import MEASURES
 from klgame.engine.units import Units
+from klgame.files import private_dir
 from klgame.levels import model, texts
 from klgame.levels.model import Direction, Level
 
@@ -297,7 +298,7 @@ class LevelCache:
         if not self.changed:
             return
         try:
-            self.entries.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_dir(self.entries)
             for digest, level in self._new.items():
                 if digest in live:
                     entry = {"format": FORMAT, "klgame": __version__, "level": encode_level(level)}
@@ -331,7 +332,7 @@ def _write_json(path: Path, data: Any) -> None:
     left if it fails (the error is raised)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_dir(path.parent)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with open(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle, separators=(",", ":"))
