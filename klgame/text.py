@@ -15,8 +15,9 @@ string safe to show and to compare:
    unassigned), nor the invisible fillers that are letters or marks to
    Unicode (Hangul fillers, variation selectors, the braille blank);
    line and paragraph separators count as spaces;
-3. at most :data:`MAX_MARKS` combining marks on one character, and none
-   without a character to sit on;
+3. at most :data:`MAX_MARKS` combining marks (categories ``Mn``, ``Mc``,
+   ``Me``) on one character, counted in its decomposed form (``ǖ`` already
+   holds two), and none without a character to sit on;
 4. blanks: a one-line text loses its surrounding blanks and each run of
    blanks inside becomes one space; a multi-line text keeps ``\\n`` and ``\\t``
    and loses trailing blanks;
@@ -95,6 +96,17 @@ def escape_unsafe(text: str, limit: int = 200) -> str:
     )
 
 
+#: The categories of combining marks: nonspacing, spacing (U+0903) and enclosing.
+_MARKS = frozenset(("Mn", "Mc", "Me"))
+
+
+def _marks_within(char: str) -> int:
+    """How many combining marks a precomposed ``char`` holds (``ǖ``: 2)."""
+    if char.isascii():
+        return 0
+    return sum(unicodedata.category(c) in _MARKS for c in unicodedata.normalize("NFD", char))
+
+
 def _drop_unsafe(text: str, multiline: bool) -> str:
     kept = []
     marks = 0
@@ -108,12 +120,12 @@ def _drop_unsafe(text: str, multiline: bool) -> str:
             char = " "
         elif _kind(char) is not None:
             continue
-        if unicodedata.combining(char) or category in ("Mn", "Me"):
+        if category in _MARKS:
             if not kept or kept[-1] in " \n\t" or marks >= MAX_MARKS:
                 continue
             marks += 1
         else:
-            marks = 0
+            marks = _marks_within(char)
         kept.append(char)
     return "".join(kept)
 
