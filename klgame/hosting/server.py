@@ -205,12 +205,18 @@ class GameServer(Server):
     async def no_listing(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[Any]]
     ) -> Any:
-        """``/static`` serves files, never a directory's listing (404)."""
+        """``/static`` serves files, never a directory's listing (404), and a
+        name no file can have (``%00``) is not found either, never an error."""
         resource = request.match_info.route.resource
         if resource is not None and resource.name == "static":
             name = request.match_info.get("filename", "")
-            target = (Path(self.statics_path) / name).resolve()
-            if not name or name.endswith("/") or not target.is_file():
+            if not name or name.endswith("/") or "\0" in name:
+                raise web.HTTPNotFound()
+            try:
+                found = (Path(self.statics_path) / name).resolve().is_file()
+            except (OSError, ValueError):  # a name no file can have
+                found = False
+            if not found:
                 raise web.HTTPNotFound()
         return await handler(request)
 

@@ -106,6 +106,15 @@ def test_static_lists_no_directory(served: Served, path: str) -> None:
     assert "textual.js" not in body and "Index of" not in body
 
 
+@pytest.mark.parametrize("name", ["js/textual.js%00", "%00", "js/%00/x", "css/xterm.css%00.map"])
+def test_a_name_with_a_nul_is_not_found_and_not_an_error(served: Served, name: str) -> None:
+    status, _, body = _get(f"{served.url}/static/{name}")
+    assert status == 404, body
+    assert _get(served.url)[0] == 200  # the server goes on
+    output = served.stop()
+    assert "Traceback" not in output and "Error handling request" not in output, output
+
+
 def test_static_still_serves_its_files(served: Served) -> None:
     for name in ("js/textual.js", "css/xterm.css", "fonts/RobotoMono-VariableFont_wght.ttf"):
         status, _, body = _get(f"{served.url}/static/{name}")
