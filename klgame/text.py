@@ -178,3 +178,53 @@ def problems(text: str, *, multiline: bool = True) -> list[str]:
         if kind is not None:
             found.append(f"{kind} {_describe(char)} at offset {index} is not allowed")
     return found
+
+
+# --- names that look alike ---------------------------------------------------------
+
+#: The scripts whose letters pass for each other's: a name that mixes them
+#: (``аlice`` with a Cyrillic ``а``) is refused, not compared.
+LOOKALIKE_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
+
+#: Letters of Greek and Cyrillic drawn like a Latin letter in common fonts,
+#: after case folding, with that letter; and the few ASCII look-alikes. A
+#: name all in one of those scripts (``асе``) is compared by this skeleton.
+_SKELETON = str.maketrans(
+    {
+        # Cyrillic
+        "а": "a", "в": "b", "е": "e", "ё": "e", "з": "3", "и": "u", "і": "l", "ї": "l",
+        "ј": "j", "к": "k", "м": "m", "н": "h", "о": "o", "п": "n", "р": "p", "с": "c",
+        "т": "t", "у": "y", "х": "x", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ү": "y",
+        "һ": "h", "ӏ": "l", "ь": "b",
+        # Greek
+        "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "l", "κ": "k", "ν": "v", "ο": "o",
+        "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ϲ": "c", "ϳ": "j", "μ": "u",
+        # Latin and digits that pass for one another (I, once folded, is i)
+        "0": "o", "1": "l", "|": "l", "ı": "l", "i": "l",
+    }
+)  # fmt: skip
+
+
+def _script(char: str) -> str | None:
+    """The script of a letter, by the first word of its Unicode name (``LATIN``)."""
+    if not unicodedata.category(char).startswith("L"):
+        return None  # digits, marks, spaces, punctuation belong to every script
+    return unicodedata.name(char, "?").split(" ", 1)[0]
+
+
+def mixed_scripts(name: str) -> list[str]:
+    """The look-alike scripts (:data:`LOOKALIKE_SCRIPTS`) that ``name`` mixes,
+    if it has letters of more than one of them, else ``[]``."""
+    found = {_script(char) for char in unicodedata.normalize("NFKC", name)}
+    scripts = sorted(script for script in LOOKALIKE_SCRIPTS if script in found)
+    return scripts if len(scripts) > 1 else []
+
+
+def name_key(name: str) -> str:
+    """What two names that look alike have in common: :func:`sanitize_name`,
+    case folded, marks kept, look-alike letters and digits (:data:`_SKELETON`)
+    replaced by the Latin letter they pass for, ``I``, ``i``, ``l`` and ``1``
+    as one, ``rn`` as ``m`` and ``vv`` as ``w``. ``Alice``, ``ALICE``, ``ａｌｉｃｅ``, ``aIice`` and
+    ``асе``/``ace`` each share a key."""
+    folded = unicodedata.normalize("NFKC", sanitize_name(name).casefold()).translate(_SKELETON)
+    return folded.replace("rn", "m").replace("vv", "w")
