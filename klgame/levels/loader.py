@@ -67,6 +67,14 @@ __all__ = [
 MAX_BYTES = 1_000_000
 #: Deepest nesting of lists and mappings accepted (a level needs about 5).
 MAX_DEPTH = 20
+#: Most entries of one mapping or list. A level's largest lists have 50 (a
+#: support and its masses), its mappings about 20 fields: a file with more
+#: is refused before its node tree is built, as checking 60,000 unknown keys
+#: would take seconds for nothing.
+MAX_ENTRIES = 500
+#: Most values (texts, numbers, lists, mappings) in one file: the built-in
+#: levels have at most 167.
+MAX_VALUES = 5000
 #: Environment variable with more level directories, ``os.pathsep``-separated.
 LEVELS_ENV = "KLGAME_LEVELS"
 #: File name endings of level files.
@@ -92,6 +100,43 @@ def _yaml_message(error: yaml.YAMLError, source: str) -> str:
     return f"{source}: YAML error: {error}"
 
 
+class _Entries:
+    """Counts the entries of each open mapping and list of an event stream,
+    and says where one has more than :data:`MAX_ENTRIES`, or the file more
+    than :data:`MAX_VALUES` values."""
+
+    def __init__(self) -> None:
+        # per open collection: is it a mapping, events seen inside, latest key
+        self.open: list[list[Any]] = []
+        self.values = 0
+
+    def see(self, event: Any) -> str | None:
+        """Note ``event``; return ``field: message`` once a collection overflows."""
+        if isinstance(event, yaml.CollectionEndEvent):
+            if self.open:
+                self.open.pop()
+            return None
+        if not isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent):
+            return None
+        self.values += 1
+        if self.values > MAX_VALUES:
+            return f"more than {MAX_VALUES} values in one file: a level needs a few hundred"
+        if self.open:
+            parent = self.open[-1]
+            if parent[0] and parent[1] % 2 == 0:  # a key
+                parent[2] = event.value if isinstance(event, yaml.ScalarEvent) else "?"
+            parent[1] += 1
+            entries = (parent[1] + 1) // 2 if parent[0] else parent[1]
+            if entries > MAX_ENTRIES:
+                path = ".".join(str(entry[2])[:40] for entry in self.open[:-1])
+                kind = "mapping" if parent[0] else "list"
+                message = f"a {kind} of more than {MAX_ENTRIES} entries: a level needs far fewer"
+                return f"{escape_unsafe(path, 200)}: {message}" if path else message
+        if isinstance(event, yaml.CollectionStartEvent):
+            self.open.append([isinstance(event, yaml.MappingStartEvent), 0, "?"])
+        return None
+
+
 def _prescan(text: str, source: str) -> list[str]:
     """Refuse what a level never needs, from the event stream (no objects built)."""
     errors: list[str] = []
@@ -100,11 +145,16 @@ def _prescan(text: str, source: str) -> list[str]:
         return f"{source}:{mark.line + 1}:{mark.column + 1}"
 
     depth = documents = 0
+    entries = _Entries()
     loader: yaml.SafeLoader | None = None
     try:
         loader = yaml.SafeLoader(text)  # checks every character at once
         while loader.check_event():
             event = loader.get_event()
+            crowded = entries.see(event)
+            if crowded is not None:
+                errors.append(f"{at(event.start_mark)}: {crowded}")
+                break
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
@@ -176,9 +226,12 @@ def _looks_clean(text: str) -> bool:
     except Exception:
         return False
     depth = flow = documents = 0
+    entries = _Entries()
     try:
         while loader.check_event():
             event = loader.get_event()
+            if entries.see(event) is not None:
+                return False
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
@@ -300,8 +353,11 @@ def _read_level(
     name = os.fspath(path)
     shown = escape_unsafe(name, 500)
 
+    digest: list[str] = []
+
     def work() -> Level:
         data = read_level_file(name, shown, within)
+        digest.append(hashlib.sha256(data).hexdigest())
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
@@ -311,9 +367,14 @@ def _read_level(
                 [f"{shown}:{line}:{column}: not UTF-8 text (byte 0x{data[error.start]:02x})"],
                 name,
             ) from None
-        return _parse(text, shown, hashlib.sha256(data).hexdigest(), name, lookup)
+        return _parse(text, shown, digest[0], name, lookup)
 
-    return _guarded(shown, name, work)
+    try:
+        return _guarded(shown, name, work)
+    except LevelError as error:
+        # the SHA-256 of the bytes found broken (none if they were not read)
+        error.content_hash = digest[0] if digest else None
+        raise
 
 
 # --- which files may be read ---------------------------------------------------------
@@ -450,6 +511,7 @@ class _Levels:
             if all(os.path.abspath(directory) != os.path.abspath(d) for d in self.directories):
                 self.directories.append(directory)
         self._loaded: dict[str, Level | LevelError] = {}
+        self.lookups = 0  # how many times a level's target named another level
         self._index: dict[str, tuple[Path, str | None]] | None = None
         self._stack: list[Path] = []  # files being loaded, the innermost last
 
@@ -485,6 +547,7 @@ class _Levels:
         return self._index
 
     def lookup(self, level_id: str) -> Level | str:
+        self.lookups += 1
         index = self._ids()
         by_file = {os.path.abspath(f): i for i, (f, _) in index.items()}
         loading = [
