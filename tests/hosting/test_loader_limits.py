@@ -149,3 +149,20 @@ def test_a_tampered_row_of_problems_is_dropped_and_the_file_checked_again(
         assert again == first
         data = json.loads(index.read_text())  # rewritten with the true problems
         assert data["broken"]["broken.yaml"][4] == first
+
+
+def test_validate_counts_the_problems_left_unlisted(tmp_path: Path) -> None:
+    unknown = 450
+    (tmp_path / "many.yaml").write_text(LEVEL + "".join(f"extra{i}: {i}\n" for i in range(unknown)))
+    done = subprocess.run(
+        [sys.executable, "-m", "klgame", "validate", str(tmp_path / "many.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"KLGAME_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+    )
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert len(lines) == MAX_PROBLEMS + 2
+    assert lines[-2].endswith(f"… and {unknown - MAX_PROBLEMS} more problems")
+    assert lines[-1] == f"{unknown} errors; 0 valid level(s)"
