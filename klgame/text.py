@@ -15,8 +15,9 @@ string safe to show and to compare:
    unassigned), nor the invisible fillers that are letters or marks to
    Unicode (Hangul fillers, variation selectors, the braille blank);
    line and paragraph separators count as spaces;
-3. at most :data:`MAX_MARKS` combining marks on one character, and none
-   without a character to sit on;
+3. at most :data:`MAX_MARKS` combining marks (categories ``Mn``, ``Mc``,
+   ``Me``) on one character, counted in its decomposed form (``ǖ`` already
+   holds two), and none without a character to sit on;
 4. blanks: a one-line text loses its surrounding blanks and each run of
    blanks inside becomes one space; a multi-line text keeps ``\\n`` and ``\\t``
    and loses trailing blanks;
@@ -95,6 +96,17 @@ def escape_unsafe(text: str, limit: int = 200) -> str:
     )
 
 
+#: The categories of combining marks: nonspacing, spacing (U+0903) and enclosing.
+_MARKS = frozenset(("Mn", "Mc", "Me"))
+
+
+def _marks_within(char: str) -> int:
+    """How many combining marks a precomposed ``char`` holds (``ǖ``: 2)."""
+    if char.isascii():
+        return 0
+    return sum(unicodedata.category(c) in _MARKS for c in unicodedata.normalize("NFD", char))
+
+
 def _drop_unsafe(text: str, multiline: bool) -> str:
     kept = []
     marks = 0
@@ -108,12 +120,12 @@ def _drop_unsafe(text: str, multiline: bool) -> str:
             char = " "
         elif _kind(char) is not None:
             continue
-        if unicodedata.combining(char) or category in ("Mn", "Me"):
+        if category in _MARKS:
             if not kept or kept[-1] in " \n\t" or marks >= MAX_MARKS:
                 continue
             marks += 1
         else:
-            marks = 0
+            marks = _marks_within(char)
         kept.append(char)
     return "".join(kept)
 
@@ -166,3 +178,53 @@ def problems(text: str, *, multiline: bool = True) -> list[str]:
         if kind is not None:
             found.append(f"{kind} {_describe(char)} at offset {index} is not allowed")
     return found
+
+
+# --- names that look alike ---------------------------------------------------------
+
+#: The scripts whose letters pass for each other's: a name that mixes them
+#: (``аlice`` with a Cyrillic ``а``) is refused, not compared.
+LOOKALIKE_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
+
+#: Letters of Greek and Cyrillic drawn like a Latin letter in common fonts,
+#: after case folding, with that letter; and the few ASCII look-alikes. A
+#: name all in one of those scripts (``асе``) is compared by this skeleton.
+_SKELETON = str.maketrans(
+    {
+        # Cyrillic
+        "а": "a", "в": "b", "е": "e", "ё": "e", "з": "3", "и": "u", "і": "l", "ї": "l",
+        "ј": "j", "к": "k", "м": "m", "н": "h", "о": "o", "п": "n", "р": "p", "с": "c",
+        "т": "t", "у": "y", "х": "x", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ү": "y",
+        "һ": "h", "ӏ": "l", "ь": "b",
+        # Greek
+        "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "l", "κ": "k", "ν": "v", "ο": "o",
+        "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ϲ": "c", "ϳ": "j", "μ": "u",
+        # Latin and digits that pass for one another (I, once folded, is i)
+        "0": "o", "1": "l", "|": "l", "ı": "l", "i": "l",
+    }
+)  # fmt: skip
+
+
+def _script(char: str) -> str | None:
+    """The script of a letter, by the first word of its Unicode name (``LATIN``)."""
+    if not unicodedata.category(char).startswith("L"):
+        return None  # digits, marks, spaces, punctuation belong to every script
+    return unicodedata.name(char, "?").split(" ", 1)[0]
+
+
+def mixed_scripts(name: str) -> list[str]:
+    """The look-alike scripts (:data:`LOOKALIKE_SCRIPTS`) that ``name`` mixes,
+    if it has letters of more than one of them, else ``[]``."""
+    found = {_script(char) for char in unicodedata.normalize("NFKC", name)}
+    scripts = sorted(script for script in LOOKALIKE_SCRIPTS if script in found)
+    return scripts if len(scripts) > 1 else []
+
+
+def name_key(name: str) -> str:
+    """What two names that look alike have in common: :func:`sanitize_name`,
+    case folded, marks kept, look-alike letters and digits (:data:`_SKELETON`)
+    replaced by the Latin letter they pass for, ``I``, ``i``, ``l`` and ``1``
+    as one, ``rn`` as ``m`` and ``vv`` as ``w``. ``Alice``, ``ALICE``, ``ａｌｉｃｅ``, ``aIice`` and
+    ``асе``/``ace`` each share a key."""
+    folded = unicodedata.normalize("NFKC", sanitize_name(name).casefold()).translate(_SKELETON)
+    return folded.replace("rn", "m").replace("vv", "w")

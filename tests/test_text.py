@@ -45,6 +45,35 @@ def test_combining_marks_are_capped_per_character() -> None:
     assert MAX_MARKS == 3
 
 
+def _marks(text: str) -> int:
+    decomposed = unicodedata.normalize("NFD", text)
+    return sum(unicodedata.category(c) in ("Mn", "Mc", "Me") for c in decomposed)
+
+
+def test_a_precomposed_letter_s_own_marks_count_toward_the_cap() -> None:
+    # ǖ is u + diaeresis + macron: two marks already, so one acute more is kept.
+    shown = sanitize_name("\u01d6" + "\u0301" * 5)
+    assert _marks(shown) == MAX_MARKS
+    assert unicodedata.normalize("NFD", shown) == "u\u0308\u0304\u0301"
+
+
+def test_spacing_and_enclosing_marks_count_toward_the_cap() -> None:
+    assert unicodedata.category("\u0903") == "Mc"  # DEVANAGARI SIGN VISARGA
+    assert sanitize_name("a" + "\u0903" * 10 + "b") == "a" + "\u0903" * 3 + "b"
+    assert sanitize_name("x" + "\u20dd" * 6) == "x" + "\u20dd" * 3  # enclosing circle, Me
+    assert sanitize_name("\u0903" + "ok") == "ok"  # nothing to sit on
+    assert sanitize_name("\u0915\u0903") == "\u0915\u0903"  # क + visarga, as written
+
+
+@given(st.text(alphabet=st.characters(categories=("L", "Mn", "Mc", "Me"))))
+def test_no_character_ever_keeps_more_than_the_cap(text: str) -> None:
+    shown = sanitize(text)
+    run = 0
+    for char in unicodedata.normalize("NFD", shown):
+        run = run + 1 if unicodedata.category(char) in ("Mn", "Mc", "Me") else 0
+        assert run <= MAX_MARKS, (text, shown)
+
+
 def test_the_cap_counts_what_is_left() -> None:
     assert sanitize_name("\u200b" * 100 + "x" * 40) == "x" * MAX_NAME_LENGTH
     assert sanitize("\ufb01" * 3, max_len=4) == "fifi"  # the ligature becomes two letters

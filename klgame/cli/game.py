@@ -21,6 +21,7 @@ from klgame.cli.levels import load_levels
 from klgame.core.boards import Board, class_board, daily_board, normalize_code, today_utc
 from klgame.core.replay import Replay
 from klgame.errors import KlgameError
+from klgame.files import private_dir
 from klgame.levels.loader import Catalog, load_catalog
 from klgame.levels.model import Level
 from klgame.ui.world import World
@@ -41,7 +42,9 @@ class Collaborators:
     store_problem: str | None
     replays_dir: Path | None
     hosted: bool
-    remember_player: Callable[[str], object] | None = None  # set: ask the name first
+    # Set: ask the name first; called with the answer, it says why that name
+    # may not be the player's, or holds and remembers it (None).
+    remember_player: Callable[[str], str | None] | None = None
     board: Board | None = None  # a class or the daily challenge
     limits: HostedLimits | None = None  # hosted mode: what is saved per player
 
@@ -60,7 +63,9 @@ class Collaborators:
         )
 
 
-def resolve_player(args: argparse.Namespace) -> tuple[str, Callable[[str], object] | None]:
+def resolve_player(
+    args: argparse.Namespace,
+) -> tuple[str, Callable[[str], str | None] | None]:
     """The name scores are saved under, and how to remember the player's answer
     if the game must ask for it (else ``None``).
 
@@ -68,36 +73,36 @@ def resolve_player(args: argparse.Namespace) -> tuple[str, Callable[[str], objec
     host names the player (``--player`` in its command, or ``KLGAME_PLAYER``);
     else the name remembered for this SSH key (or login); else the game asks
     once and remembers the answer (browser sessions are asked every time).
-    Until then the login name stands in.
+    A name held by another player, or one that looks like it, is refused
+    (:mod:`klgame.hosting.names`). Until then the login name stands in.
     """
     from klgame.store.paths import player_name
 
     if not getattr(args, "hosted", False):
         return player_name(getattr(args, "player", None)), None
-    from klgame.hosting.hosted import (
-        hosted_player_name,
-        remember_key,
-        remember_name,
-        remembered_name,
-    )
+    from klgame.hosting.hosted import hosted_player_name, remember_key
+    from klgame.hosting.names import choose_name, give_name, still_held
     from klgame.store import StoreUnavailable
     from klgame.store.paths import data_dir
 
     named = hosted_player_name(os.environ, args.player)
-    if named:
-        return named, None
     key = remember_key(os.environ)
     try:
         home: Path | None = data_dir()
     except StoreUnavailable:
         home = None  # asked, but not remembered
+    if named:
+        if home is not None:
+            give_name(home, key, named)  # the host's word: nobody else may choose it
+        return named, None
     if home is not None:
-        remembered = remembered_name(home, key)
+        remembered = still_held(home, key)
         if remembered:
             return remembered, None
 
-    def remember(name: str) -> object:
-        return remember_name(home, key, name) if home is not None else None
+    def remember(name: str) -> str | None:
+        """Hold and remember the answer; or say why it may not be this player's."""
+        return choose_name(home, key, name)
 
     return player_name(None), remember
 
@@ -240,7 +245,7 @@ def crash_line(report: str) -> str:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     try:
         directory = data_dir()
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(directory)
         path = directory / f"crash-{stamp}-{os.getpid()}.log"
         with path.open("x", encoding="utf-8") as log:
             log.write(report)

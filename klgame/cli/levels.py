@@ -11,6 +11,7 @@ import argparse
 import gc
 import json
 import math
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -188,14 +189,25 @@ def validate_paths(paths: Sequence[str]) -> tuple[int, list[str]]:
     return count, errors
 
 
+_MORE = re.compile(r": … and (\d+) more problems?\Z")
+
+
+def _problems_in(message: str) -> int:
+    """How many problems a message stands for: a file's last line, ``… and N
+    more problems``, for N (a file reports at most 50 one by one)."""
+    more = _MORE.search(message)
+    return int(more.group(1)) if more else 1
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check level files; exit 1 listing every error if any file is broken."""
     count, errors = validate_paths(args.paths)
     for message in errors:
         print(message, file=sys.stderr)
     if errors:
-        noun = "error" if len(errors) == 1 else "errors"
-        print(f"{len(errors)} {noun}; {count} valid level(s)", file=sys.stderr)
+        total = sum(_problems_in(message) for message in errors)
+        noun = "error" if total == 1 else "errors"
+        print(f"{total} {noun}; {count} valid level(s)", file=sys.stderr)
         return 1
     print(f"ok: {count} level{'' if count == 1 else 's'}")
     return 0

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from klgame.errors import KlgameError
+from klgame.files import private_dir
 from klgame.text import sanitize_name
 
 if TYPE_CHECKING:
@@ -55,6 +56,10 @@ _MAX_NAME_FILE = 1024
 
 #: File in the data directory where hosted games report level files they could not load.
 LEVEL_PROBLEMS_FILE = "level-problems.log"
+
+#: Most lines :data:`LEVEL_PROBLEMS_FILE` holds (each file reports at most 51,
+#: each line at most 2000 characters), then one saying how many were left out.
+MAX_LOGGED_PROBLEMS = 2000
 
 #: All a hosted player is told about level files that could not be loaded.
 LEVELS_UNAVAILABLE = "Some levels are unavailable; the host can see why."
@@ -167,7 +172,7 @@ def remember_name(data_dir: Path, key: str | None, name: str) -> str | None:
     path = _name_file(data_dir, key)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_dir(path.parent)
         with open(tmp, "w", encoding="utf-8") as handle:
             handle.write(clean + "\n")
         os.replace(tmp, path)
@@ -211,13 +216,17 @@ def report_level_problems(data_dir: Path | None, problems: list[str]) -> None:
 
     The file holds the problems the latest game found, one per line, and is
     rewritten (atomically) only when they change, so a busy host does not
-    write it on every connection. Nothing is written to standard error: over
-    SSH that is the player's screen. A failure to write is not the player's
-    problem, and is ignored.
+    write it on every connection, and holds at most
+    :data:`MAX_LOGGED_PROBLEMS` lines (about 4 MB at most). Nothing is
+    written to standard error: over SSH that is the player's screen. A
+    failure to write is not the player's problem, and is ignored.
     """
     if data_dir is None:
         return
     path = data_dir / LEVEL_PROBLEMS_FILE
+    if len(problems) > MAX_LOGGED_PROBLEMS:
+        more = len(problems) - MAX_LOGGED_PROBLEMS
+        problems = [*problems[:MAX_LOGGED_PROBLEMS], f"… and {more} more problems"]
     text = "".join(f"{line}\n" for line in problems)
     with contextlib.suppress(OSError), open(path, encoding="utf-8", errors="replace") as handle:
         if handle.read(len(text) + 1) == text:

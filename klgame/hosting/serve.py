@@ -95,17 +95,57 @@ def normalize_origin(text: str) -> str:
     return str(url.origin())
 
 
+def is_wildcard(host: str) -> bool:
+    """Whether ``host`` means every address of this machine (``0.0.0.0``, ``::``)."""
+    try:
+        return host == "" or ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
+
+
 def own_origins(host: str, port: int, allowed: Sequence[str] = ()) -> frozenset[str]:
     """The ``Origin`` values a websocket may come from.
 
-    The server's own address; on loopback also ``localhost``,
-    ``127.0.0.1`` and ``[::1]`` with the same port (the same server, as
-    only this machine can reach it); and every ``allowed`` origin.
+    The server's own address; on loopback (and on every address, which
+    includes loopback) also ``localhost``, ``127.0.0.1`` and ``[::1]`` with
+    the same port (the same server, as only this machine can reach it); and
+    every ``allowed`` origin.
     """
     names = {server_url(host, port)}
-    if is_loopback(host):
+    if is_loopback(host) or is_wildcard(host):
         names |= {server_url(name, port) for name in ("localhost", "127.0.0.1", "::1")}
     return frozenset({normalize_origin(name) for name in names} | set(allowed))
+
+
+def address_origin(host_header: str) -> str | None:
+    """``http://HOST`` for a ``Host`` header that names an IP address (with
+    its port), else ``None``: a host *name* could be anyone's (DNS rebinding),
+    an address literal is the one the browser connected to."""
+    from yarl import URL
+
+    try:
+        url = URL(f"http://{host_header}")
+        address = ipaddress.ip_address(url.host or "")
+    except ValueError:
+        return None
+    if address.is_unspecified or url.path not in ("", "/") or url.user or url.query_string:
+        return None
+    return str(url.origin())
+
+
+def origin_allowed(
+    origin: str, host_header: str, origins: frozenset[str], wildcard: bool = False
+) -> bool:
+    """Whether a websocket with this ``Origin``, sent to this ``Host``, may start a game.
+
+    ``origins`` are :func:`own_origins`. A server listening on every address
+    (``wildcard``) also takes a page of whichever of its addresses the
+    browser opened: an ``Origin`` equal to the ``Host`` it was sent to, when
+    that names an IP address (so ``http://192.0.2.7:8000`` opened as such).
+    """
+    if origin in origins:
+        return True
+    return wildcard and origin != "" and origin == address_origin(host_header)
 
 
 def clamp_size(width: object, height: object) -> tuple[int, int]:

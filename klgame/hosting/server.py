@@ -28,14 +28,18 @@ from typing import Any
 import jinja2
 from aiohttp import web
 from textual_serve.app_service import AppService
-from textual_serve.server import Server
+from textual_serve.server import Server, to_int
 
+from klgame.errors import KlgameError
 from klgame.hosting.serve import (
     DEFAULT_MAX_SESSIONS,
     TITLE,
     clamp_size,
     full_page,
     full_text,
+    is_wildcard,
+    normalize_origin,
+    origin_allowed,
     own_origins,
     server_url,
 )
@@ -174,6 +178,7 @@ class GameServer(Server):
         public = allowed_origins[0] if allowed_origins else server_url(host, port)
         super().__init__(command, host=host, port=port, title=TITLE, public_url=public)
         self.origins = own_origins(host, port, allowed_origins)
+        self.wildcard = is_wildcard(host)
         self.max_sessions = max_sessions
         self.games: set[GameService] = set()
         self.waiting = 0  # websockets told the server is full, still open
@@ -200,12 +205,18 @@ class GameServer(Server):
     async def no_listing(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[Any]]
     ) -> Any:
-        """``/static`` serves files, never a directory's listing (404)."""
+        """``/static`` serves files, never a directory's listing (404), and a
+        name no file can have (``%00``) is not found either, never an error."""
         resource = request.match_info.route.resource
         if resource is not None and resource.name == "static":
             name = request.match_info.get("filename", "")
-            target = (Path(self.statics_path) / name).resolve()
-            if not name or name.endswith("/") or not target.is_file():
+            if not name or name.endswith("/") or "\0" in name:
+                raise web.HTTPNotFound()
+            try:
+                found = (Path(self.statics_path) / name).resolve().is_file()
+            except (OSError, ValueError):  # a name no file can have
+                found = False
+            if not found:
                 raise web.HTTPNotFound()
         return await handler(request)
 
@@ -222,7 +233,7 @@ class GameServer(Server):
         upgrade = request.headers.get("Upgrade", "").lower() == "websocket"
         if route == "websocket" or upgrade:
             origin = request.headers.get("Origin", "")
-            if origin not in self.origins:
+            if not self.allows(origin, request.headers.get("Host", "")):
                 log.warning("refused a websocket from origin %r", origin[:200])
                 raise web.HTTPForbidden(
                     text="klgame: this page may not start games on this server "
@@ -230,8 +241,38 @@ class GameServer(Server):
                 )
         return await handler(request)
 
+    def allows(self, origin: str, host_header: str) -> bool:
+        """Whether a page of ``origin``, asking this ``Host``, may start games."""
+        return origin_allowed(origin, host_header, self.origins, self.wildcard)
+
     def is_full(self) -> bool:
         return len(self.games) >= self.max_sessions
+
+    def websocket_url(self, request: web.Request) -> str:
+        """Where the page's websocket goes: the address the browser asked for
+        (the ``Host`` header) if a page there may start games, else the
+        public address (the first ``--allow-origin``, or the server's own)."""
+        host = request.headers.get("Host", "")
+        base = f"http://{host}"
+        with contextlib.suppress(KlgameError):
+            base = normalize_origin(base)
+        if not host or not self.allows(base, host):
+            base = self.public_url
+        path = request.app.router["websocket"].url_for()
+        scheme, rest = base.split(":", 1)
+        return ("wss:" if scheme == "https" else "ws:") + rest + str(path)
+
+    def page_context(self, request: web.Request) -> dict[str, Any]:
+        """What textual-serve's page template is filled with. Its files are
+        named by path alone (``/static/...``), so the page works at whatever
+        address it was opened; its websocket by :meth:`websocket_url`."""
+        static = str(request.app.router["static"].url_for(filename="/")).rstrip("/") + "/"
+        return {
+            "font_size": to_int(request.query.get("fontsize", "16"), 16),
+            "app_websocket_url": self.websocket_url(request),
+            "config": {"static": {"url": static}},
+            "application": {"name": self.title},
+        }
 
     async def handle_index(self, request: web.Request) -> Any:
         if self.is_full():
@@ -241,7 +282,11 @@ class GameServer(Server):
                 content_type="text/html",
                 headers={"Retry-After": "30"},
             )
-        response = await super().handle_index(request)
+        import aiohttp_jinja2
+
+        response = aiohttp_jinja2.render_template(
+            "app_index.html", request, self.page_context(request)
+        )
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"

@@ -10,6 +10,9 @@ every hosted connection would pay that before its title screen.
   the SHA-256 of its bytes when last seen with them, so an unchanged file is
   not even read, and what the level list shows of it (id, title, lesson,
   order, direction, units: a :class:`~klgame.levels.catalog.Heading`);
+  and ``broken``, for each file found broken its size, time, inode, SHA-256
+  and problems, so an unchanged broken file is not checked again either
+  (unless its problems came from another file: a ``same_as`` target);
 * the levels themselves, ``level-cache/KEY/HASH.json``, one file each, each
   level that passed every check, keyed by the SHA-256 of its file's bytes --
   the same bytes always give the same level, so an entry is never stale; a
@@ -42,11 +45,12 @@ from klgame import __version__
 from klgame.engine import registry
 from klgame.engine.measures import MEASURES
 from klgame.engine.units import Units
+from klgame.files import private_dir
 from klgame.levels import model, texts
 from klgame.levels.model import Direction, Level
 
 #: Bump when the encoding changes; files of another format are ignored.
-FORMAT = 3
+FORMAT = 4
 
 #: Sub-directory of the data directory holding the cache files.
 CACHE_DIR = "level-cache"
@@ -150,6 +154,9 @@ _UNITS = frozenset(get_args(Units))
 _MEASURES = frozenset(MEASURES)
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 _ROW = 4 + len(HEADING_FIELDS)
+#: Most messages, and longest message, a broken file's row may hold (the
+#: checker reports at most 50 problems and a line more; a message is cut to 2000).
+_MAX_MESSAGES, _MAX_MESSAGE = 100, 4000
 
 
 def heading_of(level: Level) -> tuple[Any, ...]:
@@ -182,6 +189,9 @@ class LevelCache:
         #: For each file name: size, modification time, inode, hash, then its
         #: heading (:data:`HEADING_FIELDS`).
         self.files: dict[str, list[Any]] = {}
+        #: For each broken file name: size, modification time, inode, hash and
+        #: the problems its check found (a list of messages).
+        self.broken: dict[str, list[Any]] = {}
         self._new: dict[str, Level] = {}  # put since the last save
         self._known: set[str] = set()  # the hashes the index held when read
         self.changed = False
@@ -205,6 +215,9 @@ class LevelCache:
         if isinstance(files, dict):
             self.files = files
             self._known = {str(row[3]) for row in files.values() if type(row) is list and row}
+        broken = data.get("broken")
+        if isinstance(broken, dict):
+            self.broken = broken
 
     def _row(self, file: str | os.PathLike[str]) -> list[Any] | None:
         """The index's row of ``file`` if the file is unchanged since it was
@@ -219,6 +232,47 @@ class LevelCache:
         if type(row) is list and len(row) == _ROW and row[:3] == _signature(info) and _sound(row):
             return row
         return None
+
+    def problems(self, file: str | os.PathLike[str]) -> list[str] | None:
+        """The problems ``file`` was found to have, if it is unchanged since
+        (same size, time and inode, and so the same SHA-256), else ``None``."""
+        row = self.broken.get(os.path.basename(file))
+        if type(row) is not list or len(row) != 5:
+            return None
+        try:
+            info = os.lstat(file)
+        except OSError:
+            return None
+        messages = row[4]
+        if (
+            not stat.S_ISREG(info.st_mode)
+            or row[:3] != _signature(info)
+            or type(row[3]) is not str
+            or _DIGEST.fullmatch(row[3]) is None
+            or type(messages) is not list
+            or not messages
+            or len(messages) > _MAX_MESSAGES
+            or not all(type(m) is str and len(m) <= _MAX_MESSAGE for m in messages)
+        ):
+            return None
+        return list(messages)
+
+    def put_problems(self, file: Path, digest: str | None, messages: list[str]) -> None:
+        """Remember the problems just found in ``file``, whose bytes hash to
+        ``digest``, so that an unchanged file is not checked again."""
+        self.files.pop(file.name, None)
+        if digest is None or not _DIGEST.fullmatch(digest) or not messages:
+            return
+        if len(messages) > _MAX_MESSAGES or any(len(m) > _MAX_MESSAGE for m in messages):
+            return
+        try:
+            info = os.lstat(file)
+        except OSError:
+            return
+        if not stat.S_ISREG(info.st_mode):
+            return
+        self.broken[file.name] = [*_signature(info), digest, list(messages)]
+        self.changed = True
 
     def content_hash(self, file: str | os.PathLike[str]) -> str | None:
         """The SHA-256 the file had when last seen with its size, time and
@@ -278,6 +332,7 @@ class LevelCache:
         except ValueError:
             return
         self.files[file.name] = [*_signature(info), level.content_hash, *heading_of(level)]
+        self.broken.pop(file.name, None)
         self._new[level.content_hash] = level
         self.changed = True
 
@@ -291,13 +346,16 @@ class LevelCache:
             gone = set(self.files) - keep
             for name in gone:
                 del self.files[name]
-            self.changed = self.changed or bool(gone)
+            broken_gone = set(self.broken) - keep
+            for name in broken_gone:
+                del self.broken[name]
+            self.changed = self.changed or bool(gone) or bool(broken_gone)
         live = {str(row[3]) for row in self.files.values() if type(row) is list and row}
         dropped = (self._known | set(self._new)) - live
         if not self.changed:
             return
         try:
-            self.entries.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_dir(self.entries)
             for digest, level in self._new.items():
                 if digest in live:
                     entry = {"format": FORMAT, "klgame": __version__, "level": encode_level(level)}
@@ -306,6 +364,7 @@ class LevelCache:
                 "format": FORMAT,
                 "klgame": __version__,
                 "files": self.files,
+                "broken": self.broken,
             }
             _write_json(self.path, index)
         except OSError:
@@ -331,7 +390,7 @@ def _write_json(path: Path, data: Any) -> None:
     left if it fails (the error is raised)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_dir(path.parent)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with open(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle, separators=(",", ":"))

@@ -65,12 +65,18 @@ def index_directory(
         entry: Entry | None = None
         if cache is not None and (found := cache.heading(path)) is not None:
             entry = _heading(found[1], found[0], path, cache, loader)
+        if entry is None and cache is not None and (known := cache.problems(path)) is not None:
+            errors.extend(known)  # broken, and unchanged since it was checked
+            continue
         if entry is None:
             file = Path(path)
+            lookups = loader.lookups
             try:
                 entry = loader.load(file)
             except LevelError as error:
                 errors.extend(error.messages)
+                if cache is not None and loader.lookups == lookups:  # this file's alone
+                    cache.put_problems(file, error.content_hash, error.messages)
                 continue
             if cache is not None:
                 cache.put(file, entry)

@@ -19,4 +19,6 @@ class LevelError(KlgameError):
     def __init__(self, messages: Sequence[str], source: str | None = None) -> None:
         self.messages = [escape_unsafe(m, limit=2000) for m in messages] or ["invalid level"]
         self.source = source
+        #: The SHA-256 of the file's bytes, when they were read (set by the loader).
+        self.content_hash: str | None = None
         super().__init__("\n".join(self.messages))

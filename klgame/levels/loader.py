@@ -66,6 +66,14 @@ __all__ = [
 MAX_BYTES = 1_000_000
 #: Deepest nesting of lists and mappings accepted (a level needs about 5).
 MAX_DEPTH = 20
+#: Most entries of one mapping or list. A level's largest lists have 50 (a
+#: support and its masses), its mappings about 20 fields: a file with more
+#: is refused before its node tree is built, as checking 60,000 unknown keys
+#: would take seconds for nothing.
+MAX_ENTRIES = 500
+#: Most values (texts, numbers, lists, mappings) in one file: the built-in
+#: levels have at most 167.
+MAX_VALUES = 5000
 #: Environment variable with more level directories, ``os.pathsep``-separated.
 LEVELS_ENV = "KLGAME_LEVELS"
 #: File name endings of level files.
@@ -97,6 +105,43 @@ _PARSER: Callable[[str], Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NON_PRINTABLE: re.Pattern[str] = yaml.reader.Reader.NON_PRINTABLE
 
 
+class _Entries:
+    """Counts the entries of each open mapping and list of an event stream,
+    and says where one has more than :data:`MAX_ENTRIES`, or the file more
+    than :data:`MAX_VALUES` values."""
+
+    def __init__(self) -> None:
+        # per open collection: is it a mapping, events seen inside, latest key
+        self.open: list[list[Any]] = []
+        self.values = 0
+
+    def see(self, event: Any) -> str | None:
+        """Note ``event``; return ``field: message`` once a collection overflows."""
+        if isinstance(event, yaml.CollectionEndEvent):
+            if self.open:
+                self.open.pop()
+            return None
+        if not isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent):
+            return None
+        self.values += 1
+        if self.values > MAX_VALUES:
+            return f"more than {MAX_VALUES} values in one file: a level needs a few hundred"
+        if self.open:
+            parent = self.open[-1]
+            if parent[0] and parent[1] % 2 == 0:  # a key
+                parent[2] = event.value if isinstance(event, yaml.ScalarEvent) else "?"
+            parent[1] += 1
+            entries = (parent[1] + 1) // 2 if parent[0] else parent[1]
+            if entries > MAX_ENTRIES:
+                path = ".".join(str(entry[2])[:40] for entry in self.open[:-1])
+                kind = "mapping" if parent[0] else "list"
+                message = f"a {kind} of more than {MAX_ENTRIES} entries: a level needs far fewer"
+                return f"{escape_unsafe(path, 200)}: {message}" if path else message
+        if isinstance(event, yaml.CollectionStartEvent):
+            self.open.append([isinstance(event, yaml.MappingStartEvent), 0, "?"])
+        return None
+
+
 def _prescan(text: str, source: str) -> list[str]:
     """Refuse what a level never needs, from the event stream (no objects built).
 
@@ -122,11 +167,16 @@ def _scan(text: str, source: str, parser: Callable[[str], Any]) -> tuple[list[st
         return f"{source}:{mark.line + 1}:{mark.column + 1}"
 
     depth = documents = 0
+    entries = _Entries()
     loader: Any = None
     try:
         loader = parser(text)  # PyYAML's reader checks every character here
         while loader.check_event():
             event = loader.get_event()
+            crowded = entries.see(event)
+            if crowded is not None:
+                errors.append(f"{at(event.start_mark)}: {crowded}")
+                break
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
@@ -258,8 +308,11 @@ def _read_level(
     name = os.fspath(path)
     shown = escape_unsafe(name, 500)
 
+    digest: list[str] = []
+
     def work() -> Level:
         data = read_level_file(name, shown, within)
+        digest.append(hashlib.sha256(data).hexdigest())
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
@@ -269,9 +322,14 @@ def _read_level(
                 [f"{shown}:{line}:{column}: not UTF-8 text (byte 0x{data[error.start]:02x})"],
                 name,
             ) from None
-        return _parse(text, shown, hashlib.sha256(data).hexdigest(), name, lookup)
+        return _parse(text, shown, digest[0], name, lookup)
 
-    return _guarded(shown, name, work)
+    try:
+        return _guarded(shown, name, work)
+    except LevelError as error:
+        # the SHA-256 of the bytes found broken (none if they were not read)
+        error.content_hash = digest[0] if digest else None
+        raise
 
 
 # --- which files may be read ---------------------------------------------------------
@@ -279,6 +337,20 @@ def _read_level(
 
 def _inside(path: str, directory: str) -> bool:
     return os.path.commonpath([path, directory]) == directory
+
+
+def _opened_path(fd: int) -> str | None:
+    """The kernel's path of the open descriptor ``fd``, or ``None`` where it has none.
+
+    Linux names every descriptor under ``/proc/self/fd``; the name is the
+    file's place now, with every link already resolved. A file deleted since
+    it was opened is named ``PATH (deleted)``, which lies inside no directory.
+    """
+    try:
+        path = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return None
+    return path if path.startswith("/") else None
 
 
 def read_level_file(
@@ -295,7 +367,12 @@ def read_level_file(
       of those directories (``ln -s /etc/shadow levels/x.yaml``).
 
     The file is opened without following a last symbolic link and checked
-    again on the open descriptor, so it cannot be swapped in between.
+    again on the open descriptor before a byte is read: it must be a regular
+    file and, with ``within``, the kernel's own path of the descriptor
+    (``/proc/self/fd``) must lie inside a level directory. So a directory
+    on the way swapped for a link between the check and the open
+    (``rename`` in a loop) is caught: what is read is the file inside.
+    Where the kernel cannot name the descriptor, links are refused.
     Messages never name a link's target. Raises :class:`LevelError`.
     """
     try:
@@ -305,14 +382,15 @@ def read_level_file(
     except OSError as error:
         raise LevelError([f"{shown}: cannot read: {error.strerror or error}"], name) from None
     target = name
+    roots = None if within is None else [os.path.realpath(root) for root in within]
+    outside = f"{shown}: refused: a link to a file outside the level directories"
     if stat.S_ISLNK(info.st_mode):
-        target = os.path.realpath(name)
-        if within is not None:
-            roots = [os.path.realpath(root) for root in within]
-            if not any(_inside(target, root) for root in roots):
-                raise LevelError(
-                    [f"{shown}: refused: a link to a file outside the level directories"], name
-                )
+        try:
+            target = os.path.realpath(name)
+        except OSError:  # a link on the way changed while it was followed
+            raise LevelError([f"{shown}: cannot read: it changed while read"], name) from None
+        if roots is not None and not any(_inside(target, root) for root in roots):
+            raise LevelError([outside], name)
     elif not stat.S_ISREG(info.st_mode):
         raise LevelError([f"{shown}: refused: not a regular file"], name)
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -325,6 +403,15 @@ def read_level_file(
     with os.fdopen(fd, "rb") as stream:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise LevelError([f"{shown}: refused: not a regular file"], name)
+        if roots is not None:
+            opened = _opened_path(fd)
+            if opened is None:
+                if target != name:  # a link, and no way to see where it led
+                    raise LevelError([outside], name)
+            elif opened.endswith(" (deleted)"):
+                raise LevelError([f"{shown}: no such file (removed while read)"], name)
+            elif not any(_inside(opened, root) for root in roots):
+                raise LevelError([outside], name)
         data = stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise LevelError([f"{shown}: file is larger than {MAX_BYTES // 1_000_000} MB"], name)
@@ -382,6 +469,7 @@ class _Levels:
             if all(os.path.abspath(directory) != os.path.abspath(d) for d in self.directories):
                 self.directories.append(directory)
         self._loaded: dict[str, Level | LevelError] = {}
+        self.lookups = 0  # how many times a level's target named another level
         self._index: dict[str, tuple[Path, str | None]] | None = None
         self._stack: list[Path] = []  # files being loaded, the innermost last
 
@@ -417,6 +505,7 @@ class _Levels:
         return self._index
 
     def lookup(self, level_id: str) -> Level | str:
+        self.lookups += 1
         index = self._ids()
         by_file = {os.path.abspath(f): i for i, (f, _) in index.items()}
         loading = [

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import platformdirs
 
+from klgame.files import private_dir
 from klgame.store.errors import StoreUnavailable
 from klgame.text import MAX_NAME_LENGTH, sanitize_name
 
@@ -35,7 +36,7 @@ def data_dir() -> Path:
     else:
         path = Path(platformdirs.user_data_dir("klgame", appauthor=False))
     try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_dir(path)
     except OSError as error:
         reason = error.strerror or str(error)
         raise StoreUnavailable(
@@ -50,7 +51,7 @@ def replays_dir() -> Path:
     """``data_dir()/replays``, created (mode 0o700) if it does not exist yet."""
     path = data_dir() / "replays"
     try:
-        path.mkdir(mode=0o700, exist_ok=True)
+        private_dir(path)
     except OSError as error:
         reason = error.strerror or str(error)
         raise StoreUnavailable(f"cannot create the replay directory {path} ({reason})") from None

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from klgame.core.attempts import Attempt, utc_now
+from klgame.files import private_dir
 from klgame.store import sql
 from klgame.store.errors import StoreUnavailable
 from klgame.store.paths import scores_db_path
@@ -123,7 +124,7 @@ class ScoreStore(SqlStore):
             if path.is_dir():
                 raise self._unavailable("is a directory, not a score database")
             try:
-                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                private_dir(path.parent)
             except OSError as error:
                 reason = error.strerror or str(error)
                 raise self._unavailable(

@@ -118,7 +118,7 @@ class KLGame(App[int]):
     def _named(self, name: str | None) -> None:
         """The name is in: remember it, show it, then the level asked for."""
         if not self.world.name_player(name or ""):
-            self.push_screen(NameScreen(), self._named)
+            self.push_screen(NameScreen(problem=self.world.name_problem), self._named)
             return
         base = self.screen_stack[0]
         if isinstance(base, TitleScreen):

@@ -43,8 +43,10 @@ class World:
     replays_dir: Path | None = None
     clock: Callable[[], float] = field(default=time.monotonic)
     # Set when the player must be asked their name first (a shared host that
-    # named nobody, nothing remembered): called with the name to remember it.
-    remember_player: Callable[[str], object] | None = None
+    # named nobody, nothing remembered): called with the name to remember it;
+    # it returns why that name may not be the player's (taken), or None.
+    remember_player: Callable[[str], str | None] | None = None
+    name_problem: str | None = None  # why the latest answer was refused
     limits: AttemptLimits | None = None  # a host's limits on what is saved
     # The latest session of each level played, for the seed of its last attempt.
     sessions: dict[str, Session] = field(default_factory=dict)
@@ -55,14 +57,19 @@ class World:
 
     def name_player(self, name: str) -> str:
         """Play as ``name`` (sanitised) from now on, remembered once; returns
-        the name kept, or ``""`` (nothing changed) if it has nothing printable."""
+        the name kept, or ``""`` (nothing changed) if it has nothing printable
+        or may not be this player's (:attr:`name_problem` says why)."""
         clean = sanitize_name(name)
+        self.name_problem = None
         if not clean:
             return ""
+        if self.remember_player is not None:
+            problem = self.remember_player(clean)
+            if problem:
+                self.name_problem = problem
+                return ""
         self.player = clean
-        remember, self.remember_player = self.remember_player, None
-        if remember is not None:
-            remember(clean)
+        self.remember_player = None
         self.join_board()
         return clean
 

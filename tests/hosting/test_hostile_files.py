@@ -22,6 +22,8 @@ LEVELS = {
     "huge.yaml": b"id: huge\nintro: |\n" + b"  " + b"x" * (40 * 1024 * 1024) + b"\n",
     "escape.yaml": b"id: esc\ntitle: \x1b]0;PWNED\x07\x1b[2J[bold red]x[/]\n",
     "binary.yaml": bytes(range(256)) * 64,
+    "crowded.yaml": "".join(f"k{i}: {i}\n" for i in range(60_000)).encode(),  # 818 KB
+    "unknown.yaml": "".join(f"k{i}: {{x{i}: {i}}}\n" for i in range(450)).encode(),
     "aliases.yaml": b'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
     + b"".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]\n".encode()

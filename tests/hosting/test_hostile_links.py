@@ -141,3 +141,69 @@ def test_the_hosted_title_screen_shows_no_trace_of_them(levels: Path, tmp_path: 
         assert SECRET not in screen
     finally:
         session.kill()
+
+
+_SWAPPER = """
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+a, b = (os.fsencode(p) for p in sys.argv[1:3])
+print("ready", flush=True)
+end = time.monotonic() + float(sys.argv[3])
+while time.monotonic() < end:
+    if libc.renameat2(-100, a, -100, b, 2) != 0:  # AT_FDCWD, RENAME_EXCHANGE
+        sys.exit(f"renameat2: {os.strerror(ctypes.get_errno())}")
+"""
+
+
+def _renameat2_works(tmp_path: Path) -> bool:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if not hasattr(libc, "renameat2"):
+        return False
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    done = libc.renameat2(-100, os.fsencode(tmp_path / "a"), -100, os.fsencode(tmp_path / "b"), 2)
+    return bool(done == 0)
+
+
+def test_a_directory_swapped_for_a_link_mid_read_leaks_nothing(tmp_path: Path) -> None:
+    """A contributor swaps a directory on a link's way for a link outside, in a
+    loop (``renameat2(RENAME_EXCHANGE)``), while the loader reads: every read
+    gives the level inside or a refusal, never the outside file."""
+    from klgame.levels.errors import LevelError
+    from klgame.levels.loader import read_level_file
+
+    if not sys.platform.startswith("linux") or not _renameat2_works(tmp_path):
+        pytest.skip("needs Linux's renameat2(RENAME_EXCHANGE)")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text(_level_text("leaked", f"Title {SECRET}"))
+    directory = tmp_path / "R"
+    (directory / "sub").mkdir(parents=True)
+    (directory / "sub" / "secret.yaml").write_text(_level_text("decoy", "Decoy"))
+    (directory / "x.yaml").symlink_to(Path("sub") / "secret.yaml")
+    (directory / "swap").symlink_to(outside)
+    swapper = subprocess.Popen(
+        [sys.executable, "-c", _SWAPPER, str(directory / "sub"), str(directory / "swap"), "60"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    inside = refused = 0
+    try:
+        assert swapper.stdout is not None and swapper.stdout.readline() == "ready\n"
+        name = str(directory / "x.yaml")
+        for _ in range(5000):
+            try:
+                data = read_level_file(name, name, [directory])
+            except LevelError as error:
+                assert SECRET not in str(error)
+                refused += 1
+                continue
+            assert SECRET.encode() not in data
+            inside += 1
+        assert swapper.poll() is None, "the swapping stopped early"
+    finally:
+        swapper.kill()
+        swapper.wait()
+    assert inside > 0 and refused > 0, (inside, refused)  # both sides of the race were met

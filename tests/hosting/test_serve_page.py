@@ -43,22 +43,28 @@ def _get(url: str) -> tuple[int, dict[str, str], str]:
 def test_the_page_names_nothing_of_another_site(served: Served) -> None:
     status, headers, page = _get(served.url)
     assert status == 200
-    # Every src= and href= is the server's own (or a relative path).
+    # Every src= and href= is a path on the server, whatever address it was opened at.
     links = re.findall(r"""\s(?:src|href)\s*=\s*["']([^"']+)["']""", page)
     links += re.findall(r"""url\(\s*["']?([^"')]+)""", page)
-    assert len(links) >= 4 and all(link.startswith(served.url + "/") for link in links), links
+    assert len(links) >= 4, links
+    assert all(link.startswith("/static/") for link in links), links
     assert "googleapis" not in page and "@font-face" in page
     policy = headers["Content-Security-Policy"]
     assert "default-src 'none'" in policy and "connect-src 'self'" in policy
     assert "font-src 'self'" in policy and "http" not in policy
 
 
-def test_a_browser_loads_only_the_server_s_own_files(served: Served, tmp_path: Path) -> None:
+@pytest.mark.parametrize("address", ["127.0.0.1", "localhost"])
+def test_a_browser_loads_only_the_server_s_own_files(
+    served: Served, tmp_path: Path, address: str
+) -> None:
+    url = f"http://{address}:{served.port}"
+
     async def visit() -> tuple[list[str], list[str], bool]:
         browser = Browser(tmp_path / "chromium-profile")
         try:
             await browser.connect()
-            await browser.goto(served.url)
+            await browser.goto(url)
             await browser.wait_text("One Gaussian", timeout=40)  # the websocket works
             loaded = await browser.evaluate(
                 "JSON.stringify(performance.getEntriesByType('resource').map(e => e.name))"
@@ -76,7 +82,7 @@ def test_a_browser_loads_only_the_server_s_own_files(served: Served, tmp_path: P
             await browser.close()
 
     loaded, violations, font = asyncio.run(asyncio.wait_for(visit(), 90))
-    assert loaded and all(url.startswith(served.url + "/") for url in loaded), loaded
+    assert loaded and all(name.startswith(url + "/") for name in loaded), loaded
     assert violations == []
     assert font  # the web font comes from /static
     wait_for(lambda: not _games(served), 30, "the game to end once its tab closed")
@@ -98,6 +104,15 @@ def test_static_lists_no_directory(served: Served, path: str) -> None:
     status, _, body = _get(served.url + path)
     assert status == 404
     assert "textual.js" not in body and "Index of" not in body
+
+
+@pytest.mark.parametrize("name", ["js/textual.js%00", "%00", "js/%00/x", "css/xterm.css%00.map"])
+def test_a_name_with_a_nul_is_not_found_and_not_an_error(served: Served, name: str) -> None:
+    status, _, body = _get(f"{served.url}/static/{name}")
+    assert status == 404, body
+    assert _get(served.url)[0] == 200  # the server goes on
+    output = served.stop()
+    assert "Traceback" not in output and "Error handling request" not in output, output
 
 
 def test_static_still_serves_its_files(served: Served) -> None:
@@ -150,3 +165,66 @@ def test_a_flood_of_resizes_reaches_the_game_as_a_few(served: Served) -> None:
     assert read <= (packets_due + heartbeats) * 80, (read, took)
     assert read < flood * 60 / 4  # not one packet per message
     wait_for(lambda: not _games(served), 30, "the game to end once its tab closed")
+
+
+def _own_address() -> str | None:
+    """A non-loopback IPv4 address of this machine (no packet is sent)."""
+    import ipaddress
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("198.51.100.1", 9))  # a documentation address
+        except OSError:
+            return None
+        address = str(probe.getsockname()[0])
+    return None if ipaddress.ip_address(address).is_loopback else address
+
+
+async def _handshake(url: str, origin: str, host: str) -> int:
+    async with aiohttp.ClientSession() as session:
+        try:
+            socket = await session.ws_connect(url, headers={"Origin": origin, "Host": host})
+        except aiohttp.WSServerHandshakeError as error:
+            return error.status
+        await socket.close()
+        return 101
+
+
+def test_on_every_address_the_page_works_at_the_machine_s_own(tmp_path: Path) -> None:
+    """``--host 0.0.0.0``, opened at the machine's address: the page loads its
+    files from there and its game starts; a host name that points here (DNS
+    rebinding) or another site's page still starts none."""
+    address = _own_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    served = Served(tmp_path, "web", "--host", "0.0.0.0")
+    url = f"http://{address}:{served.port}"
+
+    async def visit() -> tuple[list[str], list[str]]:
+        browser = Browser(tmp_path / "chromium-profile")
+        try:
+            await browser.connect()
+            await browser.goto(url)
+            await browser.wait_text("One Gaussian", timeout=40)  # the websocket works
+            loaded = await browser.evaluate(
+                "JSON.stringify(performance.getEntriesByType('resource').map(e => e.name))"
+            )
+            violations = await browser.evaluate("JSON.stringify(window.__klgameViolations)")
+            return json.loads(loaded), json.loads(violations)
+        finally:
+            await browser.close()
+
+    try:
+        loaded, violations = asyncio.run(asyncio.wait_for(visit(), 90))
+        assert loaded and all(name.startswith(url + "/") for name in loaded), loaded
+        assert violations == []
+        ws = f"ws://127.0.0.1:{served.port}/ws"
+        host = f"{address}:{served.port}"
+        rebound = f"klgame-rebound.example:{served.port}"
+        assert asyncio.run(_handshake(ws, f"http://{rebound}", rebound)) == 403
+        assert asyncio.run(_handshake(ws, "http://evil.example", host)) == 403
+        assert asyncio.run(_handshake(ws, f"http://{address}:1", host)) == 403
+        wait_for(lambda: not _games(served), 30, "the game to end once its tab closed")
+    finally:
+        served.stop()

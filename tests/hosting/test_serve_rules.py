@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from klgame.errors import KlgameError
-from klgame.hosting.serve import MAX_COLUMNS, MAX_ROWS, clamp_size, normalize_origin, own_origins
+from klgame.hosting.serve import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    clamp_size,
+    normalize_origin,
+    origin_allowed,
+    own_origins,
+)
 
 
 @pytest.mark.parametrize(
@@ -54,3 +61,33 @@ def test_the_server_s_own_origins() -> None:
 )
 def test_sizes_are_clamped(width: object, height: object, size: tuple[int, int]) -> None:
     assert clamp_size(width, height) == size
+
+
+def test_on_every_address_loopback_names_are_the_server_s_own() -> None:
+    assert own_origins("0.0.0.0", 8000) == {
+        "http://0.0.0.0:8000",
+        "http://127.0.0.1:8000",
+        "http://localhost:8000",
+        "http://[::1]:8000",
+    }
+
+
+@pytest.mark.parametrize(
+    ("origin", "host", "wildcard", "allowed"),
+    [
+        ("http://192.0.2.7:8000", "192.0.2.7:8000", True, True),  # opened at its address
+        ("http://[2001:db8::7]:8000", "[2001:db8::7]:8000", True, True),
+        ("http://192.0.2.7:8000", "192.0.2.7:8000", False, False),  # bound to loopback only
+        ("http://evil.example:8000", "evil.example:8000", True, False),  # DNS rebinding
+        ("http://evil.example", "192.0.2.7:8000", True, False),  # another site's page
+        ("http://192.0.2.7:9", "192.0.2.7:8000", True, False),  # another port
+        ("https://192.0.2.7:8000", "192.0.2.7:8000", True, False),
+        ("", "192.0.2.7:8000", True, False),
+        ("null", "192.0.2.7:8000", True, False),
+        ("http://0.0.0.0:8000", "0.0.0.0:8000", False, False),
+        ("http://localhost:8000", "anything", False, True),  # one of the own origins
+    ],
+)
+def test_which_pages_may_start_games(origin: str, host: str, wildcard: bool, allowed: bool) -> None:
+    origins = own_origins("127.0.0.1", 8000)
+    assert origin_allowed(origin, host, origins, wildcard) is allowed

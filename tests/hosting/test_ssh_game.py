@@ -6,6 +6,7 @@ import importlib.util
 import os
 import signal
 import sqlite3
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -174,3 +175,57 @@ def test_an_unnamed_key_is_asked_once_and_remembered(
         second.kill()
     assert _rows(home) == [(name, "gaussian"), (name, "gaussian")]
     assert _integrity(home) == "ok"
+
+
+def test_a_name_another_key_holds_or_one_like_it_is_refused(tmp_path: Path, home: Path) -> None:
+    """Alice's key is named by the host; Bob's key is asked. Bob answers
+    ``alice``, then ``аlice`` with a Cyrillic ``а``, then ``ALICE``: each is
+    refused with a reason and the question is asked again; ``bob`` is taken,
+    and his score is saved under it, not Alice's."""
+    command = game_command(home, "--hosted", "play", "gaussian", "--seed", "1")
+    ssh = SshServer(tmp_path, command, extra_config=SERVER_OPTIONS, key_options=KEY_OPTIONS)
+    bob_key, bob_public = ssh.new_client_key("bob_ed25519")
+    with ssh.authorized_keys.open("a") as keys:
+        keys.write(f"{UNNAMED_KEY_OPTIONS} {bob_public}\n")
+    alice_dir, bob_dir = tmp_path / "alice", tmp_path / "bob"
+    alice_dir.mkdir()
+    bob_dir.mkdir()
+    try:
+        alice = Tmux(alice_dir, ssh.ssh_argv("-tt"))
+        try:
+            alice.wait_text("KL", timeout=30)  # named by the host: the name is hers now
+            alice.send("q")
+        finally:
+            alice.kill()
+        bob = Tmux(bob_dir, ssh.ssh_argv("-tt", key=bob_key))
+        try:
+            bob.wait_text(QUESTION, timeout=30)
+            for answer, reason in [
+                ("alice", "already taken on this host"),
+                ("\u0430lice", "mixes Cyrillic and Latin letters"),
+                ("ALICE", "already taken on this host"),
+            ]:
+                bob.send("-l", answer)
+                bob.send("Enter")
+                screen = bob.wait_text(reason, timeout=20)
+                assert QUESTION in screen and "KL" not in screen.replace(QUESTION, "")
+                assert answer not in screen.split(reason)[-1]  # a fresh, empty field
+            bob.send("-l", "bob")
+            bob.send("Enter")
+            bob.wait_text("KL", timeout=20)
+            wait_for(lambda: QUESTION not in bob.screen(), 10, "the question to go")
+            _play_to_the_reveal(bob)
+            wait_for(lambda: _rows(home), 20, "the attempt to be saved")
+            bob.send("q")
+        finally:
+            bob.kill()
+    finally:
+        ssh.close()
+    assert _rows(home) == [("bob", "gaussian")]
+    bob_fingerprint = subprocess.run(
+        ["ssh-keygen", "-l", "-E", "sha256", "-f", str(bob_key)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()[1]
+    assert remembered_name(home, f"key:{bob_fingerprint}") == "bob"

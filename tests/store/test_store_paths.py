@@ -97,3 +97,68 @@ def test_player_when_there_is_no_login_name(monkeypatch: pytest.MonkeyPatch) -> 
     assert player_name("ada") == "ada"
     monkeypatch.setattr(getpass, "getuser", lambda: "\x07")
     assert player_name(None) == "player"
+
+
+def _directories_below(top: Path) -> dict[str, int]:
+    found = {str(top): stat.S_IMODE(top.stat().st_mode)}
+    for path in top.rglob("*"):
+        if path.is_dir():
+            found[str(path.relative_to(top))] = stat.S_IMODE(path.stat().st_mode)
+    return found
+
+
+def test_every_directory_the_hosted_game_creates_is_0700(tmp_path: Path) -> None:
+    """A hosted start with a data directory whose parents do not exist yet,
+    under the usual umask 022: the parents, the data directory, the level
+    cache and its entries come out 0700, not 0755."""
+    import os
+    import subprocess
+    import sys
+
+    levels = tmp_path / "levels"
+    levels.mkdir()
+    source = Path(__file__).parents[2] / "levels" / "gaussian.yaml"
+    (levels / "mine.yaml").write_text(source.read_text().replace("id: gaussian", "id: mine"))
+    top = tmp_path / "new"
+    home = top / "deeper" / "home"
+    env = {
+        "KLGAME_HOME": str(home),
+        "KLGAME_LEVELS": str(levels),
+        "KLGAME_PLAYER": "ada",
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "klgame", "--hosted", "levels"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        preexec_fn=lambda: os.umask(0o022),
+    )
+    assert done.returncode == 0, done.stderr
+    modes = _directories_below(top)
+    assert "deeper/home/level-cache" in modes and len(modes) >= 5, modes
+    assert {name: mode for name, mode in modes.items() if mode != 0o700} == {}
+
+
+def test_names_replays_and_scores_make_0700_directories(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    from klgame.hosting.hosted import remember_name
+    from klgame.store.scores import ScoreStore
+
+    top = tmp_path / "new"
+    monkeypatch.setenv("KLGAME_HOME", str(top / "a" / "home"))
+    old = os.umask(0o022)
+    try:
+        replays_dir()
+        assert remember_name(top / "b" / "home", "key:SHA256:x", "ada") == "ada"
+        store = ScoreStore(top / "c" / "d" / "scores.sqlite3")
+        store.close()
+    finally:
+        os.umask(old)
+    modes = _directories_below(top)
+    for name in ("a/home/replays", "b/home/hosted-names", "c/d"):
+        assert name in modes, modes
+    assert {name: mode for name, mode in modes.items() if mode != 0o700} == {}

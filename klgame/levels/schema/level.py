@@ -366,7 +366,7 @@ def check_level(
     context = {"@lookup": lookup, "@hash": content_hash, "@target_from": None}
     got = section(check, root, "", _LEVEL_FIELDS, context)
     if got is None:
-        raise LevelError(check.errors, path)
+        raise LevelError(check.in_file_order(), path)
     target, models, direction = got["target"], got["guess"], got["direction"]
     if MISSING not in (target, models, direction):
         problem = never_scored(target, models, direction)

@@ -61,6 +61,10 @@ _SYNONYMS = {
 
 
 def did_you_mean(word: str, options: Sequence[str]) -> str:
+    """A hint for a misspelt ``word``: a synonym, the closest option, or the options.
+
+    Cheap at any length: only the first 40 characters are compared."""
+    word = word[:40]
     synonym = _SYNONYMS.get(word.lower())
     if synonym in options:
         note = (
@@ -112,27 +116,52 @@ def support_value(value: float) -> Hashable:
     return int(value) if float(value).is_integer() else value
 
 
+#: Most problems reported for one file; the rest are counted in one last line.
+MAX_PROBLEMS = 50
+
+#: Stands for each problem found beyond :data:`MAX_PROBLEMS` (never shown).
+_BEYOND = "…"
+
+
 @dataclass
 class Checker:
-    """Collects the problems of one file; each check reports and carries on."""
+    """Collects the problems of one file; each check reports and carries on.
+
+    Past :data:`MAX_PROBLEMS`, a problem is only counted (``errors`` still
+    grows, so checks that compare its length still see it), and :attr:`full`
+    tells callers to skip the work of a message nobody will read."""
 
     source: str
     errors: list[str] = field(default_factory=list)
     places: list[tuple[int, int]] = field(default_factory=list)
 
+    @property
+    def full(self) -> bool:
+        return len(self.errors) >= MAX_PROBLEMS
+
     def error(self, node: Node | None, path: str, message: str) -> None:
+        if self.full:
+            self.errors.append(_BEYOND)
+            return
         mark = node.start_mark if node is not None else None
         self.at((mark.line + 1, mark.column + 1) if mark else None, path, message)
 
     def at(self, place: tuple[int, int] | None, path: str, message: str) -> None:
+        if self.full:
+            self.errors.append(_BEYOND)
+            return
         where = f"{self.source}:{place[0]}:{place[1]}" if place else self.source
         self.errors.append(f"{where}: {path}: {message}" if path else f"{where}: {message}")
         self.places.append(place or (0, 0))
 
     def in_file_order(self) -> list[str]:
-        """The messages sorted by line and column (stable for equal places)."""
-        order = sorted(range(len(self.errors)), key=lambda i: self.places[i])
-        return [self.errors[i] for i in order]
+        """The first :data:`MAX_PROBLEMS` messages sorted by line and column
+        (stable for equal places), then ``… and N more problems`` if more."""
+        shown = len(self.places)
+        order = sorted(range(shown), key=lambda i: self.places[i])
+        more = len(self.errors) - shown
+        tail = [f"{self.source}: … and {more} more problem{'s' * (more != 1)}"] if more else []
+        return [self.errors[i] for i in order] + tail
 
     def mapping(
         self, node: Node, path: str, allowed: Sequence[str], required: Sequence[str] = ()
@@ -152,7 +181,8 @@ class Checker:
                 first = keys[key].start_mark.line + 1
                 self.error(key_node, where, f"duplicate field (first given on line {first})")
             elif key not in allowed:
-                self.error(key_node, where, "unknown field" + did_you_mean(key, allowed))
+                hint = "" if self.full else did_you_mean(key, allowed)
+                self.error(key_node, where, "unknown field" + hint)
             else:
                 out[key], keys[key] = value_node, key_node
         for name in required:

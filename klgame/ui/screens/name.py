@@ -29,6 +29,10 @@ class NameScreen(Screen[str]):
         Binding("ctrl+q", "leave", "Quit", show=False, priority=True, id="name-quit-ctrl"),
     ]
 
+    def __init__(self, problem: str | None = None) -> None:
+        super().__init__()
+        self.problem = problem  # why the previous answer was refused
+
     def compose(self) -> ComposeResult:
         with Vertical(id="name"):
             yield Static(Content.styled(QUESTION, "bold"), id="name-question")
@@ -40,10 +44,10 @@ class NameScreen(Screen[str]):
             )
             field.cursor_blink = False  # a steady cursor: no timer while waiting
             yield field
-            yield Static(
-                Content("Your scores are saved under this name. Enter to go on."),
-                id="name-note",
-            )
+            note = Content("Your scores are saved under this name. Enter to go on.")
+            if self.problem:
+                note = Content.styled(self.problem, "$text-warning")
+            yield Static(note, id="name-note")
         yield Footer()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
