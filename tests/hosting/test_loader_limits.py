@@ -45,7 +45,9 @@ def test_a_mapping_of_60000_keys_is_refused_at_its_first_extra_entry(tmp_path: P
     (levels / "mk.yaml").write_text(CROWDED)
     done = _hosted_levels(tmp_path / "home", levels)
     assert done.returncode == 0, done.stderr
-    log = (tmp_path / "home" / LEVEL_PROBLEMS_FILE).read_text().splitlines()
+    written = tmp_path / "home" / LEVEL_PROBLEMS_FILE
+    assert written.stat().st_mode & 0o777 == 0o600  # the host's, like the data directory
+    log = written.read_text().splitlines()
     line = MAX_ENTRIES + 1  # the first key too many, at the start of its line
     assert log == [
         f"{levels / 'mk.yaml'}:{line}:1: a mapping of more than {MAX_ENTRIES} entries: "
