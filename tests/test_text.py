@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from klgame.text import MAX_MARKS, MAX_NAME_LENGTH, problems, sanitize, sanitize_name
@@ -116,3 +116,42 @@ def test_multiline_texts_have_only_newlines_and_tabs_as_controls(text: str) -> N
     assert all(_is_shown_safely(char) or char in "\n\t" for char in clean)
     assert unicodedata.is_normalized("NFKC", clean)
     assert sanitize(clean, multiline=True) == clean
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(), st.booleans())
+@example("KL(p‖q) is ∞ where q = 0 < p.\n\tσ² and θ", True)
+@example("a\u0301\u0301\u0301\u0301 e\u0903 \u202e x\ny", False)
+@example("ǖ\u0301\u0301\u0301", True)
+def test_the_quick_path_keeps_exactly_what_the_character_walk_keeps(
+    text: str, multiline: bool
+) -> None:
+    # a text whose every character is kept as it is skips the walk: the walk
+    # itself (every character asked in turn) must give the same
+    from klgame import text as module
+
+    quick = module._drop_unsafe(text, multiline)
+    original = module._kept_as_is
+    module._kept_as_is = lambda char, multiline: False  # type: ignore[assignment]
+    try:
+        walked = module._drop_unsafe(text, multiline)
+    finally:
+        module._kept_as_is = original
+    assert quick == walked
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.booleans())
+@example("fine\r\n\ttext ∞", True)
+@example("tab\there", False)
+def test_problems_quick_path_agrees_with_the_walk(text: str, multiline: bool) -> None:
+    from klgame import text as module
+
+    quick = module.problems(text, multiline=multiline)
+    original = module._allowed
+    module._allowed = lambda char, multiline: False  # type: ignore[assignment]
+    try:
+        walked = module.problems(text, multiline=multiline)
+    finally:
+        module._allowed = original
+    assert quick == walked
