@@ -1,11 +1,12 @@
-"""Directories the game creates for itself: private to its account."""
+"""Directories and small files the game keeps for itself: private to its account."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
-__all__ = ["private_dir"]
+__all__ = ["private_dir", "write_private"]
 
 
 def private_dir(path: str | os.PathLike[str]) -> Path:
@@ -33,3 +34,23 @@ def private_dir(path: str | os.PathLike[str]) -> Path:
             continue
         os.chmod(directory, 0o700)  # the umask may have taken bits off
     return target
+
+
+def write_private(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
+    """Replace the file ``path`` with ``text`` at once, mode 0600.
+
+    Written to a temporary file beside it (never through a link), then
+    renamed over it, so a reader sees the old text or the new, never half;
+    on any failure the temporary file is removed and the error raised.
+    """
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with open(descriptor, "w", encoding=encoding) as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:  # an OSError, or text the encoding cannot hold
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise

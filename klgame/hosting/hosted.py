@@ -24,13 +24,12 @@ import binascii
 import contextlib
 import getpass
 import hashlib
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from klgame.errors import KlgameError
-from klgame.files import private_dir
+from klgame.files import private_dir, write_private
 from klgame.text import sanitize_name
 
 if TYPE_CHECKING:
@@ -170,15 +169,10 @@ def remember_name(data_dir: Path, key: str | None, name: str) -> str | None:
     if key is None or not clean:
         return None
     path = _name_file(data_dir, key)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         private_dir(path.parent)
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(clean + "\n")
-        os.replace(tmp, path)
+        write_private(path, clean + "\n")
     except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         return None
     return clean
 
@@ -233,16 +227,9 @@ def report_level_problems(data_dir: Path | None, problems: list[str]) -> None:
             return
     if not problems and not path.exists():
         return
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        # the host's own file, as everything else in the data directory: 0600
-        descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-        with open(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    # the host's own file, as everything else in the data directory: 0600
+    with contextlib.suppress(OSError, UnicodeError):
+        write_private(path, text)
 
 
 def players_catalog(catalog: Catalog, data_dir: Path | None) -> Catalog:

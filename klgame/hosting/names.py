@@ -15,12 +15,11 @@ it was remembered for.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 from pathlib import Path
 
-from klgame.files import private_dir
+from klgame.files import private_dir, write_private
 from klgame.hosting.hosted import NAMES_DIR, _name_file, remember_name, remembered_name
 from klgame.text import escape_unsafe, mixed_scripts, name_key, sanitize_name
 
@@ -105,15 +104,7 @@ def _hold(data_dir: Path, key: str, name: str, *, replace: bool) -> bool:
     try:
         private_dir(path.parent)
         if replace:
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            try:
-                with open(tmp, "w", encoding="ascii") as handle:
-                    handle.write(mine + "\n")
-                os.replace(tmp, path)
-            except OSError:
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
-                raise
+            write_private(path, mine + "\n", encoding="ascii")
             return True
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -28,6 +28,18 @@ PRIVSEP_DIR = Path("/run/sshd")
 PYTHON = sys.executable
 
 
+def klgame_env(home: Path, levels: Path, player: str = "ada") -> dict[str, str]:
+    """A bare environment for a ``klgame`` child: its data directory, one
+    level directory, a player, and nothing of the test runner's own."""
+    return {
+        "KLGAME_HOME": str(home),
+        "KLGAME_LEVELS": str(levels),
+        "KLGAME_PLAYER": player,
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+    }
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

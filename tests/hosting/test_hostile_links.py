@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hosting_harness import Tmux
+from hosting_harness import Tmux, klgame_env
 
 from klgame.hosting.hosted import LEVEL_PROBLEMS_FILE, LEVELS_UNAVAILABLE
 
@@ -65,13 +65,7 @@ REFUSED = ["shadow.yaml", "valid.yaml", "relative.yml", "sub.yaml", "fifo.yaml",
 
 
 def _klgame(home: Path, levels: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        "KLGAME_HOME": str(home),
-        "KLGAME_LEVELS": str(levels),
-        "KLGAME_PLAYER": "ada",
-        "PATH": "/usr/bin:/bin",
-        "LANG": "C.UTF-8",
-    }
+    env = klgame_env(home, levels)
     return subprocess.run(
         [sys.executable, "-m", "klgame", *args],
         capture_output=True,

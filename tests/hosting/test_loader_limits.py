@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hosting_harness import klgame_env
 
 from klgame.hosting.hosted import LEVEL_PROBLEMS_FILE, MAX_LOGGED_PROBLEMS, report_level_problems
 from klgame.levels.errors import LevelError
@@ -22,13 +23,7 @@ CROWDED = "".join(f"k{i}: {i}\n" for i in range(60_000))
 
 
 def _hosted_levels(home: Path, levels: Path, *trace: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        "KLGAME_HOME": str(home),
-        "KLGAME_LEVELS": str(levels),
-        "KLGAME_PLAYER": "ada",
-        "PATH": "/usr/bin:/bin",
-        "LANG": "C.UTF-8",
-    }
+    env = klgame_env(home, levels)
     return subprocess.run(
         [*trace, sys.executable, "-m", "klgame", "--hosted", "levels"],
         capture_output=True,
