@@ -48,6 +48,13 @@ _DIRECTION_STYLE = {
 }
 
 
+def fitting(widget: Widget, *variants: str) -> str:
+    """The first (longest) wording as wide as ``widget`` at most; the last if
+    none is (before layout, the first)."""
+    width = widget.content_region.width or 10**6
+    return next((text for text in variants if len(text) <= width), variants[-1])
+
+
 class BigNumber(Digits):
     """Digits that can also show ∞ (a divergence is infinite when the guess
     gives no probability where the target has some).
@@ -291,13 +298,11 @@ class ParamPanel(LinesWidget):
                 )
             )
         family = state.model.family
+
         # the notes below the sliders take a shorter wording where the column
         # is narrow, so a number is never the part cut off
-        width = self.content_region.width or 10**6  # not laid out yet: the full one
-
         def fit(*variants: str) -> Content:
-            text = next((v for v in variants if len(v) <= width), variants[-1])
-            return Content.styled(text, "dim")
+            return Content.styled(fitting(self, *variants), "dim")
 
         if isinstance(family, CategoricalFamily):
             rest = f"{max(1.0 - sum(values[name] for name in family.param_names), 0.0):.3f}"
@@ -446,9 +451,7 @@ class MessageLine(Widget):
         )
 
     def _fit(self, *variants: str) -> str:
-        """The first (longest) wording that fits the line; the last if none does."""
-        width = self.content_region.width or 10**6  # not laid out yet: the full one
-        return next((text for text in variants if len(text) <= width), variants[-1])
+        return fitting(self, *variants)
 
     def on_resize(self) -> None:
         if self._text() != self._shown:

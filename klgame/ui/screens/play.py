@@ -81,6 +81,7 @@ class PlayScreen(ScrollsText, Screen[None]):
         self.watching = watching
         self._availability: tuple[Any, ...] = ()
         self._heading: Content | None = None
+        self._heading_inputs: tuple[object, ...] | None = None
         self._accelerator = Accelerator()
         self.now: Callable[[], float] = time.monotonic
         """When key events arrive (only to tell a held key's repeats)."""
@@ -157,6 +158,20 @@ class PlayScreen(ScrollsText, Screen[None]):
             self.refresh_bindings()
 
     def _update_heading(self, state: GameState) -> None:
+        # what the heading shows changes on a new target, units, the reveal or
+        # a resize, not on a nudge: a key press only compares this tuple
+        board = getattr(getattr(self.app, "world", None), "board", None)
+        inputs = (
+            state.seed,
+            state.attempt,
+            state.units,
+            state.revealed,
+            self.size.width,
+            getattr(board, "label", None),
+        )
+        if inputs == self._heading_inputs:
+            return
+        self._heading_inputs = inputs
         heading = self._fit_heading(state)
         if heading != self._heading:
             self._heading = heading
