@@ -38,6 +38,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, get_args
 
@@ -164,21 +165,6 @@ def heading_of(level: Level) -> tuple[Any, ...]:
     return tuple(getattr(level, name) for name in HEADING_FIELDS)
 
 
-def _sound(row: list[Any]) -> bool:
-    # Exact types (a bool is no order), checked inline: an index holds thousands.
-    return (
-        type(row[3]) is str
-        and _DIGEST.fullmatch(row[3]) is not None
-        and type(row[4]) is str
-        and type(row[5]) is str
-        and type(row[6]) is str
-        and type(row[7]) is int
-        and row[8] in _DIRECTIONS
-        and row[9] in _UNITS
-        and row[10] in _MEASURES
-    )
-
-
 class LevelCache:
     """The cache of one level directory, in ``data_dir/level-cache/``."""
 
@@ -222,16 +208,8 @@ class LevelCache:
     def _row(self, file: str | os.PathLike[str]) -> list[Any] | None:
         """The index's row of ``file`` if the file is unchanged since it was
         checked (same size, time and inode) and the row is sound."""
-        row = self.files.get(os.path.basename(file))
-        try:
-            info = os.lstat(file)
-        except OSError:
-            return None
-        if not stat.S_ISREG(info.st_mode):
-            return None  # links and the rest go through the loader's own checks
-        if type(row) is list and len(row) == _ROW and row[:3] == _signature(info) and _sound(row):
-            return row
-        return None
+        directory, name = os.path.split(os.fspath(file))
+        return self.unchanged(directory, (name,)).get(name)
 
     def problems(self, file: str | os.PathLike[str]) -> list[str] | None:
         """The problems ``file`` was found to have, if it is unchanged since
@@ -273,6 +251,42 @@ class LevelCache:
             return
         self.broken[file.name] = [*_signature(info), digest, list(messages)]
         self.changed = True
+
+    def unchanged(self, directory: str, names: Iterable[str]) -> dict[str, list[Any]]:
+        """For each of ``names`` (files of ``directory``) unchanged since it was
+        checked, as :meth:`heading` finds it, its row: size, time, inode, hash,
+        then the heading. One pass for the whole directory: a host may have
+        thousands of files, and this runs at every start."""
+        files, lstat, regular, digest = self.files, os.lstat, stat.S_ISREG, _DIGEST.fullmatch
+        directions, units, measures = _DIRECTIONS, _UNITS, _MEASURES
+        prefix = os.path.join(directory, "")
+        found: dict[str, list[Any]] = {}
+        for name in names:
+            row = files.get(name)
+            if type(row) is not list or len(row) != _ROW:
+                continue
+            try:
+                info = lstat(prefix + name)
+            except OSError:
+                continue
+            if (  # the file as it was (links and the rest go through the loader's checks)
+                regular(info.st_mode)
+                and row[0] == info.st_size
+                and row[1] == info.st_mtime_ns
+                and row[2] == info.st_ino
+                # and the row sound: exact types (a bool is no order), inline
+                and type(row[3]) is str
+                and digest(row[3]) is not None
+                and type(row[4]) is str
+                and type(row[5]) is str
+                and type(row[6]) is str
+                and type(row[7]) is int
+                and row[8] in directions
+                and row[9] in units
+                and row[10] in measures
+            ):
+                found[name] = row
+        return found
 
     def content_hash(self, file: str | os.PathLike[str]) -> str | None:
         """The SHA-256 the file had when last seen with its size, time and
