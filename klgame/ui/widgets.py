@@ -21,6 +21,7 @@ from textual.content import Content
 from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.renderables.digits import Digits as DigitsRenderable
+from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Digits, Footer, Static
@@ -483,6 +484,7 @@ class KeyFooter(Footer):
     """
 
     _width = 0
+    _laid_out: tuple[object, ...] | None = None  # the keys of the last compose
 
     def on_resize(self) -> None:
         palette = self.size.width >= 100
@@ -514,13 +516,43 @@ class KeyFooter(Footer):
         key.compact = self.compact
         return key
 
+    def _shown(self, screen: Screen[Any]) -> list[tuple[Binding, bool, str]]:
+        """The keys the footer shows, in its order, and whether each is enabled."""
+        active = screen.active_bindings
+        shown = [(b.binding, b.enabled, b.tooltip) for b in active.values() if b.binding.show]
+        first = {name: rank for rank, name in enumerate(FOOTER_FIRST)}
+        shown.sort(key=lambda item: first.get(item[0].id or "", len(first)))
+        return shown
+
+    @staticmethod
+    def _layout(shown: list[tuple[Binding, bool, str]]) -> tuple[object, ...]:
+        return tuple((b.key, b.key_display, b.description, b.action, tip) for b, _, tip in shown)
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        # A key that only turns on or off (undo after the first move) is
+        # restyled in place: building the footer again takes about 20 ms.
+        if (
+            self.is_attached
+            and screen is self.screen
+            and screen.app.app_focus
+            and self._laid_out is not None
+            and self._layout(shown := self._shown(screen)) == self._laid_out
+        ):
+            enabled = {(b.key, b.action): on for b, on, _ in shown}
+            for key in self.query(FooterKey):
+                off = not enabled.get((key.key, key.action), not key._disabled)
+                if off != key._disabled:
+                    key._disabled = off  # Textual's FooterKey keeps it there
+                    key.set_class(off, "-disabled")
+            return
+        super().bindings_changed(screen)
+
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
         active = self.screen.active_bindings
-        shown = [(b.binding, b.enabled, b.tooltip) for b in active.values() if b.binding.show]
-        first = {name: rank for rank, name in enumerate(FOOTER_FIRST)}
-        shown.sort(key=lambda item: first.get(item[0].id or "", len(first)))
+        shown = self._shown(self.screen)
+        self._laid_out = self._layout(shown)
         by_action: dict[str, list[tuple[Binding, bool, str]]] = {}
         for binding, enabled, tooltip in shown:
             by_action.setdefault(binding.action, []).append((binding, enabled, tooltip))

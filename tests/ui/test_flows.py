@@ -98,14 +98,18 @@ async def test_undo_and_redo(make_app: MakeApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         play = play_screen(app)
-        assert play.check_action("undo", ()) is False  # nothing to undo: hidden
+        # nothing to undo: shown greyed (None), so the footer keeps its layout
+        assert play.check_action("undo", ()) is None
+        await pilot.press("u")  # does nothing
+        assert play.player.state.current_values["mean"] == pytest.approx(0.0)
+        assert not play.player.state.can_undo
         await pilot.press("right", "right")
         assert play.check_action("undo", ()) is True
         await pilot.press("u")
         assert play.player.state.current_values["mean"] == pytest.approx(0.1)
         await pilot.press("ctrl+z")
         assert play.player.state.current_values["mean"] == pytest.approx(0.0)
-        assert play.check_action("undo", ()) is False
+        assert play.check_action("undo", ()) is None
         await pilot.press("ctrl+y")
         assert play.player.state.current_values["mean"] == pytest.approx(0.1)
 

@@ -44,7 +44,9 @@ async def test_n_on_the_reveal_comes_back_with_the_new_attempts_footer(make_app:
     def hook(message: object) -> None:
         play = app.playing()
         if isinstance(message, events.ScreenResume) and play is not None and app.screen is play:
-            on_return.append([key.description for key in play.query(FooterKey)])
+            on_return.append(
+                [key.description + " (off)" * key._disabled for key in play.query(FooterKey)]
+            )
 
     async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
         await pilot.pause()
@@ -58,7 +60,8 @@ async def test_n_on_the_reveal_comes_back_with_the_new_attempts_footer(make_app:
         assert app.screen is play and play is not None and play.player.state.attempt == 2
         assert on_return, "the play screen never showed again"
         keys = on_return[0]
-        assert "Reveal" in keys and "Undo" not in keys and "Autopilot" not in keys, keys
+        # the new attempt's keys: nothing to undo yet (greyed), no autopilot
+        assert "Reveal" in keys and "Undo (off)" in keys and "Autopilot" not in keys, keys
 
 
 async def test_enter_on_the_reveal_goes_straight_to_the_next_level(make_app: MakeApp) -> None:

@@ -23,6 +23,7 @@ from klgame.core import actions as A
 from klgame.core.rules import GameState
 from klgame.levels.model import Level
 from klgame.levels.solve import best_fit
+from klgame.ui.compositor import CroppedCompositor
 from klgame.ui.cousins import CousinsPanel
 from klgame.ui.estimate import EstimatePanel
 from klgame.ui.format import DIRECTION_SYMBOL, direction_label, reflow, units_label
@@ -76,6 +77,7 @@ class PlayScreen(ScrollsText, Screen[None]):
 
     def __init__(self, player: Player, *, watching: bool = False) -> None:
         super().__init__(classes="-discrete" if player.level.is_discrete else "-continuous")
+        self._compositor = CroppedCompositor()  # a nudge renders only what it changes
         self.player = player
         self.level = player.level
         self.watching = watching
@@ -265,8 +267,8 @@ class PlayScreen(ScrollsText, Screen[None]):
         state = self.player.state
         if action == "autopilot":
             return state.revealed
-        if action == "undo":
-            return state.can_undo
+        if action == "undo":  # shown from the start, greyed: the footer keeps its place
+            return state.can_undo or None
         if action == "redo":
             return state.can_redo
         if action == "select":
