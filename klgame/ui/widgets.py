@@ -485,6 +485,7 @@ class KeyFooter(Footer):
 
     _width = 0
     _laid_out: tuple[object, ...] | None = None  # the keys of the last compose
+    _pending = False  # a recompose is on its way
 
     def on_resize(self) -> None:
         palette = self.size.width >= 100
@@ -493,9 +494,17 @@ class KeyFooter(Footer):
         if changed or self.size.width != self._width:
             self._width = self.size.width
             self.show_command_palette, self.compact = palette, compact
-            self.call_after_refresh(self.recompose)  # neither reactive recomposes
+            self._recompose_soon()  # neither reactive recomposes
+
+    def _recompose_soon(self) -> None:
+        # Mounting a screen changes its bindings several times: one rebuild
+        # after them all, not one each (the footer's keys take ~2 ms apiece).
+        if not self._pending:
+            self._pending = True
+            self.call_after_refresh(self.recompose)
 
     async def recompose(self) -> None:
+        self._pending = False
         await super().recompose()
         self.call_after_refresh(self._drop_cut_keys)
 
@@ -512,8 +521,10 @@ class KeyFooter(Footer):
     def _compact(self, key: FooterKey) -> FooterKey:
         # set, not data-bound as Textual's footer does: a change of ``compact``
         # recomposes anyway, and this compose may then run from another
-        # screen's handler (a new attempt laid out under the reveal)
-        key.compact = self.compact
+        # screen's handler (a new attempt laid out under the reveal). Set
+        # without its watcher, which would restyle the key before it is mounted.
+        key.set_reactive(FooterKey.compact, self.compact)
+        key.set_class(self.compact, "-compact", update=False)
         return key
 
     def _shown(self, screen: Screen[Any]) -> list[tuple[Binding, bool, str]]:
@@ -529,23 +540,21 @@ class KeyFooter(Footer):
         return tuple((b.key, b.key_display, b.description, b.action, tip) for b, _, tip in shown)
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
+        self._bindings_ready = True
+        if not (screen.app.app_focus and self.is_attached and screen is self.screen):
+            return
+        shown = self._shown(screen)
+        if self._pending or self._laid_out is None or self._layout(shown) != self._laid_out:
+            self._recompose_soon()
+            return
         # A key that only turns on or off (undo after the first move) is
         # restyled in place: building the footer again takes about 20 ms.
-        if (
-            self.is_attached
-            and screen is self.screen
-            and screen.app.app_focus
-            and self._laid_out is not None
-            and self._layout(shown := self._shown(screen)) == self._laid_out
-        ):
-            enabled = {(b.key, b.action): on for b, on, _ in shown}
-            for key in self.query(FooterKey):
-                off = not enabled.get((key.key, key.action), not key._disabled)
-                if off != key._disabled:
-                    key._disabled = off  # Textual's FooterKey keeps it there
-                    key.set_class(off, "-disabled")
-            return
-        super().bindings_changed(screen)
+        enabled = {(b.key, b.action): on for b, on, _ in shown}
+        for key in self.query(FooterKey):
+            off = not enabled.get((key.key, key.action), not key._disabled)
+            if off != key._disabled:
+                key._disabled = off  # Textual's FooterKey keeps it there
+                key.set_class(off, "-disabled")
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
