@@ -9,7 +9,9 @@ every hosted connection would pay that before its title screen.
   ``files``, for each file name its size, modification time and inode and
   the SHA-256 of its bytes when last seen with them, so an unchanged file is
   not even read, and what the level list shows of it (id, title, lesson,
-  order, direction, units: a :class:`~klgame.levels.catalog.Heading`);
+  order, direction, units: a :class:`~klgame.levels.catalog.Heading`), kept
+  as columns (:data:`COLUMNS`: one list a field, which JSON reads and the
+  checks check faster than a list a file);
   and ``broken``, for each file found broken its size, time, inode, SHA-256
   and problems, so an unchanged broken file is not checked again either
   (unless its problems came from another file: a ``same_as`` target);
@@ -51,7 +53,7 @@ from klgame.levels import model, texts
 from klgame.levels.model import Direction, Level
 
 #: Bump when the encoding changes; files of another format are ignored.
-FORMAT = 4
+FORMAT = 5
 
 #: Sub-directory of the data directory holding the cache files.
 CACHE_DIR = "level-cache"
@@ -155,6 +157,9 @@ _UNITS = frozenset(get_args(Units))
 _MEASURES = frozenset(MEASURES)
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 _ROW = 4 + len(HEADING_FIELDS)
+#: The index keeps its rows as columns, one list each, in this order after the names.
+COLUMNS = ("size", "mtime", "inode", "hash", *HEADING_FIELDS)
+_HEX = re.compile(r"[0-9a-f]*")
 #: Most messages, and longest message, a broken file's row may hold (the
 #: checker reports at most 50 problems and a line more; a message is cut to 2000).
 _MAX_MESSAGES, _MAX_MESSAGE = 100, 4000
@@ -197,10 +202,10 @@ class LevelCache:
             or data.get("klgame") != __version__
         ):
             return  # another version's, or not ours: start afresh
-        files = data.get("files")
-        if isinstance(files, dict):
+        files = _rows(data.get("files"))
+        if files:
             self.files = files
-            self._known = {str(row[3]) for row in files.values() if type(row) is list and row}
+            self._known = {row[3] for row in files.values()}
         broken = data.get("broken")
         if isinstance(broken, dict):
             self.broken = broken
@@ -257,13 +262,12 @@ class LevelCache:
         checked, as :meth:`heading` finds it, its row: size, time, inode, hash,
         then the heading. One pass for the whole directory: a host may have
         thousands of files, and this runs at every start."""
-        files, lstat, regular, digest = self.files, os.lstat, stat.S_ISREG, _DIGEST.fullmatch
-        directions, units, measures = _DIRECTIONS, _UNITS, _MEASURES
+        files, lstat, regular = self.files, os.lstat, stat.S_ISREG
         prefix = os.path.join(directory, "")
         found: dict[str, list[Any]] = {}
         for name in names:
             row = files.get(name)
-            if type(row) is not list or len(row) != _ROW:
+            if row is None:
                 continue
             try:
                 info = lstat(prefix + name)
@@ -274,16 +278,6 @@ class LevelCache:
                 and row[0] == info.st_size
                 and row[1] == info.st_mtime_ns
                 and row[2] == info.st_ino
-                # and the row sound: exact types (a bool is no order), inline
-                and type(row[3]) is str
-                and digest(row[3]) is not None
-                and type(row[4]) is str
-                and type(row[5]) is str
-                and type(row[6]) is str
-                and type(row[7]) is int
-                and row[8] in directions
-                and row[9] in units
-                and row[10] in measures
             ):
                 found[name] = row
         return found
@@ -364,7 +358,7 @@ class LevelCache:
             for name in broken_gone:
                 del self.broken[name]
             self.changed = self.changed or bool(gone) or bool(broken_gone)
-        live = {str(row[3]) for row in self.files.values() if type(row) is list and row}
+        live = {row[3] for row in self.files.values()}
         dropped = (self._known | set(self._new)) - live
         if not self.changed:
             return
@@ -377,7 +371,7 @@ class LevelCache:
             index = {
                 "format": FORMAT,
                 "klgame": __version__,
-                "files": self.files,
+                "files": _columns(self.files),
                 "broken": self.broken,
             }
             _write_json(self.path, index)
@@ -413,3 +407,63 @@ def _write_json(path: Path, data: Any) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+def _columns(rows: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """The index's rows as columns (quicker to read and check: one list a field)."""
+    columns = list(zip(*rows.values(), strict=True)) or [()] * _ROW
+    by_name = zip(COLUMNS, columns, strict=True)
+    return {"names": list(rows), **{name: list(column) for name, column in by_name}}
+
+
+def _rows(files: Any) -> dict[str, list[Any]]:
+    """The sound rows of an index's ``files`` (:func:`_columns`), by file name.
+
+    Each column is checked whole (exact types: a bool is no order); if one
+    fails, each row is checked alone, and only the rows that fail are dropped
+    (their files are checked again). Columns of unequal lengths, or anything
+    else, give no rows."""
+    if not isinstance(files, dict) or files.keys() != {"names", *COLUMNS}:
+        return {}
+    names, *columns = (files[name] for name in ("names", *COLUMNS))
+    if type(names) is not list or any(type(c) is not list for c in columns):
+        return {}
+    if any(len(column) != len(names) for column in columns):
+        return {}
+    size, mtime, inode, digest, level_id, title, lesson, order, *kinds = columns
+    whole = (
+        all(_types(c) <= {int} for c in (size, mtime, inode, order))
+        and all(_types(c) <= {str} for c in (names, digest, level_id, title, lesson))
+        and set(map(len, digest)) <= {64}
+        and _HEX.fullmatch("".join(digest)) is not None
+        and all(
+            _types(c) <= {str} and set(c) <= allowed
+            for c, allowed in zip(kinds, _KINDS, strict=True)
+        )
+    )
+    rows = zip(names, zip(*columns, strict=True), strict=True)
+    if whole:
+        return {name: list(row) for name, row in rows}
+    return {name: list(row) for name, row in rows if type(name) is str and _sound(row)}
+
+
+def _types(column: list[Any]) -> set[type]:
+    return set(map(type, column))
+
+
+#: What each of the last heading fields may be: direction, units, divergence.
+_KINDS = (_DIRECTIONS, _UNITS, _MEASURES)
+
+
+def _sound(row: tuple[Any, ...]) -> bool:
+    """One row's fields, as :func:`_rows` checks a column's."""
+    *numbers, digest, level_id, title, lesson, order, direction, units, measure = row
+    return (
+        all(type(n) is int for n in (*numbers, order))
+        and all(type(t) is str for t in (digest, level_id, title, lesson))
+        and _DIGEST.fullmatch(digest) is not None
+        and all(
+            type(v) is str and v in allowed
+            for v, allowed in zip((direction, units, measure), _KINDS, strict=True)
+        )
+    )

@@ -153,57 +153,25 @@ def _entries(home: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(
-    "tamper",
-    [
-        lambda entry: {**entry, "@": "system"},  # a class that is not a level's
-        lambda entry: {**entry, "title": ["not", "a", "tuple"]},
-        lambda entry: {**entry, "__reduce__": "os.system"},  # an unknown field
-        lambda entry: "text",
-    ],
-)
-def test_a_tampered_entry_is_ignored_and_the_file_checked(
-    levels: Path, tmp_path: Path, reads: list[str], tamper
-) -> None:
-    home = tmp_path / "home"
-    expected, _ = load_directory(levels)
-    load_directory(levels, cache_dir=home)
-    for path in _entries(home).iterdir():
-        data = json.loads(path.read_text())
-        data["level"] = tamper(data["level"])
-        path.write_text(json.dumps(data))
-    reads.clear()
-    found, errors = load_directory(levels, cache_dir=home)
-    assert not errors and found == expected
-    assert sorted(reads) == ["one.yaml", "three.yaml", "two.yaml"]
+def _set(column: str, value: object):  # type: ignore[no-untyped-def]
+    """Tamper with one field of two.yaml's row in the index's columns."""
 
+    def tamper(files: dict, index: int) -> None:
+        files[column][index] = value
 
-def test_an_entry_under_another_file_s_hash_is_not_taken(
-    levels: Path, tmp_path: Path, reads: list[str]
-) -> None:
-    home = tmp_path / "home"
-    expected, _ = load_directory(levels)
-    load_directory(levels, cache_dir=home)
-    data = json.loads(_cache_file(home).read_text())
-    one, two = data["files"]["one.yaml"][3], data["files"]["two.yaml"][3]
-    first, second = _entries(home) / f"{one}.json", _entries(home) / f"{two}.json"
-    texts = first.read_text(), second.read_text()
-    first.write_text(texts[1])
-    second.write_text(texts[0])
-    reads.clear()
-    found, _ = load_directory(levels, cache_dir=home)
-    assert found == expected and sorted(reads) == ["one.yaml", "two.yaml"]
+    return tamper
 
 
 @pytest.mark.parametrize(
     "tamper",
     [
-        lambda row: [*row[:5], ["a", "list"], *row[6:]],  # the title
-        lambda row: [*row[:7], True, *row[8:]],  # the order
-        lambda row: [*row[:9], "furlongs"],  # the units
-        lambda row: [*row, "/etc/shadow"],  # one field too many
-        lambda row: [*row[:3], "../../outside", *row[4:]],  # a path for a hash
-        lambda row: "text",
+        _set("title", ["a", "list"]),
+        _set("order", True),  # a bool is no order
+        _set("units", "furlongs"),
+        _set("direction", ["a", "list"]),
+        _set("hash", "../../outside"),  # a path for a hash
+        _set("hash", "0" * 63 + "g"),
+        _set("names", 5),  # the file's name
     ],
 )
 def test_a_tampered_row_of_the_index_is_ignored_and_its_file_checked(
@@ -214,13 +182,39 @@ def test_a_tampered_row_of_the_index_is_ignored_and_its_file_checked(
     load_directory(levels, cache_dir=home)
     path = _cache_file(home)
     data = json.loads(path.read_text())
-    data["files"]["two.yaml"] = tamper(data["files"]["two.yaml"])
+    tamper(data["files"], data["files"]["names"].index("two.yaml"))
     path.write_text(json.dumps(data))
     reads.clear()
     found, errors = index_directory(levels, cache_dir=home)
     assert not errors and reads == ["two.yaml"]
     assert [isinstance(f, Level) for f in found] == [False, False, True]  # one, three, two
     assert [f if isinstance(f, Level) else f.load() for f in found] == expected
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda files: files["title"].append("one too many"),
+        lambda files: files.update(extra=["/etc/shadow"] * 3),
+        lambda files: files.update(title="text"),
+        lambda files: files.pop("lesson"),
+    ],
+)
+def test_index_columns_out_of_shape_are_ignored_and_every_file_checked(
+    levels: Path, tmp_path: Path, reads: list[str], tamper
+) -> None:
+    home = tmp_path / "home"
+    expected, _ = load_directory(levels)
+    load_directory(levels, cache_dir=home)
+    path = _cache_file(home)
+    data = json.loads(path.read_text())
+    tamper(data["files"])
+    path.write_text(json.dumps(data))
+    reads.clear()
+    found, errors = load_directory(levels, cache_dir=home)
+    assert (
+        not errors and found == expected and sorted(reads) == ["one.yaml", "three.yaml", "two.yaml"]
+    )
 
 
 @pytest.mark.parametrize(
