@@ -50,7 +50,6 @@ from klgame.levels.schema.nodes import (
     support_value,
     text,
     then,
-    within,
 )
 
 TARGET_FAMILIES = registry.target_names()
@@ -314,25 +313,20 @@ def _param(
 ) -> ParamSpec | None:
     """One parameter; every problem of it is reported, not only the first."""
     d, shown = default, getattr(limits, default.shown) if default.shown else None
-
-    def allowed(value: float, key: str) -> bool:
-        where = f"{path}.{key}" if key else path
-        at: Any = fields[key] if key else node
-        return within(check, at, where, value, d.low, d.high, d.low_open, shown)
-
+    bounded = number(d.low, d.high, d.low_open, shown)
     if node is None:
         return ParamSpec(name, d.label, d.start, d.min, d.max, d.step, 10 * d.step)
-    fields: dict[str, Node] = {}
     if isinstance(node, ScalarNode):  # a bare number: fixed at that value
-        value = number()(check, node, path, {})
-        ok = value is not MISSING and allowed(value, "")
-        return (
-            ParamSpec(name, d.label, value, value, value, d.step, 10 * d.step, True) if ok else None
-        )
-    found = mapping(check, node, path, _KNOB)
-    if found is None:
+        value = bounded(check, node, path, {})
+        fixed = ParamSpec(name, d.label, value, value, value, d.step, 10 * d.step, True)
+        return None if value is MISSING else fixed
+    fields = mapping(check, node, path, _KNOB)
+    if fields is None:
         return None
-    fields = found
+
+    def allowed(key: str) -> bool:
+        return bounded(check, fields[key], f"{path}.{key}", {}) is not MISSING
+
     label = (
         d.label
         if is_null(fields.get("label"))
@@ -343,8 +337,8 @@ def _param(
         for key in extra:
             message = "a fixed parameter takes only 'fixed' and 'label'"
             check.error(fields[key], f"{path}.{key}", message)
-        value = number()(check, fields["fixed"], f"{path}.fixed", {})
-        if value is MISSING or not allowed(value, "fixed") or label is MISSING or extra:
+        value = bounded(check, fields["fixed"], f"{path}.fixed", {})
+        if value is MISSING or label is MISSING or extra:
             return None
         return ParamSpec(name, label, value, value, value, d.step, 10 * d.step, True)
     given = [key for key in _KNOB[1:6] if not is_null(fields.get(key))]
@@ -352,7 +346,7 @@ def _param(
     ok = label is not MISSING and MISSING not in got.values()
     got = {key: value for key, value in got.items() if value is not MISSING}
     low, high = got.get("min", d.min), got.get("max", d.max)
-    bounds_ok = all([allowed(got[k], k) for k in ("min", "max") if k in got])
+    bounds_ok = all([allowed(k) for k in ("min", "max") if k in got])
     if bounds_ok and low > high:
         which = "min" if "min" in got else "max"
         note = ""
@@ -367,7 +361,7 @@ def _param(
         message = f"{fmt(start)} is outside [min, max] = [{fmt(low)}, {fmt(high)}]"
         check.error(fields["start"], f"{path}.start", message)
         ok = False
-    elif "start" in got and not bounds_ok and not allowed(start, "start"):
+    elif "start" in got and not bounds_ok and not allowed("start"):
         ok = False
     step = got.get("step", d.step)
     smallest = limits.MIN_RELATIVE_STEP * max(1.0, abs(low), abs(high))

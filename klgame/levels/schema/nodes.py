@@ -48,18 +48,13 @@ class _Missing:
 MISSING: Any = _Missing()
 
 #: Other names authors reach for, and the word this format uses.
-_SYNONYMS = {
-    **dict.fromkeys(("normal", "gauss"), "gaussian"),
-    **dict.fromkeys(("discrete", "multinomial"), "categorical"),
-    **dict.fromkeys(("std", "sigma", "variances"), "variance"),
-    **{"gmm": "mixture", "bernoulli": "binomial", "flat": "uniform", "kl_pq": "forward"},
-    **{"kl_qp": "reverse", "nat": "nats", "bit": "bits", "means": "mean", "mu": "mean"},
-    **{"probabilities": "probs", "labels": "support"},
-    **dict.fromkeys(("js", "jsd", "jensen_shannon"), "jensen-shannon"),
-    **dict.fromkeys(("kullback-leibler", "kld"), "kl"),
-    **dict.fromkeys(("tv", "total_variation"), "total-variation"),
-    "hellinger-distance": "hellinger",
-}
+_ALIASES = """normal=gaussian gauss=gaussian discrete=categorical multinomial=categorical
+    std=variance sigma=variance variances=variance gmm=mixture bernoulli=binomial flat=uniform
+    mu=mean means=mean kl_pq=forward kl_qp=reverse nat=nats bit=bits probabilities=probs
+    labels=support js=jensen-shannon jsd=jensen-shannon jensen_shannon=jensen-shannon
+    kullback-leibler=kl kld=kl tv=total-variation total_variation=total-variation
+    hellinger-distance=hellinger"""
+_SYNONYMS = dict(pair.split("=") for pair in _ALIASES.split())
 
 
 def did_you_mean(word: str, options: Sequence[str]) -> str:
@@ -301,34 +296,6 @@ def _number(check: Checker, node: Any, path: str) -> float | Any:
     return value if math.isfinite(value) else check.fail(node, path, "must be a finite number")
 
 
-def within(
-    check: Checker,
-    node: Node,
-    path: str,
-    value: float | RandomRange,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-    shown: Limit | None = None,
-) -> bool:
-    """Every value ``value`` can take lies in [low, high] (or (low, high]) and in ``shown``."""
-    is_range = isinstance(value, RandomRange)
-    lo, hi = (value.low, value.high) if isinstance(value, RandomRange) else (value, value)
-    if low is not None and (lo <= low if low_open else lo < low):
-        got = f"the random range starts at {fmt(lo)}" if is_range else f"got {fmt(lo)}"
-        check.error(node, path, f"must be {'>' if low_open else '>='} {fmt(low)}, {got}")
-    elif high is not None and hi > high:
-        got = f"the random range ends at {fmt(hi)}" if is_range else f"got {fmt(hi)}"
-        check.error(node, path, f"must be <= {fmt(high)}, {got}")
-    elif shown is not None and not (shown.admits(lo) and shown.admits(hi)):
-        short = limits.short
-        got = f"the random range is [{short(lo)}, {short(hi)}]" if is_range else f"got {short(lo)}"
-        check.error(node, path, f"must lie in {shown.describe()}, {got}")
-    else:
-        return True
-    return False
-
-
 def number(
     low: float | None = None,
     high: float | None = None,
@@ -337,22 +304,39 @@ def number(
     random: bool = False,
     whole: bool = False,
 ) -> Kind:
-    """A finite number :func:`within` the bounds; ``whole``: an ``int`` in [low, high];
-    ``random``: or a random range ``{random: [low, high]}`` with low < high."""
+    """A finite number in [low, high] (``low_open``: above low) and in ``shown``;
+    ``whole``: an ``int``; ``random``: or a random range ``{random: [low, high]}``
+    whose every value is in the bounds."""
 
     def kind(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
         is_range = random and isinstance(node, MappingNode)
         value: Any = _random_range(check, node, path) if is_range else _number(check, node, path)
+        lo, hi = (value.low, value.high) if is_range and value is not MISSING else (value, value)
         if value is MISSING:
             return value
         if whole and not value.is_integer():
             return check.fail(node, path, f"must be a whole number, got {fmt(value)}")
-        if whole and not (low is None or high is None or low <= value <= high):
+        if whole:
+            if low is None or high is None or low <= value <= high:
+                return int(value)
             message = f"must be between {int(low)} and {int(high)}, got {int(value)}"
-            return check.fail(node, path, message)
-        if not whole and not within(check, node, path, value, low, high, low_open, shown):
-            return MISSING
-        return int(value) if whole else value
+        elif low is not None and (lo <= low if low_open else lo < low):
+            at = f"the random range starts at {fmt(lo)}" if is_range else f"got {fmt(lo)}"
+            message = f"must be {'>' if low_open else '>='} {fmt(low)}, {at}"
+        elif high is not None and hi > high:
+            at = f"the random range ends at {fmt(hi)}" if is_range else f"got {fmt(hi)}"
+            message = f"must be <= {fmt(high)}, {at}"
+        elif shown is not None and not (shown.admits(lo) and shown.admits(hi)):
+            short = limits.short
+            at = (
+                f"the random range is [{short(lo)}, {short(hi)}]"
+                if is_range
+                else f"got {short(lo)}"
+            )
+            message = f"must lie in {shown.describe()}, {at}"
+        else:
+            return value
+        return check.fail(node, path, message)
 
     return kind
 
