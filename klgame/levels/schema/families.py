@@ -188,8 +188,8 @@ def guesses(check: Checker, node: Node, path: str, target: TargetSpec | Any) -> 
     """The guess models: one entry, or a list of them with distinct ids."""
     entries = [(node, path)]
     if isinstance(node, SequenceNode):
-        items = listing(lambda *_: None, 1, _MAX_MODELS)(check, node, path, {})
-        if items is MISSING:
+        count = listing(lambda *_: None, 1, _MAX_MODELS)  # the entries are checked below
+        if count(check, node, path, {}) is MISSING:
             return MISSING
         entries = [(item, f"{path}[{index}]") for index, item in enumerate(node.value)]
     models: list[Any] = []

@@ -15,7 +15,6 @@ from klgame.levels.model import DEFAULT_METERS, DEFAULT_STARS, Level, Meter, Que
 from klgame.levels.schema import families
 from klgame.levels.schema.nodes import (
     MISSING,
-    TEXT_MAX,
     Checker,
     Field,
     Kind,
@@ -301,7 +300,7 @@ _LEVEL: tuple[Field, ...] = (
     Field("title", text(True, _TITLE_MAX), required=True),
     Field("lesson", text(True, _LESSON_MAX), required=True),
     Field("order", number(-1_000_000, 1_000_000, whole=True), default=DEFAULT_ORDER),
-    Field("intro", text(False, TEXT_MAX), required=True),
+    Field("intro", text(), required=True),
     Field("reveal", _reveal, required=True, late=True),
     Field("target", _target, required=True),
     Field("guess", _guess, required=True),
