@@ -198,7 +198,7 @@ def _choices(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
 def _answer(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
     if got["choices"] is MISSING:
         return MISSING
-    return choice([key for key, _ in got["choices"]])(check, node, path, got)
+    return choice(tuple(key for key, _ in got["choices"]))(check, node, path, got)
 
 
 _QUESTION = (

@@ -10,6 +10,7 @@ before it in the same mapping. Kinds compose (a :func:`listing` of :func:`number
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from collections.abc import Callable, Hashable, Sequence
@@ -224,6 +225,7 @@ def then(kind: Kind, problem: Callable[[Any, dict[str, Any]], str | None]) -> Ki
     return checked
 
 
+@functools.cache  # one kind per distinct arguments: cheap to name where it is used
 def text(one_line: bool = False, max_len: int = TEXT_MAX) -> Kind:
     """Plain text (nothing a terminal acts on), stripped; ``one_line``: a single line."""
 
@@ -249,6 +251,7 @@ def text(one_line: bool = False, max_len: int = TEXT_MAX) -> Kind:
     return kind
 
 
+@functools.cache
 def ident(what: str = "id") -> Kind:
     """An id (:data:`ID`); else "'x' is not a valid ``what``"."""
     return then(
@@ -256,6 +259,7 @@ def ident(what: str = "id") -> Kind:
     )
 
 
+@functools.cache
 def choice(options: Sequence[str]) -> Kind:
     """One of the words ``options``."""
 
@@ -296,6 +300,7 @@ def _number(check: Checker, node: Any, path: str) -> float | Any:
     return value if math.isfinite(value) else check.fail(node, path, "must be a finite number")
 
 
+@functools.cache
 def number(
     low: float | None = None,
     high: float | None = None,
