@@ -280,19 +280,23 @@ def _params(
         else:
             check.error(key_node, where, "unknown parameter" + did_you_mean(key, allowed))
 
-    errors, names = len(check.errors), tuple(defaults)
-    given = (
-        {}
-        if params is None
-        else mapping(
-            check, params, path, names, "parameters", _param_name, unknown, "duplicate parameter"
+    errors, given = len(check.errors), {}
+    if params is not None:
+        found = mapping(
+            check,
+            params,
+            path,
+            tuple(defaults),
+            "parameters",
+            _param_name,
+            unknown,
+            "duplicate parameter",
         )
-    )
-    if given is None:
-        return None
-    ok = len(check.errors) == errors
+        if found is None:
+            return None
+        given = found
     specs = [_param(check, given.get(n), f"{path}.{n}", n, d) for n, d in defaults.items()]
-    if not ok or None in specs:
+    if len(check.errors) > errors:  # every problem is reported
         return None
     checked = tuple(spec for spec in specs if spec is not None)
     limit = family.sum_limit()
@@ -312,74 +316,64 @@ def _param(
     check: Checker, node: Node | None, path: str, name: str, default: ParamDefault
 ) -> ParamSpec | None:
     """One parameter; every problem of it is reported, not only the first."""
-    d, shown = default, getattr(limits, default.shown) if default.shown else None
-    bounded = number(d.low, d.high, d.low_open, shown)
+    d, errors = default, len(check.errors)
+    bounded = number(d.low, d.high, d.low_open, getattr(limits, d.shown) if d.shown else None)
     if node is None:
         return ParamSpec(name, d.label, d.start, d.min, d.max, d.step, 10 * d.step)
     if isinstance(node, ScalarNode):  # a bare number: fixed at that value
         value = bounded(check, node, path, {})
-        fixed = ParamSpec(name, d.label, value, value, value, d.step, 10 * d.step, True)
-        return None if value is MISSING else fixed
+        return None if value is MISSING else _fixed(name, d.label, value, d)
     fields = mapping(check, node, path, _KNOB)
     if fields is None:
         return None
-
-    def allowed(key: str) -> bool:
-        return bounded(check, fields[key], f"{path}.{key}", {}) is not MISSING
-
-    label = (
-        d.label
-        if is_null(fields.get("label"))
-        else text(True, _LABEL_MAX)(check, fields["label"], f"{path}.label", {})
-    )
+    where = {key: f"{path}.{key}" for key in _KNOB}
+    label = d.label
+    if not is_null(fields.get("label")):
+        label = text(True, _LABEL_MAX)(check, fields["label"], where["label"], {})
     if "fixed" in fields:
-        extra = [key for key in fields if key not in ("fixed", "label")]
-        for key in extra:
-            message = "a fixed parameter takes only 'fixed' and 'label'"
-            check.error(fields[key], f"{path}.{key}", message)
-        value = bounded(check, fields["fixed"], f"{path}.fixed", {})
-        if value is MISSING or label is MISSING or extra:
-            return None
-        return ParamSpec(name, label, value, value, value, d.step, 10 * d.step, True)
+        for key in [key for key in fields if key not in ("fixed", "label")]:
+            check.error(fields[key], where[key], "a fixed parameter takes only 'fixed' and 'label'")
+        value = bounded(check, fields["fixed"], where["fixed"], {})
+        return None if len(check.errors) > errors else _fixed(name, label, value, d)
     given = [key for key in _KNOB[1:6] if not is_null(fields.get(key))]
-    got = {key: number()(check, fields[key], f"{path}.{key}", {}) for key in given}
-    ok = label is not MISSING and MISSING not in got.values()
+    got = {key: number()(check, fields[key], where[key], {}) for key in given}
     got = {key: value for key, value in got.items() if value is not MISSING}
     low, high = got.get("min", d.min), got.get("max", d.max)
-    bounds_ok = all([allowed(k) for k in ("min", "max") if k in got])
+    bounds = [bounded(check, fields[key], where[key], {}) for key in ("min", "max") if key in got]
+    bounds_ok = MISSING not in bounds
     if bounds_ok and low > high:
-        which = "min" if "min" in got else "max"
-        note = ""
-        if "min" not in got or "max" not in got:
-            other = "max" if "min" in got else "min"
-            note = f" ({other} defaults to {fmt(d.max if other == 'max' else d.min)})"
+        which, missing = (
+            "min" if "min" in got else "max",
+            [k for k in ("min", "max") if k not in got],
+        )
+        note = f" ({missing[0]} defaults to {fmt(getattr(d, missing[0]))})" if missing else ""
         message = f"min ({fmt(low)}) is greater than max ({fmt(high)}){note}"
-        check.error(fields[which], f"{path}.{which}", message)
+        check.error(fields[which], where[which], message)
         bounds_ok = False
     start = got.get("start", min(max(d.start, low), high))
     if "start" in got and bounds_ok and not low <= start <= high:
         message = f"{fmt(start)} is outside [min, max] = [{fmt(low)}, {fmt(high)}]"
-        check.error(fields["start"], f"{path}.start", message)
-        ok = False
-    elif "start" in got and not bounds_ok and not allowed("start"):
-        ok = False
+        check.error(fields["start"], where["start"], message)
+    elif "start" in got and not bounds_ok:
+        bounded(check, fields["start"], where["start"], {})  # within the hard limits at least
     step = got.get("step", d.step)
     smallest = limits.MIN_RELATIVE_STEP * max(1.0, abs(low), abs(high))
     if step <= 0:
-        check.error(fields["step"], f"{path}.step", "must be > 0")
-        ok = False
+        check.error(fields["step"], where["step"], "must be > 0")
     elif "step" in got and bounds_ok and step < smallest:
         check.error(
             fields["step"],
-            f"{path}.step",
+            where["step"],
             f"must be >= {fmt(smallest)} (a billionth of the bounds' size; a smaller step "
             f"moves nothing that shows), got {fmt(step)}",
         )
-        ok = False
     big_step = got.get("big_step", 10 * step)
     if "big_step" in got and step > 0 and big_step < step:
-        check.error(fields["big_step"], f"{path}.big_step", f"must be >= step ({fmt(step)})")
-        ok = False
-    if not (ok and bounds_ok):
+        check.error(fields["big_step"], where["big_step"], f"must be >= step ({fmt(step)})")
+    if len(check.errors) > errors:
         return None
     return ParamSpec(name, label, start, low, high, step, big_step)
+
+
+def _fixed(name: str, label: str, value: float, d: ParamDefault) -> ParamSpec:
+    return ParamSpec(name, label, value, value, value, d.step, 10 * d.step, True)
