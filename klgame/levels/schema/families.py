@@ -46,6 +46,7 @@ from klgame.levels.schema.nodes import (
     listing,
     mapping,
     number,
+    raw,
     section,
     support_value,
     text,
@@ -188,10 +189,10 @@ def guesses(check: Checker, node: Node, path: str, target: TargetSpec | Any) -> 
     """The guess models: one entry, or a list of them with distinct ids."""
     entries = [(node, path)]
     if isinstance(node, SequenceNode):
-        count = listing(lambda *_: None, 1, _MAX_MODELS)  # the entries are checked below
-        if count(check, node, path, {}) is MISSING:
+        items = listing(raw, 1, _MAX_MODELS)(check, node, path, {})
+        if items is MISSING:
             return MISSING
-        entries = [(item, f"{path}[{index}]") for index, item in enumerate(node.value)]
+        entries = [(item, f"{path}[{index}]") for index, item in enumerate(items)]
     models: list[Any] = []
     for item, where in entries:
         model = _model(check, item, where, target)
@@ -213,7 +214,7 @@ def _model(check: Checker, node: Node, path: str, target: TargetSpec | Any) -> G
         kind = "discrete" if target.is_discrete else "continuous"
         message = f"a {name} guess cannot be compared with a {kind} ({target.kind}) target"
         return check.fail(family_node, f"{path}.family", message)
-    own = (Field("params", lambda check, node, path, got: node),) if described.has_params else ()
+    own = (Field("params", raw),) if described.has_params else ()
     errors, guess_fields = len(check.errors), described.guess_fields
     fields = (
         Field("family", lambda *_: name),

@@ -214,6 +214,11 @@ def mapping(
 Kind = Callable[[Checker, Node, str, dict[str, Any]], Any]
 
 
+def raw(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Node:
+    """The node itself, for a reader that checks it later."""
+    return node
+
+
 def then(kind: Kind, problem: Callable[[Any, dict[str, Any]], str | None]) -> Kind:
     """``kind``, then ``problem(value, got)``: a message reported at the node, or None."""
 
