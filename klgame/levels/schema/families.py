@@ -37,7 +37,6 @@ from klgame.levels.schema.nodes import (
     Kind,
     choice,
     did_you_mean,
-    distinct,
     field_name,
     fmt,
     ident,
@@ -69,7 +68,7 @@ def _support(high: int) -> Kind:
         value = as_number(check, node, path, got)
         return value if value is MISSING else support_value(value)
 
-    return distinct(listing(entry, 2, high))
+    return listing(entry, 2, high, distinct=True)
 
 
 def _not_all_zero(values: tuple[Any, ...], got: dict[str, Any]) -> str | None:

@@ -20,7 +20,6 @@ from klgame.levels.schema.nodes import (
     Kind,
     boolean,
     choice,
-    distinct,
     fmt,
     ident,
     listing,
@@ -308,7 +307,7 @@ _LEVEL: tuple[Field, ...] = (
     Field("divergence", choice(MEASURES), default="kl"),
     Field(
         "show",
-        then(distinct(listing(choice(DIRECTIONS), 1, 2)), _shows_direction),
+        then(listing(choice(DIRECTIONS), 1, 2, distinct=True), _shows_direction),
         default=lambda got: got["direction"] and (got["direction"],),
     ),
     Field("units", then(choice(UNITS), _has_units), default="nats"),

@@ -362,9 +362,15 @@ def _random_range(check: Checker, node: Node, path: str) -> RandomRange | Any:
     return RandomRange(low, high)
 
 
-def listing(item: Kind, min_len: int = 0, max_len: int | None = None, count: str = "") -> Kind:
+def listing(
+    item: Kind,
+    min_len: int = 0,
+    max_len: int | None = None,
+    count: str = "",
+    distinct: bool = False,
+) -> Kind:
     """A tuple of ``item`` values, every entry checked (MISSING if one fails); ``count``
-    replaces the message for a wrong number of entries."""
+    replaces the message for a wrong number of entries; ``distinct``: each value once."""
 
     def kind(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
         if not isinstance(node, SequenceNode):
@@ -373,27 +379,18 @@ def listing(item: Kind, min_len: int = 0, max_len: int | None = None, count: str
         if n < min_len or (max_len is not None and n > max_len):
             bound = f"at least {min_len}" if n < min_len else f"at most {max_len}"
             return check.fail(node, path, count or f"must have {bound} entries, got {n}")
-        values = [item(check, entry, f"{path}[{i}]", got) for i, entry in enumerate(node.value)]
+        values: list[Any] = []
+        seen: set[str] = set()
+        for index, entry in enumerate(node.value):
+            value = item(check, entry, f"{path}[{index}]", got)
+            if distinct and value is not MISSING and str(value) in seen:
+                value = check.fail(entry, f"{path}[{index}]", f"'{value}' is listed twice")
+            elif value is not MISSING:
+                seen.add(str(value))
+            values.append(value)
         return MISSING if any(value is MISSING for value in values) else tuple(values)
 
     return kind
-
-
-def distinct(kind: Kind) -> Kind:
-    """A :func:`listing` whose entries differ: a repeated one is reported where it is."""
-
-    def checked(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
-        values = kind(check, node, path, got)
-        seen: set[str] = set()
-        for index, value in enumerate(() if values is MISSING else values):
-            if str(value) in seen:
-                values = check.fail(
-                    node.value[index], f"{path}[{index}]", f"'{value}' is listed twice"
-                )
-            seen.add(str(value))
-        return values
-
-    return checked
 
 
 @dataclass(frozen=True)
