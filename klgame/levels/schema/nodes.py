@@ -383,10 +383,11 @@ def listing(
         seen: set[str] = set()
         for index, entry in enumerate(node.value):
             value = item(check, entry, f"{path}[{index}]", got)
-            if distinct and value is not MISSING and str(value) in seen:
-                value = check.fail(entry, f"{path}[{index}]", f"'{value}' is listed twice")
-            elif value is not MISSING:
-                seen.add(str(value))
+            if distinct and value is not MISSING:
+                if str(value) in seen:
+                    value = check.fail(entry, f"{path}[{index}]", f"'{value}' is listed twice")
+                else:
+                    seen.add(str(value))
             values.append(value)
         return MISSING if any(value is MISSING for value in values) else tuple(values)
 
