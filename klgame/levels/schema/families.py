@@ -1,9 +1,10 @@
-"""Targets and guesses: their fields come from the family registry.
+"""Targets, guesses and a guess's knobs: their fields come from the family registry.
 
 Each family's descriptor (:mod:`klgame.engine.registry`) lists the fields a
-level file gives it, with their types and ranges (:class:`FieldSpec`); the
-checks here are driven by that list and know no family by name. What fields
-of a type mean together is one rule per type:
+level file gives it, with their types and ranges (:class:`FieldSpec`), and the
+defaults and limits of its parameters (:class:`ParamDefault`); the checks here
+are driven by those lists and know no family by name. What fields of a type
+mean together is one rule per type:
 
 * ``number``: a parameter of the target (a number, or a random range);
 * ``numbers``: one entry per component; the first required list counts
@@ -22,11 +23,11 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from klgame.engine import registry
+from klgame.engine import CategoricalFamily, Family, registry
 from klgame.engine.families import MAX_COMPONENTS, MAX_SUPPORT
-from klgame.engine.registry import FieldSpec
+from klgame.engine.registry import FieldSpec, ParamDefault
 from klgame.levels import limits
-from klgame.levels.model import GuessModel, RandomRange, TargetSpec
+from klgame.levels.model import GuessModel, ParamSpec, RandomRange, TargetSpec
 from klgame.levels.schema.nodes import (
     FLOAT,
     INT,
@@ -34,16 +35,22 @@ from klgame.levels.schema.nodes import (
     Checker,
     Field,
     Kind,
-    describe,
+    choice,
+    did_you_mean,
+    field_name,
+    fmt,
     ident,
-    is_plain_exponent,
+    is_null,
+    is_number,
     listing,
+    mapping,
     number,
+    raw,
     section,
     support_value,
     text,
+    then,
 )
-from klgame.levels.schema.params import check_params
 
 TARGET_FAMILIES = registry.target_names()
 GUESS_FAMILIES = registry.guess_names()
@@ -52,36 +59,20 @@ __all__ = ["GUESS_FAMILIES", "MAX_SUPPORT", "TARGET_FAMILIES", "guesses", "targe
 
 
 def _support(high: int) -> Kind:
-    def kind(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
-        items = check.sequence(node, path, min_len=2, max_len=high)
-        if items is None:
-            return MISSING
-        values: list[Any] = []
-        for index, item in enumerate(items):
-            where = f"{path}[{index}]"
-            if isinstance(item, ScalarNode) and (
-                item.tag in (INT, FLOAT) or is_plain_exponent(item)
-            ):
-                value = check.number(item, where)
-                value = value if value is MISSING else support_value(value)
-            else:
-                value = check.text(item, where, one_line=True, max_len=_LABEL_MAX)
-            if value is not MISSING and str(value) in {str(v) for v in values}:
-                value = check.fail(item, where, f"'{value}' is listed twice")
-            values.append(value)
-        return MISSING if MISSING in values else tuple(values)
+    """The outcomes: numbers or one-line texts, each listed once."""
+    as_number, as_text = number(), text(True, _LABEL_MAX)
 
-    return kind
+    def entry(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
+        if not is_number(node):
+            return as_text(check, node, path, got)
+        value = as_number(check, node, path, got)
+        return value if value is MISSING else support_value(value)
+
+    return listing(entry, 2, high, distinct=True)
 
 
-def _nonzero(kind: Kind) -> Kind:
-    def checked(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
-        values = kind(check, node, path, got)
-        if values is not MISSING and all(v == 0.0 for v in values):
-            return check.fail(node, path, "must not all be zero")
-        return values
-
-    return checked
+def _not_all_zero(values: tuple[Any, ...], got: dict[str, Any]) -> str | None:
+    return "must not all be zero" if all(value == 0.0 for value in values) else None
 
 
 @functools.cache
@@ -96,39 +87,35 @@ def _field(spec: FieldSpec) -> Field:
         kind = number(spec.low, spec.high, spec.low_open, shown, random=spec.random)
         if spec.type != "number":  # a list; relative weights and counts
             kind = listing(kind, 1, MAX_SUPPORT)
-            kind = _nonzero(kind) if spec.low == 0.0 and spec.high is None else kind
+            kind = then(kind, _not_all_zero) if spec.low == 0.0 and spec.high is None else kind
     return Field(spec.name, kind, required=spec.required)
 
 
 def _family_of(check: Checker, node: Node, path: str, options: tuple[str, ...]) -> Any:
     """(name, node) of the entry's family, or None (reported)."""
     if not isinstance(node, MappingNode):
-        check.error(node, path, f"must be a mapping of fields, got {describe(node)}")
-        return None
+        return mapping(check, node, path, ())  # reports "must be a mapping"
     for key, value in node.value:
         if isinstance(key, ScalarNode) and key.value == "family":
-            name = check.choice(value, f"{path}.family", options)
+            name = choice(options)(check, value, f"{path}.family", {})
             return None if name is MISSING else (name, value)
     check.error(node, f"{path}.family", f"required field is missing ({', '.join(options)})")
     return None
-
-
-def _given(name: str) -> Kind:
-    return lambda check, node, path, got: name  # checked by _family_of
 
 
 # --- the target --------------------------------------------------------------------
 
 
 def target(check: Checker, node: Node, path: str) -> TargetSpec | Any:
+    """The target recipe of a ``target`` entry."""
     found = _family_of(check, node, path, TARGET_FAMILIES)
     if found is None:
         return MISSING
     name = found[0]
     specs = registry.descriptor(name).target_fields or ()
-    errors_before = len(check.errors)
-    got = section(check, node, path, (Field("family", _given(name)), *map(_field, specs)))
-    if got is None or len(check.errors) > errors_before:
+    errors = len(check.errors)
+    got = section(check, node, path, (Field("family", lambda *_: name), *map(_field, specs)))
+    if got is None or len(check.errors) > errors:
         return MISSING
     spec = _target_spec(check, node, path, name, specs, got)
     if spec is MISSING:
@@ -148,13 +135,11 @@ def _target_spec(
     check: Checker, node: Node, path: str, name: str, specs: tuple[FieldSpec, ...], got: dict
 ) -> TargetSpec | Any:
     """The recipe from the checked fields (the module's docstring says how)."""
-    nodes = got["@nodes"]
-    by_type = {t: [s for s in specs if s.type == t] for t in ("number", "numbers", "masses")}
-    params: list[tuple[str, Any]] = [(s.name, got[s.name]) for s in by_type["number"]]
-    extra: dict[str, Any] = {}
-    if lists := by_type["numbers"]:
+    nodes, extra = got["@nodes"], dict[str, Any]()
+    params: list[tuple[str, Any]] = [(s.name, got[s.name]) for s in specs if s.type == "number"]
+    if lists := [s for s in specs if s.type == "numbers"]:
         first = next(s for s in lists if s.required)
-        k, errors_before = len(got[first.name]), len(check.errors)
+        k, errors = len(got[first.name]), len(check.errors)
         if k > MAX_COMPONENTS:
             message = f"at most {MAX_COMPONENTS} components"
             return check.fail(nodes[first.name], f"{path}.{first.name}", message)
@@ -164,20 +149,16 @@ def _target_spec(
                 message = f"must have one entry per {first.name[:-1]} ({k}), got {len(values)}"
                 check.error(nodes[s.name], f"{path}.{s.name}", message)
             params += [(f"{s.name[:-1]}{i}", v) for i, v in enumerate(values, 1)]
-        if len(check.errors) > errors_before:
+        if len(check.errors) > errors:
             return MISSING
-    if masses := by_type["masses"]:
+    if masses := [s for s in specs if s.type == "masses"]:
         given = [s for s in masses if got[s.name] is not None]
-        words = " or ".join(s.name for s in masses)
         if len(given) != 1:
-            probs = " or ".join(
-                f"{s.name} (summing to 1)" if s.high == 1.0 else s.name for s in masses
+            words = " or ".join(
+                f"{s.name} (summing to 1)" * (s.high == 1.0) or s.name for s in masses
             )
-            problem = (
-                f"give either {words}, not both"
-                if given
-                else f"required field is missing: give {probs}"
-            )
+            problem = f"give either {' or '.join(s.name for s in masses)}, not both"
+            problem = problem if given else f"required field is missing: give {words}"
             return check.fail(node, f"{path}.{masses[0].name}", problem)
         spec, values = given[0], got[given[0].name]
         at, where = nodes[spec.name], f"{path}.{spec.name}"
@@ -207,8 +188,8 @@ def guesses(check: Checker, node: Node, path: str, target: TargetSpec | Any) -> 
     """The guess models: one entry, or a list of them with distinct ids."""
     entries = [(node, path)]
     if isinstance(node, SequenceNode):
-        items = check.sequence(node, path, min_len=1, max_len=_MAX_MODELS)
-        if items is None:
+        items = listing(raw, 1, _MAX_MODELS)(check, node, path, {})
+        if items is MISSING:
             return MISSING
         entries = [(item, f"{path}[{index}]") for index, item in enumerate(items)]
     models: list[Any] = []
@@ -232,25 +213,21 @@ def _model(check: Checker, node: Node, path: str, target: TargetSpec | Any) -> G
         kind = "discrete" if target.is_discrete else "continuous"
         message = f"a {name} guess cannot be compared with a {kind} ({target.kind}) target"
         return check.fail(family_node, f"{path}.family", message)
-    own = (Field("params", lambda check, node, path, got: node),) if described.has_params else ()
-    errors_before = len(check.errors)
-    got = section(
-        check,
-        node,
-        path,
-        (
-            Field("family", _given(name)),
-            Field("id", ident, default=name),
-            Field("title", text(True, _TITLE_MAX)),
-            *map(_field, described.guess_fields),
-            *own,
-        ),
+    own = (Field("params", raw),) if described.has_params else ()
+    errors, guess_fields = len(check.errors), described.guess_fields
+    fields = (
+        Field("family", lambda *_: name),
+        Field("id", ident(), default=name),
+        Field("title", text(True, _TITLE_MAX)),
+        *map(_field, guess_fields),
+        *own,
     )
+    got = section(check, node, path, fields)
     if got is None or MISSING in got.values():
         return MISSING
-    values = {s.name: got[s.name] for s in described.guess_fields if got[s.name] is not None}
-    whole = [s.name for s in described.guess_fields if s.type == "whole"]
-    for s in described.guess_fields:
+    values = {s.name: got[s.name] for s in guess_fields if got[s.name] is not None}
+    whole = [s.name for s in guess_fields if s.type == "whole"]
+    for s in guess_fields:
         if s.type == "support" and s.name not in values:
             if target is MISSING:
                 return MISSING  # the target's own error is reported already
@@ -259,17 +236,13 @@ def _model(check: Checker, node: Node, path: str, target: TargetSpec | Any) -> G
             s.type == "numbers"
             and s.name in values
             and whole
-            and len(values[s.name]) != values[whole[0]]
+            and len(values[s.name]) != (k := values[whole[0]])
         ):
-            k = values[whole[0]]
-            return check.fail(
-                got["@nodes"][s.name],
-                f"{path}.{s.name}",
-                f"must have one entry per {whole[0][:-1]} ({k})",
-            )
+            message = f"must have one entry per {whole[0][:-1]} ({k})"
+            return check.fail(got["@nodes"][s.name], f"{path}.{s.name}", message)
     family = described.make(values)
-    params = check_params(check, node, got.get("params"), f"{path}.params", family)
-    if params is None or len(check.errors) > errors_before:
+    params = _params(check, node, got.get("params"), f"{path}.params", family)
+    if params is None or len(check.errors) > errors:
         return MISSING
     model = GuessModel(got["id"], got["title"] or family.title, family, params)
     try:
@@ -278,3 +251,129 @@ def _model(check: Checker, node: Node, path: str, target: TargetSpec | Any) -> G
         at = got["@nodes"].get("params", node)
         return check.fail(at, f"{path}.params", f"the start is invalid: {error}")
     return model
+
+
+# --- the knobs ---------------------------------------------------------------------
+
+
+def _param_name(check: Checker, node: Node, path: str) -> str | None:
+    """A parameter's key: a name, or a support value (``0: ...``)."""
+    if isinstance(node, ScalarNode) and node.tag in (INT, FLOAT):
+        value = number()(check, node, path, {})
+        return None if value is MISSING else str(support_value(value))
+    return field_name(check, node, path)
+
+
+def _params(
+    check: Checker, node: Node, params: Node | None, path: str, family: Family
+) -> tuple[ParamSpec, ...] | None:
+    """Each parameter of ``family``, shaped by the ``params`` mapping (None: all defaults)."""
+    defaults = registry.param_defaults(family)
+
+    def unknown(check: Checker, key_node: Node, path: str, key: str, allowed: Any) -> None:
+        where = f"{path}.{key}"
+        if isinstance(family, CategoricalFamily) and key == str(family.support[-1]):
+            message = "is not a parameter: the last value takes what the others leave"
+            check.error(key_node, where, f"Q({key}) {message} (1 minus their sum)")
+        elif not defaults:
+            check.error(key_node, where, f"{family.title} has no parameters")
+        else:
+            check.error(key_node, where, "unknown parameter" + did_you_mean(key, allowed))
+
+    errors, given = len(check.errors), {}
+    if params is not None:
+        found = mapping(
+            check,
+            params,
+            path,
+            tuple(defaults),
+            "parameters",
+            _param_name,
+            unknown,
+            "duplicate parameter",
+        )
+        if found is None:
+            return None
+        given = found
+    specs = [_param(check, given.get(n), f"{path}.{n}", n, d) for n, d in defaults.items()]
+    if len(check.errors) > errors:  # every problem is reported
+        return None
+    checked = tuple(spec for spec in specs if spec is not None)
+    limit = family.sum_limit()
+    if limit is not None:
+        total = math.fsum(s.start for s in checked if s.name in limit[0])
+        if total > limit[1] + 1e-9:
+            message = f"the starting probabilities sum to {total:.6g}, more than {fmt(limit[1])}"
+            check.error(params if params is not None else node, path, message)
+            return None
+    return checked
+
+
+_KNOB = ("label", "start", "min", "max", "step", "big_step", "fixed")
+
+
+def _param(
+    check: Checker, node: Node | None, path: str, name: str, default: ParamDefault
+) -> ParamSpec | None:
+    """One parameter; every problem of it is reported, not only the first."""
+    d, errors = default, len(check.errors)
+    bounded = number(d.low, d.high, d.low_open, getattr(limits, d.shown) if d.shown else None)
+    if node is None:
+        return ParamSpec(name, d.label, d.start, d.min, d.max, d.step, 10 * d.step)
+    if isinstance(node, ScalarNode):  # a bare number: fixed at that value
+        value = bounded(check, node, path, {})
+        return None if value is MISSING else _fixed(name, d.label, value, d)
+    fields = mapping(check, node, path, _KNOB)
+    if fields is None:
+        return None
+    where = {key: f"{path}.{key}" for key in _KNOB}
+    label = d.label
+    if not is_null(fields.get("label")):
+        label = text(True, _LABEL_MAX)(check, fields["label"], where["label"], {})
+    if "fixed" in fields:
+        for key in [key for key in fields if key not in ("fixed", "label")]:
+            check.error(fields[key], where[key], "a fixed parameter takes only 'fixed' and 'label'")
+        value = bounded(check, fields["fixed"], where["fixed"], {})
+        return None if len(check.errors) > errors else _fixed(name, label, value, d)
+    given = [key for key in _KNOB[1:6] if not is_null(fields.get(key))]
+    got = {key: number()(check, fields[key], where[key], {}) for key in given}
+    got = {key: value for key, value in got.items() if value is not MISSING}
+    low, high = got.get("min", d.min), got.get("max", d.max)
+    bounds = [bounded(check, fields[key], where[key], {}) for key in ("min", "max") if key in got]
+    bounds_ok = MISSING not in bounds
+    if bounds_ok and low > high:
+        which, missing = (
+            "min" if "min" in got else "max",
+            [k for k in ("min", "max") if k not in got],
+        )
+        note = f" ({missing[0]} defaults to {fmt(getattr(d, missing[0]))})" if missing else ""
+        message = f"min ({fmt(low)}) is greater than max ({fmt(high)}){note}"
+        check.error(fields[which], where[which], message)
+        bounds_ok = False
+    start = got.get("start", min(max(d.start, low), high))
+    if "start" in got and bounds_ok and not low <= start <= high:
+        message = f"{fmt(start)} is outside [min, max] = [{fmt(low)}, {fmt(high)}]"
+        check.error(fields["start"], where["start"], message)
+    elif "start" in got and not bounds_ok:
+        bounded(check, fields["start"], where["start"], {})  # within the hard limits at least
+    step = got.get("step", d.step)
+    smallest = limits.MIN_RELATIVE_STEP * max(1.0, abs(low), abs(high))
+    if step <= 0:
+        check.error(fields["step"], where["step"], "must be > 0")
+    elif "step" in got and bounds_ok and step < smallest:
+        check.error(
+            fields["step"],
+            where["step"],
+            f"must be >= {fmt(smallest)} (a billionth of the bounds' size; a smaller step "
+            f"moves nothing that shows), got {fmt(step)}",
+        )
+    big_step = got.get("big_step", 10 * step)
+    if "big_step" in got and step > 0 and big_step < step:
+        check.error(fields["big_step"], where["big_step"], f"must be >= step ({fmt(step)})")
+    if len(check.errors) > errors:
+        return None
+    return ParamSpec(name, label, start, low, high, step, big_step)
+
+
+def _fixed(name: str, label: str, value: float, d: ParamDefault) -> ParamSpec:
+    return ParamSpec(name, label, value, value, value, d.step, 10 * d.step, True)

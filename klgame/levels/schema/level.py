@@ -14,20 +14,20 @@ from klgame.levels.errors import LevelError
 from klgame.levels.model import DEFAULT_METERS, DEFAULT_STARS, Level, Meter, Question, View
 from klgame.levels.schema import families
 from klgame.levels.schema.nodes import (
-    ID,
     MISSING,
-    TEXT_MAX,
     Checker,
     Field,
+    Kind,
     boolean,
     choice,
-    describe,
     fmt,
+    ident,
     listing,
+    mapping,
     number,
-    optional,
     section,
     text,
+    then,
 )
 from klgame.levels.scorable import never_scored
 from klgame.levels.texts import CONDITIONS, RevealPart
@@ -45,12 +45,16 @@ _TITLE_MAX, _LESSON_MAX, _LABEL_MAX, _MAX_PARTS = 60, 100, 40, 16
 TargetLookup = Callable[[str], "Level | str"]
 
 
-def _level_id(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
-    value = check.text(node, path, one_line=True, max_len=48)
-    if value is MISSING or ID.match(value):
-        return value
-    message = "use lowercase letters, digits, '-' and '_', starting with a letter or digit"
-    return check.fail(node, path, f"'{value}' is not a valid id: {message}")
+def record(fields: Sequence[Field], make: Callable[..., Any]) -> Kind:
+    """A mapping checked with ``fields``, made into ``make(**values)`` if none failed."""
+
+    def kind(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
+        values = section(check, node, path, fields)
+        if values is None or any(values[spec.name] is MISSING for spec in fields):
+            return MISSING
+        return make(**{spec.name: values[spec.name] for spec in fields})
+
+    return kind
 
 
 def _is_shared(node: Node | None) -> bool:
@@ -66,7 +70,7 @@ def _target(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
     shared = section(check, node, path, _SHARED)
     if shared is None or shared["same_as"] is MISSING or shared["family"] is MISSING:
         return MISSING
-    other, at, lookup = shared["same_as"], shared["@nodes"]["same_as"], got["@lookup"]
+    other, nodes, lookup = shared["same_as"], shared["@nodes"], got["@lookup"]
     if other == got["id"]:
         found: Any = "a level cannot share its own target (a cycle)"
     elif lookup is None:
@@ -74,48 +78,34 @@ def _target(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
     else:
         found = lookup(other)
     if isinstance(found, str):
-        return check.fail(at, f"{path}.same_as", found)
+        return check.fail(nodes["same_as"], f"{path}.same_as", found)
     kind, family = found.target.kind, shared["family"]
     if family is not None and family != kind:
         message = f"the target of '{other}' is a {kind}, not a {family}"
-        return check.fail(shared["@nodes"]["family"], f"{path}.family", message)
+        return check.fail(nodes["family"], f"{path}.family", message)
     got["@target_from"] = other
     got["@hash"] = hashlib.sha256(f"{got['@hash']}+{found.content_hash}".encode()).hexdigest()
     return found.target
 
 
-def _same_as(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
-    other = check.text(node, path, one_line=True, max_len=48)
-    if other is MISSING or ID.match(other):
-        return other
-    return check.fail(node, path, f"'{other}' is not a valid level id")
-
-
 _SHARED = (
-    Field("same_as", _same_as, required=True),
+    Field("same_as", ident("level id"), required=True),
     Field("family", choice(families.TARGET_FAMILIES)),
 )
 
 
-def _show(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
-    shown = listing(choice(DIRECTIONS), 1, 2)(check, node, path, got)
-    if shown is MISSING:
-        return MISSING
-    twice = [i for i, value in enumerate(shown) if value in shown[:i]]
-    for index in twice:
-        check.error(node.value[index], f"show[{index}]", f"'{shown[index]}' is listed twice")
+def _shows_direction(shown: tuple[str, ...], got: dict[str, Any]) -> str | None:
     direction = got["direction"]
-    if not twice and isinstance(direction, str) and direction not in shown:
-        return check.fail(node, path, f"must include the scoring direction '{direction}'")
-    return MISSING if twice else tuple(shown)
+    if isinstance(direction, str) and direction not in shown:
+        return f"must include the scoring direction '{direction}'"
+    return None
 
 
-def _units(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
-    units, measure = check.choice(node, path, UNITS), got["divergence"]
-    if units is not MISSING and measure in UNITLESS:
-        message = f"{measure} has no units (a number in [0, 1]): leave 'units' out"
-        return check.fail(node, path, message)
-    return units
+def _has_units(units: str, got: dict[str, Any]) -> str | None:
+    measure = got["divergence"]
+    if measure in UNITLESS:
+        return f"{measure} has no units (a number in [0, 1]): leave 'units' out"
+    return None
 
 
 def _guess(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
@@ -123,15 +113,14 @@ def _guess(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
 
 
 def _view(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
-    view = section(check, node, path, _VIEW_FIELDS)
+    view = section(check, node, path, _VIEW)
     if view is None:
         return MISSING
-    errors, (x_min, x_max, y_max, labels) = len(check.errors), map(view.get, _VIEW_NAMES)
+    errors, (x_min, x_max, y_max, labels) = len(check.errors), (view[f.name] for f in _VIEW)
     if isinstance(x_min, float) and isinstance(x_max, float):
         narrowest = limits.MIN_RELATIVE_VIEW * max(1.0, abs(x_min), abs(x_max))
         if not x_min < x_max:
-            message = f"must be < x_max ({fmt(x_min)} >= {fmt(x_max)})"
-            check.error(node, f"{path}.x_min", message)
+            check.error(node, f"{path}.x_min", f"must be < x_max ({fmt(x_min)} >= {fmt(x_max)})")
         elif x_max - x_min < narrowest:
             check.error(
                 node,
@@ -148,44 +137,29 @@ def _view(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
         count = len(target.support)
         message = f"must have one label per support value ({count}), got {len(labels)}"
         check.error(at, where, message)
-    if len(check.errors) > errors or MISSING in view.values():
+    if len(check.errors) > errors or MISSING in (x_min, x_max, y_max, labels):
         return MISSING
     return View(x_min, x_max, y_max, labels)
 
 
-_VIEW_NAMES = ("x_min", "x_max", "y_max", "labels")
-_VIEW_FIELDS = (
+_VIEW = (
     Field("x_min", number(shown=limits.VIEW_X)),
     Field("x_max", number(shown=limits.VIEW_X)),
     Field("y_max", number(0.0, low_open=True, shown=limits.VIEW_Y)),
     Field("labels", listing(text(True, _LABEL_MAX), 1, families.MAX_SUPPORT)),
 )
-
-
-def _meter(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
-    meter = section(check, node, path, _METER_FIELDS)
-    if meter is None or MISSING in meter.values():
-        return MISSING
-    return Meter(meter["label"], meter["limit"])
-
-
-_METER_FIELDS = (
+_METER = (
     Field("label", text(True, _LABEL_MAX), required=True),
     Field("limit", number(0.0, low_open=True), required=True),
 )
 
 
-def _stars(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
-    stars = listing(number(0.0))(check, node, path, got)
-    if stars is MISSING:
-        return MISSING
+def _stars_rise(stars: tuple[float, ...], got: dict[str, Any]) -> str | None:
     if len(stars) != 3:
-        return check.fail(node, path, f"must list 3 thresholds (3, 2, 1 stars), got {len(stars)}")
+        return f"must list 3 thresholds (3, 2, 1 stars), got {len(stars)}"
     if not stars[0] <= stars[1] <= stars[2]:
-        return check.fail(
-            node, path, "thresholds must not decrease: 3 stars needs the smallest excess"
-        )
-    return tuple(stars)
+        return "thresholds must not decrease: 3 stars needs the smallest excess"
+    return None
 
 
 def _hidden(got: dict[str, Any]) -> bool:
@@ -195,28 +169,25 @@ def _hidden(got: dict[str, Any]) -> bool:
     return target is MISSING or not target.is_discrete or target.is_random
 
 
+def _letter(check: Checker, node: Node, path: str) -> str:
+    return node.value if isinstance(node, ScalarNode) else ""
+
+
+def _not_a_letter(check: Checker, node: Node, path: str, key: str, allowed: Any) -> None:
+    letters = f"the letters {', '.join(QUESTION_KEYS)} (one each, typed to answer)"
+    check.error(node, path, f"choice keys are {letters}, got '{sanitize(key, max_len=20)}'")
+
+
 def _choices(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
-    if not isinstance(node, MappingNode):
-        return check.fail(
-            node,
-            path,
-            "must be a mapping of keys to texts, like {a: 'One peak', b: 'Both'}, "
-            f"got {describe(node)}",
-        )
-    choices: dict[str, Any] = {}
-    for key_node, text_node in node.value:
-        key = key_node.value if isinstance(key_node, ScalarNode) else ""
-        if not (isinstance(key, str) and len(key) == 1 and key in QUESTION_KEYS):
-            shown = sanitize(str(key), max_len=20)
-            message = f"choice keys are the letters {', '.join(QUESTION_KEYS)} (one each, typed "
-            choices[f"@{len(choices)}"] = check.fail(
-                key_node, path, f"{message}to answer), got '{shown}'"
-            )
-        elif key in choices:
-            choices[f"@{len(choices)}"] = check.fail(key_node, f"{path}.{key}", "appears twice")
-        else:
-            choices[key] = check.text(text_node, f"{path}.{key}", True, _TITLE_MAX * 2)
-    if MISSING in choices.values():
+    errors, what = len(check.errors), "keys to texts, like {a: 'One peak', b: 'Both'}"
+    given = mapping(
+        check, node, path, tuple(QUESTION_KEYS), what, _letter, _not_a_letter, "appears twice"
+    )
+    if given is None:
+        return MISSING
+    as_text = text(True, _TITLE_MAX * 2)
+    choices = {key: as_text(check, item, f"{path}.{key}", got) for key, item in given.items()}
+    if len(check.errors) > errors or MISSING in choices.values():
         return MISSING
     if len(choices) < 2:
         return check.fail(node, path, f"needs at least 2 choices, got {len(choices)}")
@@ -226,10 +197,10 @@ def _choices(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
 def _answer(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
     if got["choices"] is MISSING:
         return MISSING
-    return check.choice(node, path, [key for key, _ in got["choices"]])
+    return choice(tuple(key for key, _ in got["choices"]))(check, node, path, got)
 
 
-_QUESTION_FIELDS = (
+_QUESTION = (
     Field("ask", text(True, _LESSON_MAX), required=True),
     Field("choices", _choices, required=True),
     Field("answer", _answer, required=True, late=True),
@@ -237,17 +208,7 @@ _QUESTION_FIELDS = (
 )
 
 
-def _question(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
-    question = section(check, node, path, _QUESTION_FIELDS)
-    if question is None or MISSING in question.values():
-        return MISSING
-    return Question(question["ask"], question["choices"], question["answer"], question["explain"])
-
-
 # --- the reveal ------------------------------------------------------------------
-
-#: The fields of the level, in the order the reference lists them.
-_PART_FIELDS = ("text", "when")
 
 
 def _reveal(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
@@ -255,57 +216,62 @@ def _reveal(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
     models, params = got["guess"], None  # unknown while the guesses have errors
     if models is not MISSING:
         params = list(dict.fromkeys(spec.name for model in models for spec in model.params))
+    shared = _is_shared(got["@nodes"].get("target"))
     if not isinstance(node, SequenceNode):
-        value = check.text(node, path)
+        value = text()(check, node, path, got)
         if value is MISSING or not _placeholders_ok(check, node, path, value, params, 0):
             return MISSING
         return value, ()
-    items = check.sequence(node, path, min_len=1, max_len=_MAX_PARTS)
-    if items is None:
-        return MISSING
-    parts: list[RevealPart | Any] = []
-    for index, item in enumerate(items):
-        where, text_node, when_node = f"{path}[{index}]", item, None
-        key_column = max(0, item.start_mark.column - 2)
-        if isinstance(item, MappingNode):
-            fields = check.mapping(item, where, _PART_FIELDS, ("text",))
-            if fields is None or "text" not in fields:
-                parts.append(MISSING)
-                continue
-            text_node, when_node = fields["text"], optional(fields, "when")
-            key_column = next(k.start_mark.column for k, _ in item.value if k.value == "text")
-            where += ".text"
-        value = check.text(text_node, where)
-        when = _when(
-            check, when_node, f"{path}[{index}].when", _is_shared(got["@nodes"].get("target"))
-        )
-        ok = value is not MISSING and when is not MISSING
-        if ok and _placeholders_ok(check, text_node, where, value, params, key_column):
-            parts.append(RevealPart(value, when))
-        else:
-            parts.append(MISSING)
-    if MISSING in parts:
+    context = {"@params": params, "@shared": shared}
+    parts = listing(_part, 1, _MAX_PARTS)(check, node, path, context)
+    if parts is MISSING:
         return MISSING
     always = [part.text for part in parts if not part.when]
-    return "\n\n".join(always or [part.text for part in parts]), tuple(parts)
+    return "\n\n".join(always or [part.text for part in parts]), parts
 
 
-def _when(check: Checker, node: Node | None, path: str, shared: bool) -> Any:
-    if node is None:
-        return ()
-    fields = check.mapping(node, path, tuple(CONDITIONS))
-    if fields is None:
+def _part(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
+    """One part: a text, or ``{text: ..., when: {...}}``."""
+    text_node, when, where, column = node, (), path, max(0, node.start_mark.column - 2)
+    if isinstance(node, MappingNode):
+        part = section(check, node, path, _PART, got)
+        if part is None or "text" not in part["@nodes"]:
+            return MISSING
+        value, when, text_node, where = (
+            part["text"],
+            part["when"],
+            part["@nodes"]["text"],
+            f"{path}.text",
+        )
+        column = next(k.start_mark.column for k, _ in node.value if k.value == "text")
+    else:
+        value = text()(check, node, path, got)
+    if value is MISSING or when is MISSING:
         return MISSING
-    if not fields:
+    if not _placeholders_ok(check, text_node, where, value, got["@params"], column):
+        return MISSING
+    return RevealPart(value, when)
+
+
+def _when(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
+    if "text" not in got["@nodes"]:  # the part has failed already
+        return MISSING
+    given = mapping(check, node, path, tuple(CONDITIONS))
+    if given is None:
+        return MISSING
+    if not given:
         return check.fail(node, path, "must name at least one condition")
-    out: list[Any] = []
-    for key, item in fields.items():
-        value = check.choice(item, f"{path}.{key}", CONDITIONS[key])
-        if value is not MISSING and key == "other_fit" and not shared:
+    out = []
+    for key, item in given.items():
+        value = choice(CONDITIONS[key])(check, item, f"{path}.{key}", got)
+        if value is not MISSING and key == "other_fit" and not got["@shared"]:
             message = "only a level with target: {same_as: ID} has another fit"
             value = check.fail(item, f"{path}.{key}", message)
-        out.append(MISSING if value is MISSING else (key, value))
-    return MISSING if MISSING in out else tuple(out)
+        out.append((key, value))
+    return MISSING if any(value is MISSING for _, value in out) else tuple(out)
+
+
+_PART = (Field("text", text(), required=True), Field("when", _when, default=()))
 
 
 def _placeholders_ok(
@@ -326,25 +292,30 @@ def _placeholders_ok(
 
 # --- the level -------------------------------------------------------------------
 
+_ID = "id: use lowercase letters, digits, '-' and '_', starting with a letter or digit"
 _KL = "forward: KL(p‖q), reverse: KL(q‖p)"
-_LEVEL_FIELDS: tuple[Field, ...] = (
-    Field("id", _level_id, required=True),
+_LEVEL: tuple[Field, ...] = (
+    Field("id", ident(_ID), required=True),
     Field("title", text(True, _TITLE_MAX), required=True),
     Field("lesson", text(True, _LESSON_MAX), required=True),
     Field("order", number(-1_000_000, 1_000_000, whole=True), default=DEFAULT_ORDER),
-    Field("intro", text(False, TEXT_MAX), required=True),
+    Field("intro", text(), required=True),
     Field("reveal", _reveal, required=True, late=True),
     Field("target", _target, required=True),
     Field("guess", _guess, required=True),
     Field("direction", choice(DIRECTIONS), required=True, note=_KL),
     Field("divergence", choice(MEASURES), default="kl"),
-    Field("show", _show, default=lambda got: got["direction"] and (got["direction"],)),
-    Field("units", _units, default="nats"),
+    Field(
+        "show",
+        then(listing(choice(DIRECTIONS), 1, 2, distinct=True), _shows_direction),
+        default=lambda got: got["direction"] and (got["direction"],),
+    ),
+    Field("units", then(choice(UNITS), _has_units), default="nats"),
     Field("view", _view, default=View()),
-    Field("meters", listing(_meter, 0, 4), default=DEFAULT_METERS),
-    Field("stars", _stars, default=DEFAULT_STARS),
+    Field("meters", listing(record(_METER, Meter), 0, 4), default=DEFAULT_METERS),
+    Field("stars", then(listing(number(0.0)), _stars_rise), default=DEFAULT_STARS),
     Field("hidden", boolean, default=_hidden),
-    Field("question", _question),
+    Field("question", record(_QUESTION, Question)),
 )
 
 
@@ -364,7 +335,7 @@ def check_level(
     """
     check = Checker(source)
     context = {"@lookup": lookup, "@hash": content_hash, "@target_from": None}
-    got = section(check, root, "", _LEVEL_FIELDS, context)
+    got = section(check, root, "", _LEVEL, context)
     if got is None:
         raise LevelError(check.in_file_order(), path)
     target, models, direction = got["target"], got["guess"], got["direction"]
@@ -375,7 +346,7 @@ def check_level(
     if check.errors:
         raise LevelError(check.in_file_order(), path)
     reveal, parts = got["reveal"]
-    fields = {spec.name: got[spec.name] for spec in _LEVEL_FIELDS}
+    fields = {spec.name: got[spec.name] for spec in _LEVEL}
     del fields["guess"]
     fields.update(reveal=reveal, reveal_parts=parts, models=models, source=path)
     return Level(**fields, content_hash=got["@hash"], target_from=got["@target_from"])

@@ -1,14 +1,16 @@
 """Checks of PyYAML nodes that report ``file:line:col: path: message`` and go on.
 
-A *kind* checks one node: ``kind(check, node, path, got)`` returns the value
-or :data:`MISSING` (after reporting why). ``got`` holds the values of the
-fields checked before it in the same section, for the checks that depend on
-them. A section is a table of :class:`Field` specs that :func:`section` walks.
+A *kind* checks one node: ``kind(check, node, path, got)`` returns its value, or
+:data:`MISSING` after reporting why; ``got`` holds the values of the fields checked
+before it in the same mapping. Kinds compose (a :func:`listing` of :func:`number`, a
+:func:`then` adding a rule), and :func:`section` walks a mapping with a table of
+:class:`Field` specs; every mapping, whatever its keys, is read by :func:`mapping`.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from collections.abc import Callable, Hashable, Sequence
@@ -28,12 +30,13 @@ from klgame.text import sanitize
 #: YAML's own tags: ``!!int`` is ``tag:yaml.org,2002:int``.
 YAML_TAG_PREFIX = _Y = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (_Y + t for t in ("str", "int", "float", "bool", "null"))
-_TIMESTAMP = _Y + "timestamp"
 #: The only tags a level file may write out.
 EXPLICIT_TAGS = {"!", STR, INT, FLOAT, BOOL, NULL, _Y + "map", _Y + "seq"}
-CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_CONSTRUCT = yaml.constructor.SafeConstructor()
 ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,47}\Z")
 TEXT_MAX = 4000
+#: Most problems reported for one file; the rest are counted in one last line.
+MAX_PROBLEMS = 50
 
 
 class _Missing:
@@ -46,18 +49,13 @@ class _Missing:
 MISSING: Any = _Missing()
 
 #: Other names authors reach for, and the word this format uses.
-_SYNONYMS = {
-    **dict.fromkeys(("normal", "gauss"), "gaussian"),
-    **dict.fromkeys(("discrete", "multinomial"), "categorical"),
-    **dict.fromkeys(("std", "sigma", "variances"), "variance"),
-    **{"gmm": "mixture", "bernoulli": "binomial", "flat": "uniform", "kl_pq": "forward"},
-    **{"kl_qp": "reverse", "nat": "nats", "bit": "bits", "means": "mean", "mu": "mean"},
-    **{"probabilities": "probs", "labels": "support"},
-    **dict.fromkeys(("js", "jsd", "jensen_shannon"), "jensen-shannon"),
-    **dict.fromkeys(("kullback-leibler", "kld"), "kl"),
-    **dict.fromkeys(("tv", "total_variation"), "total-variation"),
-    "hellinger-distance": "hellinger",
-}
+_ALIASES = """normal=gaussian gauss=gaussian discrete=categorical multinomial=categorical
+    std=variance sigma=variance variances=variance gmm=mixture bernoulli=binomial flat=uniform
+    mu=mean means=mean kl_pq=forward kl_qp=reverse nat=nats bit=bits probabilities=probs
+    labels=support js=jensen-shannon jsd=jensen-shannon jensen_shannon=jensen-shannon
+    kullback-leibler=kl kld=kl tv=total-variation total_variation=total-variation
+    hellinger-distance=hellinger"""
+_SYNONYMS = dict(pair.split("=") for pair in _ALIASES.split())
 
 
 def did_you_mean(word: str, options: Sequence[str]) -> str:
@@ -78,7 +76,7 @@ def did_you_mean(word: str, options: Sequence[str]) -> str:
 
 
 _KINDS = {STR: "text", INT: "a whole number", FLOAT: "a number", BOOL: "true/false"}
-_KINDS |= {NULL: "nothing", _TIMESTAMP: "a date"}
+_KINDS |= {NULL: "nothing", _Y + "timestamp": "a date"}
 
 
 def describe(node: Node) -> str:
@@ -89,25 +87,28 @@ def describe(node: Node) -> str:
 
 
 def fmt(value: float) -> str:
+    """A number as a message shows it."""
     return f"{value:g}"
 
 
-def optional(fields: dict[str, Node], name: str) -> Node | None:
-    """A field's node, or ``None`` if absent or written as null (meaning: the default)."""
-    node = fields.get(name)
-    return None if node is None or (isinstance(node, ScalarNode) and node.tag == NULL) else node
+def join(path: str, name: str) -> str:
+    """The path of field ``name`` of the mapping at ``path``."""
+    return f"{path}.{name}" if path else name
+
+
+def is_null(node: Node | None) -> bool:
+    """Absent or written as null: the field takes its default."""
+    return node is None or (isinstance(node, ScalarNode) and node.tag == NULL)
 
 
 _EXPONENT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+\Z")
 
 
-def is_plain_exponent(node: Node) -> bool:
-    """An unquoted number in exponent notation (1e-3) that YAML 1.1 reads as text."""
-    return (
-        isinstance(node, ScalarNode)
-        and node.tag == STR
-        and not node.style  # plain: None from PyYAML, "" from libyaml
-        and _EXPONENT.match(node.value) is not None
+def is_number(node: Node) -> bool:
+    """A number node, or an unquoted exponent (1e-3) that YAML 1.1 reads as text."""
+    return isinstance(node, ScalarNode) and (
+        node.tag in (INT, FLOAT)
+        or (node.tag == STR and not node.style and _EXPONENT.match(node.value) is not None)
     )
 
 
@@ -116,20 +117,12 @@ def support_value(value: float) -> Hashable:
     return int(value) if float(value).is_integer() else value
 
 
-#: Most problems reported for one file; the rest are counted in one last line.
-MAX_PROBLEMS = 50
-
-#: Stands for each problem found beyond :data:`MAX_PROBLEMS` (never shown).
-_BEYOND = "…"
-
-
 @dataclass
 class Checker:
     """Collects the problems of one file; each check reports and carries on.
 
-    Past :data:`MAX_PROBLEMS`, a problem is only counted (``errors`` still
-    grows, so checks that compare its length still see it), and :attr:`full`
-    tells callers to skip the work of a message nobody will read."""
+    Past :data:`MAX_PROBLEMS` a problem is only counted (``errors`` still grows, so
+    checks that compare its length still see it) and :attr:`full` is true."""
 
     source: str
     errors: list[str] = field(default_factory=list)
@@ -139,183 +132,81 @@ class Checker:
     def full(self) -> bool:
         return len(self.errors) >= MAX_PROBLEMS
 
-    def error(self, node: Node | None, path: str, message: str) -> None:
-        if self.full:
-            self.errors.append(_BEYOND)
-            return
-        mark = node.start_mark if node is not None else None
-        self.at((mark.line + 1, mark.column + 1) if mark else None, path, message)
+    def error(self, node: Node, path: str, message: str) -> None:
+        """Report ``message`` at ``node``."""
+        self.at((node.start_mark.line + 1, node.start_mark.column + 1), path, message)
 
-    def at(self, place: tuple[int, int] | None, path: str, message: str) -> None:
+    def at(self, place: tuple[int, int], path: str, message: str) -> None:
+        """Report ``message`` at (line, column)."""
         if self.full:
-            self.errors.append(_BEYOND)
+            self.errors.append("…")  # counted, never shown
             return
-        where = f"{self.source}:{place[0]}:{place[1]}" if place else self.source
+        where = f"{self.source}:{place[0]}:{place[1]}"
         self.errors.append(f"{where}: {path}: {message}" if path else f"{where}: {message}")
-        self.places.append(place or (0, 0))
+        self.places.append(place)
 
-    def in_file_order(self) -> list[str]:
-        """The first :data:`MAX_PROBLEMS` messages sorted by line and column
-        (stable for equal places), then ``… and N more problems`` if more."""
-        shown = len(self.places)
-        order = sorted(range(shown), key=lambda i: self.places[i])
-        more = len(self.errors) - shown
-        tail = [f"{self.source}: … and {more} more problem{'s' * (more != 1)}"] if more else []
-        return [self.errors[i] for i in order] + tail
-
-    def mapping(
-        self, node: Node, path: str, allowed: Sequence[str], required: Sequence[str] = ()
-    ) -> dict[str, Node] | None:
-        """The fields of a mapping, checked against ``allowed`` and ``required``."""
-        if not isinstance(node, MappingNode):
-            self.error(node, path, f"must be a mapping of fields, got {describe(node)}")
-            return None
-        out: dict[str, Node] = {}
-        keys: dict[str, Node] = {}
-        for key_node, value_node in node.value:
-            key = self.key(key_node, path)
-            if key is None:
-                continue
-            where = f"{path}.{key}" if path else key
-            if key in out:
-                first = keys[key].start_mark.line + 1
-                self.error(key_node, where, f"duplicate field (first given on line {first})")
-            elif key not in allowed:
-                hint = "" if self.full else did_you_mean(key, allowed)
-                self.error(key_node, where, "unknown field" + hint)
-            else:
-                out[key], keys[key] = value_node, key_node
-        for name in required:
-            if name not in out:
-                self.error(node, f"{path}.{name}" if path else name, "required field is missing")
-        return out
-
-    def key(self, node: Node, path: str, numeric: bool = False) -> str | None:
-        if isinstance(node, ScalarNode) and node.tag == STR:
-            return node.value
-        if numeric and isinstance(node, ScalarNode) and node.tag in (INT, FLOAT):
-            value = self.number(node, path or "key")
-            return None if value is MISSING else str(support_value(value))
-        self.error(node, path, f"field names must be text, got {describe(node)}")
-        return None
-
-    def sequence(
-        self, node: Node, path: str, min_len: int = 0, max_len: int | None = None
-    ) -> list[Node] | None:
-        if not isinstance(node, SequenceNode):
-            self.error(node, path, f"must be a list, got {describe(node)}")
-            return None
-        count = len(node.value)
-        if count < min_len or (max_len is not None and count > max_len):
-            bound = f"at least {min_len}" if count < min_len else f"at most {max_len}"
-            self.error(node, path, f"must have {bound} entries, got {count}")
-            return None
-        return list(node.value)
-
-    def text(
-        self, node: Node, path: str, one_line: bool = False, max_len: int = TEXT_MAX
-    ) -> str | Any:
-        if not isinstance(node, ScalarNode) or node.tag not in (STR, _TIMESTAMP):
-            hint = " (put it in quotes)" if isinstance(node, ScalarNode) else ""
-            return self.fail(node, path, f"must be text, got {describe(node)}{hint}")
-        value = node.value.replace("\r\n", "\n").replace("\r", "\n")
-        value = value.strip() if one_line else value.rstrip()
-        if not value:
-            return self.fail(node, path, "must not be empty")
-        if one_line and "\n" in value:
-            return self.fail(node, path, "must be a single line")
-        refused = text_problems(value, multiline=not one_line)
-        if refused:
-            more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
-            return self.fail(node, path, f"{refused[0]}{more} (texts are shown as plain text)")
-        value = sanitize(value, multiline=not one_line)
-        if len(value) > max_len:
-            return self.fail(
-                node, path, f"is too long ({len(value)} characters, at most {max_len})"
-            )
-        return value
-
-    def fail(self, node: Node | None, path: str, message: str) -> Any:
+    def fail(self, node: Node, path: str, message: str) -> Any:
         """Report ``message`` and return :data:`MISSING`."""
         self.error(node, path, message)
         return MISSING
 
-    def number(self, node: Node, path: str) -> float | Any:
-        if is_plain_exponent(node):  # 1e-3: text to YAML 1.1, a number to everyone else
-            value = float(node.value)
-        elif not isinstance(node, ScalarNode) or node.tag not in (INT, FLOAT):
-            got = describe(node)
-            if isinstance(node, ScalarNode) and node.tag == STR:
-                got = f"text '{escape_unsafe(node.value, 40)}'"
-            return self.fail(node, path, f"must be a number, got {got}")
-        else:
-            try:
-                if node.tag == FLOAT:
-                    value = float(CONSTRUCTOR.construct_yaml_float(node))
-                else:
-                    value = float(CONSTRUCTOR.construct_yaml_int(node))
-            except (ValueError, OverflowError):
-                return self.fail(node, path, "is not a number this game can use")
-        return value if math.isfinite(value) else self.fail(node, path, "must be a finite number")
+    def in_file_order(self) -> list[str]:
+        """The shown messages by line and column, then ``… and N more problems``."""
+        order = sorted(range(len(self.places)), key=lambda i: self.places[i])
+        more = len(self.errors) - len(self.places)
+        tail = [f"{self.source}: … and {more} more problem{'s' * (more != 1)}"] if more else []
+        return [self.errors[i] for i in order] + tail
 
-    def choice(self, node: Node, path: str, options: Sequence[str]) -> str | Any:
-        if not isinstance(node, ScalarNode) or node.tag != STR:
-            return self.fail(
-                node, path, f"must be one of {', '.join(options)}; got {describe(node)}"
-            )
-        if node.value not in options:
-            shown = escape_unsafe(node.value, 40)
-            return self.fail(
-                node, path, f"unknown value '{shown}'" + did_you_mean(node.value, options)
-            )
+
+def field_name(check: Checker, node: Node, path: str) -> str | None:
+    """A mapping key that names a field (text)."""
+    if isinstance(node, ScalarNode) and node.tag == STR:
         return node.value
+    check.error(node, path, f"field names must be text, got {describe(node)}")
+    return None
 
-    def random_range(self, node: Node, path: str) -> RandomRange | Any:
-        """``{random: [low, high]}`` with low < high."""
-        fields = self.mapping(node, path, ("random",), ("random",))
-        if not fields or "random" not in fields:
-            return MISSING
-        where, at = f"{path}.random", fields["random"]
-        items = self.sequence(at, where)
-        if items is None:
-            return MISSING
-        if len(items) != 2:
-            return self.fail(at, where, "must be [low, high]")
-        low, high = (self.number(item, f"{where}[{i}]") for i, item in enumerate(items))
-        if low is MISSING or high is MISSING:
-            return MISSING
-        if not low < high:
-            message = f"empty random range: low ({fmt(low)}) must be < high ({fmt(high)})"
-            return self.fail(at, where, message)
-        return RandomRange(low, high)
 
-    def within(
-        self,
-        node: Node,
-        path: str,
-        value: float | RandomRange,
-        low: float | None = None,
-        high: float | None = None,
-        low_open: bool = False,
-        shown: Limit | None = None,
-    ) -> bool:
-        """Every value ``value`` can take lies in [low, high] (or (low, high]) and in ``shown``."""
-        is_range = isinstance(value, RandomRange)
-        lo, hi = (value.low, value.high) if isinstance(value, RandomRange) else (value, value)
-        if low is not None and (lo <= low if low_open else lo < low):
-            got = f"the random range starts at {fmt(lo)}" if is_range else f"got {fmt(lo)}"
-            self.error(node, path, f"must be {'>' if low_open else '>='} {fmt(low)}, {got}")
-            return False
-        if high is not None and hi > high:
-            got = f"the random range ends at {fmt(hi)}" if is_range else f"got {fmt(hi)}"
-            self.error(node, path, f"must be <= {fmt(high)}, {got}")
-            return False
-        if shown is None or (shown.admits(lo) and shown.admits(hi)):
-            return True
-        short = limits.short
-        got = f"the random range is [{short(lo)}, {short(hi)}]" if is_range else f"got {short(lo)}"
-        self.error(node, path, f"must lie in {shown.describe()}, {got}")
-        return False
+def unknown_field(check: Checker, node: Node, path: str, key: str, allowed: Sequence[str]) -> None:
+    """Report a key that is not one of ``allowed``, with a hint."""
+    check.error(
+        node, join(path, key), "unknown field" + ("" if check.full else did_you_mean(key, allowed))
+    )
+
+
+def mapping(
+    check: Checker,
+    node: Node,
+    path: str,
+    allowed: Sequence[str],
+    what: str = "fields",
+    key: Callable[[Checker, Node, str], str | None] = field_name,
+    unknown: Callable[[Checker, Node, str, str, Sequence[str]], None] = unknown_field,
+    duplicate: str = "",
+) -> dict[str, Node] | None:
+    """The value nodes of a mapping by key (in the file's order), or None if not one.
+
+    ``key`` reads each key (None: reported); a repeated or unknown one is reported
+    and left out."""
+    if not isinstance(node, MappingNode):
+        check.error(node, path, f"must be a mapping of {what}, got {describe(node)}")
+        return None
+    out: dict[str, Node] = {}
+    first: dict[str, Node] = {}
+    for key_node, value_node in node.value:
+        name = key(check, key_node, path)
+        if name is None:
+            continue
+        if name in out:
+            again = (
+                duplicate
+                or f"duplicate field (first given on line {first[name].start_mark.line + 1})"
+            )
+            check.error(key_node, join(path, name), again)
+        elif name not in allowed:
+            unknown(check, key_node, path, name, allowed)
+        else:
+            out[name], first[name] = value_node, key_node
+    return out
 
 
 # --- kinds -------------------------------------------------------------------------
@@ -323,27 +214,98 @@ class Checker:
 Kind = Callable[[Checker, Node, str, dict[str, Any]], Any]
 
 
+def raw(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Node:
+    """The node itself, for a reader that checks it later."""
+    return node
+
+
+def then(kind: Kind, problem: Callable[[Any, dict[str, Any]], str | None]) -> Kind:
+    """``kind``, then ``problem(value, got)``: a message reported at the node, or None."""
+
+    def checked(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
+        value = kind(check, node, path, got)
+        message = None if value is MISSING else problem(value, got)
+        return value if message is None else check.fail(node, path, message)
+
+    return checked
+
+
+@functools.cache  # one kind per distinct arguments: cheap to name where it is used
 def text(one_line: bool = False, max_len: int = TEXT_MAX) -> Kind:
-    return lambda check, node, path, got: check.text(node, path, one_line, max_len)
+    """Plain text (nothing a terminal acts on), stripped; ``one_line``: a single line."""
 
-
-def ident(check: Checker, node: Node, path: str, got: dict[str, Any]) -> str | Any:
-    value = check.text(node, path, one_line=True, max_len=48)
-    if value is MISSING or ID.match(value):
+    def kind(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
+        if not isinstance(node, ScalarNode) or node.tag not in (STR, _Y + "timestamp"):
+            hint = " (put it in quotes)" if isinstance(node, ScalarNode) else ""
+            return check.fail(node, path, f"must be text, got {describe(node)}{hint}")
+        value = node.value.replace("\r\n", "\n").replace("\r", "\n")
+        value = value.strip() if one_line else value.rstrip()
+        if not value:
+            return check.fail(node, path, "must not be empty")
+        if one_line and "\n" in value:
+            return check.fail(node, path, "must be a single line")
+        if refused := text_problems(value, multiline=not one_line):
+            more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+            return check.fail(node, path, f"{refused[0]}{more} (texts are shown as plain text)")
+        value = sanitize(value, multiline=not one_line)
+        if len(value) > max_len:
+            message = f"is too long ({len(value)} characters, at most {max_len})"
+            return check.fail(node, path, message)
         return value
-    return check.fail(node, path, f"'{value}' is not a valid id")
+
+    return kind
 
 
+@functools.cache
+def ident(what: str = "id") -> Kind:
+    """An id (:data:`ID`); else "'x' is not a valid ``what``"."""
+    return then(
+        text(True, 48), lambda v, got: None if ID.match(v) else f"'{v}' is not a valid {what}"
+    )
+
+
+@functools.cache
 def choice(options: Sequence[str]) -> Kind:
-    return lambda check, node, path, got: check.choice(node, path, options)
+    """One of the words ``options``."""
+
+    def kind(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
+        if not isinstance(node, ScalarNode) or node.tag != STR:
+            message = f"must be one of {', '.join(options)}; got {describe(node)}"
+            return check.fail(node, path, message)
+        if node.value not in options:
+            hint = did_you_mean(node.value, options)
+            return check.fail(node, path, f"unknown value '{escape_unsafe(node.value, 40)}'{hint}")
+        return node.value
+
+    return kind
 
 
 def boolean(check: Checker, node: Node, path: str, got: dict[str, Any]) -> bool | Any:
+    """true or false."""
     if not isinstance(node, ScalarNode) or node.tag != BOOL:
         return check.fail(node, path, f"must be true or false, got {describe(node)}")
-    return bool(CONSTRUCTOR.construct_yaml_bool(node))
+    return bool(_CONSTRUCT.construct_yaml_bool(node))
 
 
+def _number(check: Checker, node: Any, path: str) -> float | Any:
+    if not is_number(node):
+        got = describe(node)
+        if isinstance(node, ScalarNode) and node.tag == STR:
+            got = f"text '{escape_unsafe(node.value, 40)}'"
+        return check.fail(node, path, f"must be a number, got {got}")
+    try:
+        if node.tag == STR:  # 1e-3: text to YAML 1.1, a number to everyone else
+            value = float(node.value)
+        elif node.tag == FLOAT:
+            value = float(_CONSTRUCT.construct_yaml_float(node))
+        else:
+            value = float(_CONSTRUCT.construct_yaml_int(node))
+    except (ValueError, OverflowError):
+        return check.fail(node, path, "is not a number this game can use")
+    return value if math.isfinite(value) else check.fail(node, path, "must be a finite number")
+
+
+@functools.cache
 def number(
     low: float | None = None,
     high: float | None = None,
@@ -352,34 +314,82 @@ def number(
     random: bool = False,
     whole: bool = False,
 ) -> Kind:
-    """A finite number in the given bounds; with ``random``, or a random range."""
+    """A finite number in [low, high] (``low_open``: above low) and in ``shown``;
+    ``whole``: an ``int``; ``random``: or a random range ``{random: [low, high]}``
+    whose every value is in the bounds."""
 
     def kind(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
         is_range = random and isinstance(node, MappingNode)
-        value: Any = check.random_range(node, path) if is_range else check.number(node, path)
+        value: Any = _random_range(check, node, path) if is_range else _number(check, node, path)
+        lo, hi = (value.low, value.high) if is_range and value is not MISSING else (value, value)
         if value is MISSING:
             return value
         if whole and not value.is_integer():
             return check.fail(node, path, f"must be a whole number, got {fmt(value)}")
-        if whole and not (low is None or high is None or low <= value <= high):
+        if whole:
+            if low is None or high is None or low <= value <= high:
+                return int(value)
             message = f"must be between {int(low)} and {int(high)}, got {int(value)}"
-            return check.fail(node, path, message)
-        if not whole and not check.within(node, path, value, low, high, low_open, shown):
-            return MISSING
-        return int(value) if whole else value
+        elif low is not None and (lo <= low if low_open else lo < low):
+            at = f"the random range starts at {fmt(lo)}" if is_range else f"got {fmt(lo)}"
+            message = f"must be {'>' if low_open else '>='} {fmt(low)}, {at}"
+        elif high is not None and hi > high:
+            at = f"the random range ends at {fmt(hi)}" if is_range else f"got {fmt(hi)}"
+            message = f"must be <= {fmt(high)}, {at}"
+        elif shown is not None and not (shown.admits(lo) and shown.admits(hi)):
+            short = limits.short
+            at = (
+                f"the random range is [{short(lo)}, {short(hi)}]"
+                if is_range
+                else f"got {short(lo)}"
+            )
+            message = f"must lie in {shown.describe()}, {at}"
+        else:
+            return value
+        return check.fail(node, path, message)
 
     return kind
 
 
-def listing(item: Kind, min_len: int = 0, max_len: int | None = None) -> Kind:
-    """A list of ``item`` values: every entry is checked, MISSING if one fails."""
+def _random_range(check: Checker, node: Node, path: str) -> RandomRange | Any:
+    fields = section(check, node, path, _RANDOM)
+    if fields is None or fields["random"] is MISSING:
+        return MISSING
+    low, high = fields["random"]
+    if not low < high:
+        message = f"empty random range: low ({fmt(low)}) must be < high ({fmt(high)})"
+        return check.fail(fields["@nodes"]["random"], f"{path}.random", message)
+    return RandomRange(low, high)
+
+
+def listing(
+    item: Kind,
+    min_len: int = 0,
+    max_len: int | None = None,
+    count: str = "",
+    distinct: bool = False,
+) -> Kind:
+    """A tuple of ``item`` values, every entry checked (MISSING if one fails); ``count``
+    replaces the message for a wrong number of entries; ``distinct``: each value once."""
 
     def kind(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
-        items = check.sequence(node, path, min_len, max_len)
-        if items is None:
-            return MISSING
-        values = [item(check, entry, f"{path}[{i}]", got) for i, entry in enumerate(items)]
-        return MISSING if any(v is MISSING for v in values) else tuple(values)
+        if not isinstance(node, SequenceNode):
+            return check.fail(node, path, f"must be a list, got {describe(node)}")
+        n = len(node.value)
+        if n < min_len or (max_len is not None and n > max_len):
+            bound = f"at least {min_len}" if n < min_len else f"at most {max_len}"
+            return check.fail(node, path, count or f"must have {bound} entries, got {n}")
+        values: list[Any] = []
+        seen: set[str] = set()
+        for index, entry in enumerate(node.value):
+            value = item(check, entry, f"{path}[{index}]", got)
+            if distinct and value is not MISSING:
+                if str(value) in seen:
+                    value = check.fail(entry, f"{path}[{index}]", f"'{value}' is listed twice")
+                else:
+                    seen.add(str(value))
+            values.append(value)
+        return MISSING if any(value is MISSING for value in values) else tuple(values)
 
     return kind
 
@@ -388,15 +398,15 @@ def listing(item: Kind, min_len: int = 0, max_len: int | None = None) -> Kind:
 class Field:
     """One field of a section: its kind, and what it is when the file says nothing.
 
-    ``default`` may be a function of the values checked before it; ``late``
-    fields are checked after all the others (they need their values).
-    """
+    ``default`` may be a function of the values checked before it; ``late`` fields
+    are checked after all the others (they need their values); ``note`` is added
+    to "required field is missing"."""
 
     name: str
     kind: Kind
     required: bool = False
     default: Any = None
-    note: str = ""  # added to "required field is missing"
+    note: str = ""
     late: bool = False
 
 
@@ -407,29 +417,25 @@ def section(
     fields: Sequence[Field],
     got: dict[str, Any] | None = None,
 ) -> dict[str, Any] | None:
-    """Check a mapping against ``fields``: the value of each (MISSING where it
-    failed), or None if ``node`` is not a mapping. ``got["@nodes"]`` holds the
-    fields' nodes for the checks across fields."""
-    given = check.mapping(node, path, [f.name for f in fields])
+    """The value of each field of a mapping (MISSING where it failed), or None if not a
+    mapping; ``got["@nodes"]`` holds the fields' nodes, for checks across fields."""
+    given = mapping(check, node, path, [spec.name for spec in fields])
     if given is None:
         return None
-    got = {} if got is None else got
-    got["@nodes"] = given
+    got = {**(got or {}), "@nodes": given}
     for spec in fields:
         if spec.required and spec.name not in given:
             note = f" ({spec.note})" if spec.note else ""
-            check.error(
-                node,
-                f"{path}.{spec.name}" if path else spec.name,
-                "required field is missing" + note,
+            check.error(node, join(path, spec.name), "required field is missing" + note)
+    for spec in sorted(fields, key=lambda spec: spec.late):
+        item = given.get(spec.name)
+        if spec.required or not is_null(item):
+            got[spec.name] = (
+                MISSING if item is None else spec.kind(check, item, join(path, spec.name), got)
             )
-    for spec in sorted(fields, key=lambda f: f.late):
-        where = f"{path}.{spec.name}" if path else spec.name
-        item = given.get(spec.name) if spec.required else optional(given, spec.name)
-        if item is not None:
-            got[spec.name] = spec.kind(check, item, where, got)
-        elif spec.required:
-            got[spec.name] = MISSING
         else:
             got[spec.name] = spec.default(got) if callable(spec.default) else spec.default
     return got
+
+
+_RANDOM = (Field("random", listing(number(), 2, 2, "must be [low, high]"), required=True),)
