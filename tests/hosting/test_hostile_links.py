@@ -127,7 +127,7 @@ def test_the_hosted_title_screen_shows_no_trace_of_them(levels: Path, tmp_path: 
     ]
     session = Tmux(tmp_path, argv, width=160, height=50)
     try:
-        # the note is the last of the title screen to be written: wait for it,
+        # the note sits below the list, so it is written after it: wait for it,
         # not for a level's title, which may show while the frame is being written
         screen = session.wait_text("Some levels are unavailable", timeout=40)
         assert "Kept level" in screen, screen
