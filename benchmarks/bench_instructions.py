@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         runs.insert(0, (args.pythonpath, args.pythonpath))
     for name, path in runs:
         game = per_press(args.level, args.presses, path)
-        print(f"{args.level} ({name})  {game / 1e6:7.2f} M per press, {game / floor:.2f}× the floor")
+        ratio = game / floor
+        print(f"{args.level} ({name})  {game / 1e6:7.2f} M per press, {ratio:.2f}× the floor")
     return 0
 
 

@@ -146,7 +146,7 @@ async def test_no_footer_key_is_cut_in_half(make_app: MakeApp, width: int) -> No
     shown key ends inside the footer, and its description is whole."""
     from textual.widgets._footer import FooterKey
 
-    from klgame.ui.widgets import KeyFooter
+    from klgame.ui.footer import KeyFooter
 
     app = make_app(start_level="gaussian")
     async with app.run_test(size=(width, 24)) as pilot:

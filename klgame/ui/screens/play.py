@@ -26,6 +26,7 @@ from klgame.levels.solve import best_fit
 from klgame.ui.compositor import CroppedCompositor
 from klgame.ui.cousins import CousinsPanel
 from klgame.ui.estimate import EstimatePanel
+from klgame.ui.footer import KeyFooter
 from klgame.ui.format import DIRECTION_SYMBOL, direction_label, reflow, units_label
 from klgame.ui.keys import PLAY_KEYS
 from klgame.ui.messages import ParamPicked, ParamSet, ParamWheel, PlayLevel
@@ -38,7 +39,6 @@ from klgame.ui.views import DistributionView
 from klgame.ui.widgets import (
     DivergencePanel,
     IdentityPanel,
-    KeyFooter,
     MessageLine,
     Meters,
     ParamPanel,

@@ -13,12 +13,12 @@ from klgame.core.lesson import Outcome, outcome
 from klgame.core.rules import GameState
 from klgame.levels.model import Level, ParamSpec
 from klgame.ui import figures, lesson_views
+from klgame.ui.footer import KeyFooter
 from klgame.ui.format import direction_label, duration, number, param_value, reflow, stars
 from klgame.ui.keys import REVEAL_KEYS
 from klgame.ui.messages import PlayLevel
 from klgame.ui.screens.text import ScrollsText
 from klgame.ui.views import DistributionView, SweepView
-from klgame.ui.widgets import KeyFooter
 
 
 class RevealScreen(ScrollsText, Screen[str]):

@@ -15,12 +15,12 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from klgame.levels.catalog import Listed
+from klgame.ui.footer import KeyFooter
 from klgame.ui.format import DIRECTION_SYMBOL, direction_label, stars, units_label
 from klgame.ui.keys import TITLE_KEYS
 from klgame.ui.messages import PlayLevel
 from klgame.ui.screens.join import JoinClassScreen
 from klgame.ui.screens.leaderboard import LEADERBOARD_BINDING, open_leaderboard
-from klgame.ui.widgets import KeyFooter
 
 TAGLINE = "Match a hidden distribution by feel, guided by the KL divergence."
 
