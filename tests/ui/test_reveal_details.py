@@ -73,13 +73,15 @@ async def test_enter_on_the_reveal_goes_straight_to_the_next_level(make_app: Mak
         old = app.playing()
         assert isinstance(app.screen, RevealScreen) and old is not None
         shown: list[object] = []
-        app.set_interval(0.002, lambda: shown.append(app.screen))
+        # what is on top every 2 ms, read from the stack (it can be empty for a moment)
+        watch = app.set_interval(0.002, lambda: shown.extend(app.screen_stack[-1:]))
         await pilot.press("enter")
         for _ in range(30):  # a loaded machine takes longer to open the next level
             await pilot.pause(0.1)
             new = app.playing()
             if new is not None and new is not old:
                 break
+        watch.stop()
         assert new is not None and new is not old and new.level.id == "two-peaks-reverse"
         assert old not in shown  # the old level never showed again
 
