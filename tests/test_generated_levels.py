@@ -377,3 +377,49 @@ def test_a_free_categorical_fits_a_target_with_tiny_masses(n: int, p: float) -> 
     np.testing.assert_allclose(q[:-1][normal], expected[:-1][normal], rtol=1e-12, atol=0.0)
     assert np.all((q[:-1][~normal] > 0.0) & (q[:-1][~normal] < 1e-299))
     assert 0.0 < q[-1] <= expected[-1] + 2.3e-16
+
+
+_STUCK_KNOB = """\
+id: random-0
+title: Random level
+lesson: Anything the format allows.
+intro: A level made at random.
+reveal: That was the target.
+target:
+  family: binomial
+  n: 2
+  p: 0.0
+guess:
+- family: categorical
+  id: m0
+- family: binomial
+  n: 2
+  params:
+    p:
+      start: 0.0
+      min: 0.0
+      max: 0.0
+      step: 2.0e-09
+  id: m1
+direction: forward
+"""
+
+
+def test_a_knob_whose_min_is_its_max_is_not_swept() -> None:
+    # m1's one knob cannot move and m0 has two: no model has exactly one knob
+    # that moves, so the reveal has no sweep (it drew one over [0, 0], and
+    # the plot refused that range)
+    from klgame.core.state import new_game
+    from klgame.levels.loader import load_level_text
+    from klgame.ui.figures import sweep
+
+    level = load_level_text(_STUCK_KNOB, "random.yaml")
+    assert [len(model.free_params()) for model in level.models] == [2, 1]
+    assert sweep(level, new_game(level, seed=0).target) is None
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_the_level_with_a_stuck_knob_draws_its_play_and_reveal_screens(
+    size: tuple[int, int],
+) -> None:
+    asyncio.run(play_and_reveal(_STUCK_KNOB, 0, size))

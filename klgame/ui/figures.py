@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from klgame.engine import Continuous, Discrete, Distribution, divergence, pointwise_kl
-from klgame.levels.model import GuessModel, Level
+from klgame.levels.model import GuessModel, Level, ParamSpec
 
 #: Fewest and most points a curve is sampled at, whatever the plot's width.
 MIN_POINTS = 48
@@ -140,13 +140,18 @@ def sweep(level: Level, target: Distribution, points: int = 101) -> Sweep | None
     """
     if not level.is_discrete:
         return None
+
+    def moving(model: GuessModel) -> list[ParamSpec]:
+        # a knob whose min is its max moves nothing: the model is flat in it
+        return [spec for spec in model.free_params() if spec.max > spec.min]
+
     flat = tuple(
-        (model.title, divergence(target, model.build({}), level.scoring))
+        (model.title, divergence(target, model.build(model.start_values()), level.scoring))
         for model in level.models
-        if not model.free_params()
+        if not moving(model)
     )
     for model in level.models:
-        free = model.free_params()
+        free = moving(model)
         if len(free) != 1:
             continue
         spec = free[0]
