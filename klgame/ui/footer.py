@@ -6,7 +6,7 @@ from itertools import groupby
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey, FooterLabel, KeyGroup
@@ -70,9 +70,9 @@ class KeyFooter(Footer):
         key.set_class(self.compact, "-compact", update=False)
         return key
 
-    def _shown(self, screen: Screen[Any]) -> list[tuple[Binding, bool, str]]:
+    @staticmethod
+    def _shown(active: dict[str, ActiveBinding]) -> list[tuple[Binding, bool, str]]:
         """The keys the footer shows, in its order, and whether each is enabled."""
-        active = screen.active_bindings
         shown = [(b.binding, b.enabled, b.tooltip) for b in active.values() if b.binding.show]
         first = {name: rank for rank, name in enumerate(FOOTER_FIRST)}
         shown.sort(key=lambda item: first.get(item[0].id or "", len(first)))
@@ -86,7 +86,7 @@ class KeyFooter(Footer):
         self._bindings_ready = True
         if not (screen.app.app_focus and self.is_attached and screen is self.screen):
             return
-        shown = self._shown(screen)
+        shown = self._shown(screen.active_bindings)
         if self._pending or self._laid_out is None or self._layout(shown) != self._laid_out:
             self._recompose_soon()
             return
@@ -103,7 +103,7 @@ class KeyFooter(Footer):
         if not self._bindings_ready:
             return
         active = self.screen.active_bindings
-        shown = self._shown(self.screen)
+        shown = self._shown(active)
         self._laid_out = self._layout(shown)
         by_action: dict[str, list[tuple[Binding, bool, str]]] = {}
         for binding, enabled, tooltip in shown:

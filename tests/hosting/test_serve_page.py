@@ -40,6 +40,19 @@ def _get(url: str) -> tuple[int, dict[str, str], str]:
         return error.code, dict(error.headers), error.read().decode(errors="replace")
 
 
+async def _open_page(browser: Browser, url: str) -> tuple[list[str], list[str]]:
+    """Open ``url`` until the title screen shows (the websocket works): the
+    URLs of every file the page loaded, and its content-policy violations."""
+    await browser.connect()
+    await browser.goto(url)
+    await browser.wait_text("One Gaussian", timeout=40)
+    loaded = await browser.evaluate(
+        "JSON.stringify(performance.getEntriesByType('resource').map(e => e.name))"
+    )
+    violations = await browser.evaluate("JSON.stringify(window.__klgameViolations)")
+    return json.loads(loaded), json.loads(violations)
+
+
 def test_the_page_names_nothing_of_another_site(served: Served) -> None:
     status, headers, page = _get(served.url)
     assert status == 200
@@ -63,13 +76,7 @@ def test_a_browser_loads_only_the_server_s_own_files(
     async def visit() -> tuple[list[str], list[str], bool]:
         browser = Browser(tmp_path / "chromium-profile")
         try:
-            await browser.connect()
-            await browser.goto(url)
-            await browser.wait_text("One Gaussian", timeout=40)  # the websocket works
-            loaded = await browser.evaluate(
-                "JSON.stringify(performance.getEntriesByType('resource').map(e => e.name))"
-            )
-            violations = await browser.evaluate("JSON.stringify(window.__klgameViolations)")
+            loaded, violations = await _open_page(browser, url)
             font = await browser.call(
                 "Runtime.evaluate",
                 expression="document.fonts.load('16px \"Roboto Mono\"').then(f => f.length)",
@@ -77,7 +84,7 @@ def test_a_browser_loads_only_the_server_s_own_files(
                 awaitPromise=True,
             )
             faces = font.get("result", {}).get("value")
-            return json.loads(loaded), json.loads(violations), bool(faces)
+            return loaded, violations, bool(faces)
         finally:
             await browser.close()
 
@@ -204,14 +211,7 @@ def test_on_every_address_the_page_works_at_the_machine_s_own(tmp_path: Path) ->
     async def visit() -> tuple[list[str], list[str]]:
         browser = Browser(tmp_path / "chromium-profile")
         try:
-            await browser.connect()
-            await browser.goto(url)
-            await browser.wait_text("One Gaussian", timeout=40)  # the websocket works
-            loaded = await browser.evaluate(
-                "JSON.stringify(performance.getEntriesByType('resource').map(e => e.name))"
-            )
-            violations = await browser.evaluate("JSON.stringify(window.__klgameViolations)")
-            return json.loads(loaded), json.loads(violations)
+            return await _open_page(browser, url)
         finally:
             await browser.close()
 

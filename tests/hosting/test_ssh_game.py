@@ -74,6 +74,18 @@ def _integrity(home: Path) -> str:
         return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
 
 
+def _answer_then_play(session: Tmux, name: str, home: Path) -> None:
+    """Give ``name`` to the name question, play to the reveal, see it saved, quit."""
+    session.send("-l", name)
+    session.send("Enter")
+    session.wait_text("KL", timeout=20)
+    # a capture may catch the old frame half redrawn: wait for the whole new one
+    wait_for(lambda: QUESTION not in session.screen(), 10, "the question to go")
+    _play_to_the_reveal(session)
+    wait_for(lambda: _rows(home), 20, "the attempt to be saved")
+    session.send("q")
+
+
 def _play_to_the_reveal(tmux: Tmux) -> None:
     for key in ("Right", "Right", "Right", "Down", "Left"):
         tmux.send(key)
@@ -151,14 +163,7 @@ def test_an_unnamed_key_is_asked_once_and_remembered(
     first = Tmux(first_dir, unnamed_server.ssh_argv("-tt"))
     try:
         first.wait_text(QUESTION, timeout=30)
-        first.send("-l", name)
-        first.send("Enter")
-        first.wait_text("KL", timeout=20)
-        # a capture may catch the old frame half redrawn: wait for the whole new one
-        wait_for(lambda: QUESTION not in first.screen(), 10, "the question to go")
-        _play_to_the_reveal(first)
-        wait_for(lambda: _rows(home), 20, "the attempt to be saved")
-        first.send("q")
+        _answer_then_play(first, name, home)
     finally:
         first.kill()
     assert _rows(home) == [(name, "gaussian")]
@@ -210,13 +215,7 @@ def test_a_name_another_key_holds_or_one_like_it_is_refused(tmp_path: Path, home
                 screen = bob.wait_text(reason, timeout=20)
                 assert QUESTION in screen and "KL" not in screen.replace(QUESTION, "")
                 assert answer not in screen.split(reason)[-1]  # a fresh, empty field
-            bob.send("-l", "bob")
-            bob.send("Enter")
-            bob.wait_text("KL", timeout=20)
-            wait_for(lambda: QUESTION not in bob.screen(), 10, "the question to go")
-            _play_to_the_reveal(bob)
-            wait_for(lambda: _rows(home), 20, "the attempt to be saved")
-            bob.send("q")
+            _answer_then_play(bob, "bob", home)
         finally:
             bob.kill()
     finally:
