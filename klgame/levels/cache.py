@@ -37,10 +37,12 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import operator
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from itertools import repeat
 from pathlib import Path
 from typing import Any, get_args
 
@@ -50,6 +52,7 @@ from klgame.engine.measures import MEASURES
 from klgame.engine.units import Units
 from klgame.files import private_dir
 from klgame.levels import model, texts
+from klgame.levels.catalog import Heading
 from klgame.levels.model import Direction, Level
 
 #: Bump when the encoding changes; files of another format are ignored.
@@ -159,7 +162,6 @@ _DIGEST = re.compile(r"[0-9a-f]{64}")
 _ROW = 4 + len(HEADING_FIELDS)
 #: The index keeps its rows as columns, one list each, in this order after the names.
 COLUMNS = ("size", "mtime", "inode", "hash", *HEADING_FIELDS)
-_HEX = re.compile(r"[0-9a-f]*")
 #: Most messages, and longest message, a broken file's row may hold (the
 #: checker reports at most 50 problems and a line more; a message is cut to 2000).
 _MAX_MESSAGES, _MAX_MESSAGE = 100, 4000
@@ -177,16 +179,36 @@ class LevelCache:
         key = hashlib.sha256(os.fsencode(os.path.realpath(directory))).hexdigest()[:32]
         self.path = data_dir / CACHE_DIR / f"{key}.json"
         self.entries = data_dir / CACHE_DIR / key
-        #: For each file name: size, modification time, inode, hash, then its
-        #: heading (:data:`HEADING_FIELDS`).
-        self.files: dict[str, list[Any]] = {}
+        # The index's rows as read (file names, then the columns of
+        # :data:`COLUMNS`), until something asks for :attr:`files`.
+        self._read_rows: tuple[list[str], list[list[Any]]] = ([], [[] for _ in COLUMNS])
+        self._files: dict[str, list[Any]] | None = None
         #: For each broken file name: size, modification time, inode, hash and
         #: the problems its check found (a list of messages).
         self.broken: dict[str, list[Any]] = {}
         self._new: dict[str, Level] = {}  # put since the last save
-        self._known: set[str] = set()  # the hashes the index held when read
+        self._known: list[str] = []  # the hashes the index held when read
         self.changed = False
         self._read()
+
+    @property
+    def files(self) -> dict[str, list[Any]]:
+        """For each file name: size, modification time, inode, hash, then its
+        heading (:data:`HEADING_FIELDS`). Built from the columns when first
+        asked for (a start that changes nothing never needs it)."""
+        if self._files is None:
+            names, columns = self._read_rows
+            self._files = {
+                name: list(row) for name, row in zip(names, zip(*columns, strict=True), strict=True)
+            }
+        return self._files
+
+    def _columns_now(self) -> tuple[list[str], list[list[Any]]]:
+        """The file names and the columns of the rows as they are now."""
+        if self._files is None:
+            return self._read_rows
+        columns = [list(column) for column in zip(*self._files.values(), strict=True)]
+        return list(self._files), columns or [[] for _ in COLUMNS]
 
     def _read(self) -> None:
         # An index that is not what this klgame writes is ignored whole, and
@@ -202,10 +224,10 @@ class LevelCache:
             or data.get("klgame") != __version__
         ):
             return  # another version's, or not ours: start afresh
-        files = _rows(data.get("files"))
-        if files:
-            self.files = files
-            self._known = {row[3] for row in files.values()}
+        rows = _rows(data.get("files"))
+        if rows is not None:
+            self._read_rows = rows
+            self._known = rows[1][3]
         broken = data.get("broken")
         if isinstance(broken, dict):
             self.broken = broken
@@ -260,27 +282,72 @@ class LevelCache:
     def unchanged(self, directory: str, names: Iterable[str]) -> dict[str, list[Any]]:
         """For each of ``names`` (files of ``directory``) unchanged since it was
         checked, as :meth:`heading` finds it, its row: size, time, inode, hash,
-        then the heading. One pass for the whole directory: a host may have
-        thousands of files, and this runs at every start."""
-        files, lstat, regular = self.files, os.lstat, stat.S_ISREG
-        prefix = os.path.join(directory, "")
-        found: dict[str, list[Any]] = {}
-        for name in names:
-            row = files.get(name)
-            if row is None:
-                continue
-            try:
-                info = lstat(prefix + name)
-            except OSError:
-                continue
-            if (  # the file as it was (links and the rest go through the loader's checks)
-                regular(info.st_mode)
-                and row[0] == info.st_size
-                and row[1] == info.st_mtime_ns
-                and row[2] == info.st_ino
-            ):
-                found[name] = row
+        then the heading."""
+        index_names, columns = self._columns_now()
+        return {
+            index_names[i]: [column[i] for column in columns]
+            for i in self._unchanged(directory, list(names))
+        }
+
+    def _unchanged(self, directory: str, names: list[str]) -> list[int]:
+        """The places in ``names`` of the files unchanged since they were checked
+        (same size, time and inode; a regular file), as places in the index's
+        columns. One pass for the whole directory, a ``stat`` a file relative
+        to the directory: a host may have thousands of files, and this runs
+        at every start."""
+        index_names, columns = self._columns_now()
+        if index_names == names:  # the usual start: the files the index lists
+            at: Iterable[int | None] = range(len(names))
+        else:
+            where = dict(zip(index_names, range(len(index_names)), strict=True))
+            at = map(where.get, names)
+        size, mtime, inode = columns[:3]
+        regular, lstat = stat.S_ISREG, os.stat
+        found: list[int] = []
+        try:
+            fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            return found
+        try:
+            for i, name in zip(at, names, strict=True):
+                if i is None:
+                    continue
+                try:
+                    info = lstat(name, dir_fd=fd, follow_symlinks=False)
+                except (OSError, ValueError):
+                    continue
+                if (  # the file as it was (links and the rest go through the loader's checks)
+                    regular(info.st_mode)
+                    and size[i] == info.st_size
+                    and mtime[i] == info.st_mtime_ns
+                    and inode[i] == info.st_ino
+                ):
+                    found.append(i)
+        finally:
+            os.close(fd)
         return found
+
+    def headings(
+        self, directory: str, names: list[str], load: Callable[[Heading], Level]
+    ) -> dict[str, Heading]:
+        """For each of ``names`` unchanged since it was checked, its heading
+        (whose level ``load`` gives), built a column at a time."""
+        rows = self._unchanged(directory, names)
+        index_names, columns = self._columns_now()
+        if len(rows) == len(index_names):  # every row: the columns as they are
+            found, picked = index_names, columns[3:]
+        elif rows:
+            pick = operator.itemgetter(*rows) if len(rows) > 1 else lambda c: (c[rows[0]],)
+            found, *picked = map(pick, [index_names, *columns[3:]])
+        else:
+            return {}
+        digest, level_id, title, lesson, order, direction, units, measure = picked
+        prefix = os.path.join(directory, "")
+        sources = [prefix + name for name in found]
+        headings = zip(
+            level_id, title, lesson, order, direction, units, sources, digest, repeat(load), measure
+        )
+        return dict(zip(found, map(Heading._make, headings), strict=True))
 
     def content_hash(self, file: str | os.PathLike[str]) -> str | None:
         """The SHA-256 the file had when last seen with its size, time and
@@ -351,17 +418,17 @@ class LevelCache:
         that are gone.
         """
         if keep is not None:
-            gone = set(self.files) - keep
+            gone = set(self._columns_now()[0]) - keep
             for name in gone:
                 del self.files[name]
             broken_gone = set(self.broken) - keep
             for name in broken_gone:
                 del self.broken[name]
             self.changed = self.changed or bool(gone) or bool(broken_gone)
-        live = {row[3] for row in self.files.values()}
-        dropped = (self._known | set(self._new)) - live
         if not self.changed:
             return
+        live = {row[3] for row in self.files.values()}
+        dropped = (set(self._known) | set(self._new)) - live
         try:
             private_dir(self.entries)
             for digest, level in self._new.items():
@@ -378,7 +445,7 @@ class LevelCache:
         except OSError:
             return
         self._new.clear()
-        self._known = live
+        self._known = list(live)
         self.changed = False
         if dropped:
             self._prune(live)
@@ -411,40 +478,61 @@ def _write_json(path: Path, data: Any) -> None:
 
 def _columns(rows: dict[str, list[Any]]) -> dict[str, list[Any]]:
     """The index's rows as columns (quicker to read and check: one list a field)."""
-    columns = list(zip(*rows.values(), strict=True)) or [()] * _ROW
+    names = sorted(rows)  # as a directory's names come: the next start matches them whole
+    columns = list(zip(*map(rows.__getitem__, names), strict=True)) or [()] * _ROW
     by_name = zip(COLUMNS, columns, strict=True)
-    return {"names": list(rows), **{name: list(column) for name, column in by_name}}
+    return {"names": names, **{name: list(column) for name, column in by_name}}
 
 
-def _rows(files: Any) -> dict[str, list[Any]]:
-    """The sound rows of an index's ``files`` (:func:`_columns`), by file name.
+def _rows(files: Any) -> tuple[list[str], list[list[Any]]] | None:
+    """The sound rows of an index's ``files`` (:func:`_columns`): the file
+    names, and the columns of :data:`COLUMNS`.
 
     Each column is checked whole (exact types: a bool is no order); if one
     fails, each row is checked alone, and only the rows that fail are dropped
     (their files are checked again). Columns of unequal lengths, or anything
-    else, give no rows."""
+    else, give ``None``."""
     if not isinstance(files, dict) or files.keys() != {"names", *COLUMNS}:
-        return {}
+        return None
     names, *columns = (files[name] for name in ("names", *COLUMNS))
     if type(names) is not list or any(type(c) is not list for c in columns):
-        return {}
+        return None
     if any(len(column) != len(names) for column in columns):
-        return {}
+        return None
     size, mtime, inode, digest, level_id, title, lesson, order, *kinds = columns
     whole = (
         all(_types(c) <= {int} for c in (size, mtime, inode, order))
         and all(_types(c) <= {str} for c in (names, digest, level_id, title, lesson))
         and set(map(len, digest)) <= {64}
-        and _HEX.fullmatch("".join(digest)) is not None
+        and _lowercase_hex("".join(digest))
         and all(
             _types(c) <= {str} and set(c) <= allowed
             for c, allowed in zip(kinds, _KINDS, strict=True)
         )
+        and len(set(names)) == len(names)
     )
-    rows = zip(names, zip(*columns, strict=True), strict=True)
     if whole:
-        return {name: list(row) for name, row in rows}
-    return {name: list(row) for name, row in rows if type(name) is str and _sound(row)}
+        return names, columns
+    sound = {
+        name: row
+        for name, row in zip(names, zip(*columns, strict=True), strict=True)
+        if type(name) is str and _sound(row)
+    }
+    return list(sound), [list(column) for column in zip(*sound.values(), strict=True)] or [
+        [] for _ in COLUMNS
+    ]
+
+
+def _lowercase_hex(text: str) -> bool:
+    """Whether ``text`` is all ``[0-9a-f]`` (ten times quicker than a regular
+    expression for 10,000 joined hashes): :meth:`bytes.fromhex` takes hex
+    digits of either case and skips whitespace, so the bytes must be half the
+    characters and lowering must change nothing."""
+    try:
+        raw = bytes.fromhex(text)
+    except ValueError:
+        return False
+    return 2 * len(raw) == len(text) and text.lower() == text
 
 
 def _types(column: list[Any]) -> set[type]:

@@ -44,9 +44,9 @@ class Listed(Protocol):
 
 
 class Heading(NamedTuple):
-    """A level known by what its list shows; ``load`` gives the whole level
-    (or raises :class:`KlgameError` if it can no longer be had). A tuple, as
-    thousands are made at a start."""
+    """A level known by what its list shows; :meth:`load` gives the whole
+    level (or raises :class:`KlgameError` if it can no longer be had). A
+    tuple, as thousands are made at a start, all sharing one ``loader``."""
 
     id: str
     title: str
@@ -56,9 +56,14 @@ class Heading(NamedTuple):
     units: Units
     source: str | None
     content_hash: str
-    load: Callable[[], Level]
+    #: Gives the whole level of a heading (the same for a directory's headings).
+    loader: Callable[[Heading], Level]
     #: The divergence the level is scored by (as :attr:`Level.divergence`).
     divergence: Measure = "kl"
+
+    def load(self) -> Level:
+        """The whole level."""
+        return self.loader(self)
 
     @property
     def scoring(self) -> str:

@@ -61,16 +61,15 @@ def index_directory(
     cache = _open_cache(cache_dir, root)
     base = os.fspath(root)
     prefix = os.path.join(base, "")
-    unchanged = cache.unchanged(base, names) if cache is not None else {}
+    found: dict[str, Heading] = {}
+    if cache is not None:
+        found = cache.headings(base, names, partial(_load, cache, loader))
+        if len(found) == len(names) and len({h.id for h in found.values()}) == len(names):
+            cache.save(set(names))  # every file as it was, no id twice: the usual start
+            return list(found.values()), errors
     for name in names:
         path = prefix + name
-        entry: Entry | None = None
-        if (row := unchanged.get(name)) is not None and cache is not None:
-            digest, (level_id, title, lesson, order, direction, units, measure) = row[3], row[4:]
-            load = partial(_load, cache, loader, path, digest, level_id)
-            entry = Heading._make(  # quicker than Heading(...) for thousands
-                (level_id, title, lesson, order, direction, units, path, digest, load, measure)
-            )
+        entry: Entry | None = found.get(name)
         if entry is None and cache is not None and (known := cache.problems(path)) is not None:
             errors.extend(known)  # broken, and unchanged since it was checked
             continue
@@ -99,10 +98,11 @@ def index_directory(
     return entries, errors
 
 
-def _load(cache: LevelCache, loader: _Levels, path: str, digest: str, level_id: str) -> Level:
+def _load(cache: LevelCache, loader: _Levels, heading: Heading) -> Level:
     """The level a heading lists: the cache entry of the very bytes checked,
     or, if the entry is gone or not sound, the file read and checked again."""
-    level = cache.level(digest)
+    path, level_id = heading.source or "", heading.id
+    level = cache.level(heading.content_hash)
     if level is not None and level.id == level_id:
         return replace(level, source=path)
     try:
@@ -142,6 +142,12 @@ def load_catalog(extra_dirs: Sequence[str] = (), cache_dir: Path | None = None) 
     for directory in user_dirs:
         found, problems = index_directory(directory, within, cache_dir)
         errors.extend(problems)
+        ids = [level.id for level in found]  # each once (index_directory sees to it)
+        if from_user.keys().isdisjoint(ids) and builtin_ids.isdisjoint(ids):
+            new = dict(zip(ids, found, strict=True))  # the usual: nothing replaced, at once
+            from_user.update(new)
+            by_id.update(new)
+            continue
         for level in found:
             if level.id in from_user:
                 where = escape_unsafe(level.source or "?", 500)

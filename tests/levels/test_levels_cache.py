@@ -171,6 +171,8 @@ def _set(column: str, value: object):  # type: ignore[no-untyped-def]
         _set("direction", ["a", "list"]),
         _set("hash", "../../outside"),  # a path for a hash
         _set("hash", "0" * 63 + "g"),
+        _set("hash", "A" * 64),  # hex, but not as written
+        _set("hash", "0" * 62 + "  "),  # hex that bytes.fromhex takes, spaces and all
         _set("names", 5),  # the file's name
     ],
 )
@@ -318,3 +320,18 @@ def test_a_hosted_start_freezes_its_list_and_collects_as_before(tmp_path: Path) 
         assert isinstance(start["frozen"], int) and start["frozen"] > 1000
         assert start["levels"] == 60 + builtin
     assert cold["headings"] == 0 and warm["headings"] >= 60  # the second from the index
+
+
+def test_the_index_lists_its_files_by_name_whatever_order_they_came_in(
+    levels: Path, tmp_path: Path, reads: list[str]
+) -> None:
+    home = tmp_path / "home"
+    load_directory(levels, cache_dir=home)
+    (levels / "a-new-one.yaml").write_text(_level_text("new"))  # put last, sorts first
+    load_directory(levels, cache_dir=home)
+    names = json.loads(_cache_file(home).read_text())["files"]["names"]
+    assert names == ["a-new-one.yaml", "one.yaml", "three.yaml", "two.yaml"]
+    reads.clear()
+    found, errors = index_directory(levels, cache_dir=home)
+    assert not errors and not reads and all(isinstance(f, Heading) for f in found)
+    assert [f.id for f in found] == ["new", "one", "three", "two"]

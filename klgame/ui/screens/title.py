@@ -7,9 +7,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -62,7 +64,25 @@ def level_prompt(
     lesson = textwrap.wrap(level.lesson, max(20, room - len(_INDENT))) or [""]
     for line in lesson:
         parts += ["\n", _INDENT, (line, "dim")]
-    return Content.assemble(*parts)
+    return LaidOut(Content.assemble(*parts))
+
+
+class LaidOut(Content):
+    """Content already cut into lines: at a width they all fit in, its height
+    is its number of lines. (Content would wrap it again to find out, and an
+    option list asks the height of every entry: up to 200 in a hosted list,
+    a third of the title's first frame.)"""
+
+    def __init__(self, content: Content) -> None:
+        super().__init__(content.plain, list(content.spans), strip_control_codes=False)
+        lines = content.plain.split("\n")
+        self._line_count = len(lines)
+        self._widest = max(map(cell_len, lines))
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        if width >= self._widest and not rules.get("line_pad", 0):
+            return self._line_count
+        return super().get_height(rules, width)
 
 
 class LevelList(OptionList, can_focus=False):
