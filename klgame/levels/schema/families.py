@@ -326,10 +326,8 @@ def _param(
     if bounds_ok and low > high:
         missing = [key for key in ("min", "max") if key not in got]
         note = f" ({missing[0]} defaults to {fmt(getattr(d, missing[0]))})" if missing else ""
-        report(
-            "min" if "min" in got else "max",
-            f"min ({fmt(low)}) is greater than max ({fmt(high)}){note}",
-        )
+        message = f"min ({fmt(low)}) is greater than max ({fmt(high)}){note}"
+        report("min" if "min" in got else "max", message)
         bounds_ok = False
     start = got.get("start", min(max(d.start, low), high))
     if "start" in got and bounds_ok and not low <= start <= high:
@@ -341,11 +339,8 @@ def _param(
     if step <= 0:
         report("step", "must be > 0")
     elif "step" in got and bounds_ok and step < smallest:
-        report(
-            "step",
-            f"must be >= {fmt(smallest)} (a billionth of the bounds' size; a smaller step "
-            f"moves nothing that shows), got {fmt(step)}",
-        )
+        why = "a billionth of the bounds' size; a smaller step moves nothing that shows"
+        report("step", f"must be >= {fmt(smallest)} ({why}), got {fmt(step)}")
     big_step = got.get("big_step", 10 * step)
     if "big_step" in got and step > 0 and big_step < step:
         report("big_step", f"must be >= step ({fmt(step)})")

@@ -118,12 +118,10 @@ def _view(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
         if not x_min < x_max:
             check.error(node, f"{path}.x_min", f"must be < x_max ({fmt(x_min)} >= {fmt(x_max)})")
         elif x_max - x_min < narrowest:
-            check.error(
-                node,
-                f"{path}.x_max",
-                f"the view must be at least {limits.short(narrowest)} wide (a millionth of "
-                f"the largest of 1 and its ends' sizes), got {limits.short(x_max - x_min)}",
-            )
+            why = "a millionth of the largest of 1 and its ends' sizes"
+            width, got_width = limits.short(narrowest), limits.short(x_max - x_min)
+            message = f"the view must be at least {width} wide ({why}), got {got_width}"
+            check.error(node, f"{path}.x_max", message)
     target, at, where = got["target"], view["@nodes"].get("labels"), f"{path}.labels"
     if labels is None or target is MISSING:
         pass
@@ -174,9 +172,8 @@ def _not_a_letter(check: Checker, node: Node, path: str, key: str, allowed: Any)
 
 def _choices(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
     errors, what = len(check.errors), "keys to texts, like {a: 'One peak', b: 'Both'}"
-    given = mapping(
-        check, node, path, tuple(QUESTION_KEYS), what, _letter, _not_a_letter, "appears twice"
-    )
+    keys, again = tuple(QUESTION_KEYS), "appears twice"
+    given = mapping(check, node, path, keys, what, _letter, _not_a_letter, again)
     if given is None:
         return MISSING
     as_text = text(True, _TITLE_MAX * 2)
