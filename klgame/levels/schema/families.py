@@ -34,9 +34,9 @@ from klgame.levels.schema.nodes import (
     MISSING,
     Checker,
     Field,
-    Kind,
     choice,
     did_you_mean,
+    entry,
     field_name,
     fmt,
     ident,
@@ -45,6 +45,7 @@ from klgame.levels.schema.nodes import (
     listing,
     mapping,
     number,
+    per,
     raw,
     section,
     support_value,
@@ -58,33 +59,33 @@ _MAX_MODELS, _TITLE_MAX, _LABEL_MAX, _SUM_TOLERANCE = 8, 60, 40, 1e-6
 __all__ = ["GUESS_FAMILIES", "MAX_SUPPORT", "TARGET_FAMILIES", "guesses", "target"]
 
 
-def _support(high: int) -> Kind:
-    """The outcomes: numbers or one-line texts, each listed once."""
-    as_number, as_text = number(), text(True, _LABEL_MAX)
-
-    def entry(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
-        if not is_number(node):
-            return as_text(check, node, path, got)
-        value = as_number(check, node, path, got)
-        return value if value is MISSING else support_value(value)
-
-    return listing(entry, 2, high, distinct=True)
+def _outcome(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
+    """A support value: a number (3 and 3.0 are one value) or a one-line text."""
+    if not is_number(node):
+        return text(True, _LABEL_MAX)(check, node, path, got)
+    value = number()(check, node, path, got)
+    return value if value is MISSING else support_value(value)
 
 
 def _not_all_zero(values: tuple[Any, ...], got: dict[str, Any]) -> str | None:
     return "must not all be zero" if all(value == 0.0 for value in values) else None
 
 
+def _bounded(spec: FieldSpec | ParamDefault, random: bool = False) -> Any:
+    """A number within the hard limits of a registry field or parameter."""
+    shown = getattr(limits, spec.shown) if spec.shown else None
+    return number(spec.low, spec.high, spec.low_open, shown, random=random)
+
+
 @functools.cache
 def _field(spec: FieldSpec) -> Field:
     """The check of a registry field."""
-    shown = getattr(limits, spec.shown) if spec.shown else None
     if spec.type == "support":
-        kind = _support(int(spec.high or MAX_SUPPORT))
+        kind = listing(_outcome, 2, int(spec.high or MAX_SUPPORT), distinct=True)
     elif spec.type == "whole":
         kind = number(spec.low if spec.low is not None else 1, spec.high, whole=True)
     else:
-        kind = number(spec.low, spec.high, spec.low_open, shown, random=spec.random)
+        kind = _bounded(spec, spec.random)
         if spec.type != "number":  # a list; relative weights and counts
             kind = listing(kind, 1, MAX_SUPPORT)
             kind = then(kind, _not_all_zero) if spec.low == 0.0 and spec.high is None else kind
@@ -95,12 +96,15 @@ def _family_of(check: Checker, node: Node, path: str, options: tuple[str, ...]) 
     """(name, node) of the entry's family, or None (reported)."""
     if not isinstance(node, MappingNode):
         return mapping(check, node, path, ())  # reports "must be a mapping"
-    for key, value in node.value:
-        if isinstance(key, ScalarNode) and key.value == "family":
-            name = choice(options)(check, value, f"{path}.family", {})
-            return None if name is MISSING else (name, value)
-    check.error(node, f"{path}.family", f"required field is missing ({', '.join(options)})")
-    return None
+    found = entry(node, "family")
+    if found is None:
+        check.error(node, f"{path}.family", f"required field is missing ({', '.join(options)})")
+        return None
+    name = choice(options)(check, found[1], f"{path}.family", {})
+    return None if name is MISSING else (name, found[1])
+
+
+_FAMILY = Field("family", raw)  # read by _family_of
 
 
 # --- the target --------------------------------------------------------------------
@@ -111,24 +115,20 @@ def target(check: Checker, node: Node, path: str) -> TargetSpec | Any:
     found = _family_of(check, node, path, TARGET_FAMILIES)
     if found is None:
         return MISSING
-    name = found[0]
+    name, errors = found[0], len(check.errors)
     specs = registry.descriptor(name).target_fields or ()
-    errors = len(check.errors)
-    got = section(check, node, path, (Field("family", lambda *_: name), *map(_field, specs)))
+    got = section(check, node, path, (_FAMILY, *map(_field, specs)))
     if got is None or len(check.errors) > errors:
         return MISSING
     spec = _target_spec(check, node, path, name, specs, got)
     if spec is MISSING:
         return MISSING
+    middle = {k: (v.low + v.high) / 2 if isinstance(v, RandomRange) else v for k, v in spec.params}
     try:  # the engine's own checks, on a value each parameter can take
-        spec.build({key: _middle(value) for key, value in spec.params})
+        spec.build(middle)
     except ValueError as error:
-        return check.fail(node, path, str(error))
+        return check.error(node, path, str(error))
     return spec
-
-
-def _middle(value: Any) -> float:
-    return 0.5 * (value.low + value.high) if isinstance(value, RandomRange) else value
 
 
 def _target_spec(
@@ -142,12 +142,11 @@ def _target_spec(
         k, errors = len(got[first.name]), len(check.errors)
         if k > MAX_COMPONENTS:
             message = f"at most {MAX_COMPONENTS} components"
-            return check.fail(nodes[first.name], f"{path}.{first.name}", message)
+            return check.error(nodes[first.name], f"{path}.{first.name}", message)
         for s in lists:
             values = got[s.name] if got[s.name] is not None else (1.0,) * k
             if len(values) != k:
-                message = f"must have one entry per {first.name[:-1]} ({k}), got {len(values)}"
-                check.error(nodes[s.name], f"{path}.{s.name}", message)
+                check.error(nodes[s.name], f"{path}.{s.name}", per(first.name[:-1], k, values))
             params += [(f"{s.name[:-1]}{i}", v) for i, v in enumerate(values, 1)]
         if len(check.errors) > errors:
             return MISSING
@@ -159,19 +158,18 @@ def _target_spec(
             )
             problem = f"give either {' or '.join(s.name for s in masses)}, not both"
             problem = problem if given else f"required field is missing: give {words}"
-            return check.fail(node, f"{path}.{masses[0].name}", problem)
+            return check.error(node, f"{path}.{masses[0].name}", problem)
         spec, values = given[0], got[given[0].name]
         at, where = nodes[spec.name], f"{path}.{spec.name}"
         support = got.get("support") or tuple(range(len(values)))
         if len(support) < 2:
-            return check.fail(at, where, "needs at least 2 entries")
+            return check.error(at, where, "needs at least 2 entries")
         if len(support) != len(values):
-            message = f"must have one entry per support value ({len(support)}), got {len(values)}"
-            return check.fail(at, where, message)
+            return check.error(at, where, per("support value", len(support), values))
         if spec.high == 1.0:  # probabilities
             total = math.fsum(values)
             if abs(total - 1.0) > _SUM_TOLERANCE:
-                return check.fail(at, where, f"must sum to 1, got {total:.6g}")
+                return check.error(at, where, f"must sum to 1, got {total:.6g}")
             values = tuple(v / total for v in values)  # exact for the engine
         params += [(f"p{i}", v) for i, v in enumerate(values, 1)]
         extra = {"support": support, "counts": spec.high is None}
@@ -197,7 +195,7 @@ def guesses(check: Checker, node: Node, path: str, target: TargetSpec | Any) -> 
         model = _model(check, item, where, target)
         if model is not MISSING and any(m is not MISSING and m.id == model.id for m in models):
             message = f"two guess models have the id '{model.id}': give each its own id"
-            model = check.fail(item, f"{where}.id", message)
+            model = check.error(item, f"{where}.id", message)
         models.append(model)
     return MISSING if MISSING in models else tuple(models)
 
@@ -206,50 +204,40 @@ def _model(check: Checker, node: Node, path: str, target: TargetSpec | Any) -> G
     found = _family_of(check, node, path, GUESS_FAMILIES)
     if found is None:
         return MISSING
-    name, family_node = found
+    (name, family_node), errors = found, len(check.errors)
     described = registry.descriptor(name)
-    assert described.make is not None
     if target is not MISSING and target.is_discrete == described.continuous:
         kind = "discrete" if target.is_discrete else "continuous"
         message = f"a {name} guess cannot be compared with a {kind} ({target.kind}) target"
-        return check.fail(family_node, f"{path}.family", message)
-    own = (Field("params", raw),) if described.has_params else ()
-    errors, guess_fields = len(check.errors), described.guess_fields
-    fields = (
-        Field("family", lambda *_: name),
-        Field("id", ident(), default=name),
-        Field("title", text(True, _TITLE_MAX)),
-        *map(_field, guess_fields),
-        *own,
-    )
-    got = section(check, node, path, fields)
+        return check.error(family_node, f"{path}.family", message)
+    specs = described.guess_fields
+    own = (Field("id", ident(), default=name), Field("title", text(True, _TITLE_MAX)))
+    params = (Field("params", raw),) if described.has_params else ()
+    got = section(check, node, path, (_FAMILY, *own, *map(_field, specs), *params))
     if got is None or MISSING in got.values():
         return MISSING
-    values = {s.name: got[s.name] for s in guess_fields if got[s.name] is not None}
-    whole = [s.name for s in guess_fields if s.type == "whole"]
-    for s in guess_fields:
+    values = {s.name: got[s.name] for s in specs if got[s.name] is not None}
+    counts = [s.name for s in specs if s.type == "whole"]  # the first counts the entries
+    k = values[counts[0]] if counts else 0
+    for s in specs:
         if s.type == "support" and s.name not in values:
             if target is MISSING:
                 return MISSING  # the target's own error is reported already
             values[s.name] = target.support
-        if (
-            s.type == "numbers"
-            and s.name in values
-            and whole
-            and len(values[s.name]) != (k := values[whole[0]])
-        ):
-            message = f"must have one entry per {whole[0][:-1]} ({k})"
-            return check.fail(got["@nodes"][s.name], f"{path}.{s.name}", message)
+        elif s.type == "numbers" and s.name in values and counts and len(values[s.name]) != k:
+            message = f"must have one entry per {counts[0][:-1]} ({k})"
+            return check.error(got["@nodes"][s.name], f"{path}.{s.name}", message)
+    assert described.make is not None  # a guess family is made from its fields
     family = described.make(values)
-    params = _params(check, node, got.get("params"), f"{path}.params", family)
-    if params is None or len(check.errors) > errors:
+    knobs = _params(check, node, got.get("params"), f"{path}.params", family)
+    if knobs is None or len(check.errors) > errors:
         return MISSING
-    model = GuessModel(got["id"], got["title"] or family.title, family, params)
+    model = GuessModel(got["id"], got["title"] or family.title, family, knobs)
     try:
         model.build(model.start_values())
     except ValueError as error:
         at = got["@nodes"].get("params", node)
-        return check.fail(at, f"{path}.params", f"the start is invalid: {error}")
+        return check.error(at, f"{path}.params", f"the start is invalid: {error}")
     return model
 
 
@@ -280,18 +268,10 @@ def _params(
         else:
             check.error(key_node, where, "unknown parameter" + did_you_mean(key, allowed))
 
-    errors, given = len(check.errors), {}
+    errors, names, given = len(check.errors), tuple(defaults), {}
     if params is not None:
-        found = mapping(
-            check,
-            params,
-            path,
-            tuple(defaults),
-            "parameters",
-            _param_name,
-            unknown,
-            "duplicate parameter",
-        )
+        again = "duplicate parameter"
+        found = mapping(check, params, path, names, "parameters", _param_name, unknown, again)
         if found is None:
             return None
         given = found
@@ -313,11 +293,10 @@ _KNOB = ("label", "start", "min", "max", "step", "big_step", "fixed")
 
 
 def _param(
-    check: Checker, node: Node | None, path: str, name: str, default: ParamDefault
+    check: Checker, node: Node | None, path: str, name: str, d: ParamDefault
 ) -> ParamSpec | None:
     """One parameter; every problem of it is reported, not only the first."""
-    d, errors = default, len(check.errors)
-    bounded = number(d.low, d.high, d.low_open, getattr(limits, d.shown) if d.shown else None)
+    errors, bounded = len(check.errors), _bounded(d)
     if node is None:
         return ParamSpec(name, d.label, d.start, d.min, d.max, d.step, 10 * d.step)
     if isinstance(node, ScalarNode):  # a bare number: fixed at that value
@@ -326,50 +305,45 @@ def _param(
     fields = mapping(check, node, path, _KNOB)
     if fields is None:
         return None
-    where = {key: f"{path}.{key}" for key in _KNOB}
-    label = d.label
-    if not is_null(fields.get("label")):
-        label = text(True, _LABEL_MAX)(check, fields["label"], where["label"], {})
+
+    def check_key(key: str, kind: Any = bounded) -> Any:
+        return kind(check, fields[key], f"{path}.{key}", {})
+
+    def report(key: str, message: str) -> None:
+        check.error(fields[key], f"{path}.{key}", message)
+
+    label = d.label if is_null(fields.get("label")) else check_key("label", text(True, _LABEL_MAX))
     if "fixed" in fields:
         for key in [key for key in fields if key not in ("fixed", "label")]:
-            check.error(fields[key], where[key], "a fixed parameter takes only 'fixed' and 'label'")
-        value = bounded(check, fields["fixed"], where["fixed"], {})
+            report(key, "a fixed parameter takes only 'fixed' and 'label'")
+        value = check_key("fixed")
         return None if len(check.errors) > errors else _fixed(name, label, value, d)
     given = [key for key in _KNOB[1:6] if not is_null(fields.get(key))]
-    got = {key: number()(check, fields[key], where[key], {}) for key in given}
+    got = {key: check_key(key, number()) for key in given}
     got = {key: value for key, value in got.items() if value is not MISSING}
     low, high = got.get("min", d.min), got.get("max", d.max)
-    bounds = [bounded(check, fields[key], where[key], {}) for key in ("min", "max") if key in got]
-    bounds_ok = MISSING not in bounds
+    bounds_ok = MISSING not in [check_key(key) for key in ("min", "max") if key in got]
     if bounds_ok and low > high:
-        which, missing = (
-            "min" if "min" in got else "max",
-            [k for k in ("min", "max") if k not in got],
-        )
+        missing = [key for key in ("min", "max") if key not in got]
         note = f" ({missing[0]} defaults to {fmt(getattr(d, missing[0]))})" if missing else ""
         message = f"min ({fmt(low)}) is greater than max ({fmt(high)}){note}"
-        check.error(fields[which], where[which], message)
+        report("min" if "min" in got else "max", message)
         bounds_ok = False
     start = got.get("start", min(max(d.start, low), high))
     if "start" in got and bounds_ok and not low <= start <= high:
-        message = f"{fmt(start)} is outside [min, max] = [{fmt(low)}, {fmt(high)}]"
-        check.error(fields["start"], where["start"], message)
+        report("start", f"{fmt(start)} is outside [min, max] = [{fmt(low)}, {fmt(high)}]")
     elif "start" in got and not bounds_ok:
-        bounded(check, fields["start"], where["start"], {})  # within the hard limits at least
+        check_key("start")  # within the hard limits at least
     step = got.get("step", d.step)
     smallest = limits.MIN_RELATIVE_STEP * max(1.0, abs(low), abs(high))
     if step <= 0:
-        check.error(fields["step"], where["step"], "must be > 0")
+        report("step", "must be > 0")
     elif "step" in got and bounds_ok and step < smallest:
-        check.error(
-            fields["step"],
-            where["step"],
-            f"must be >= {fmt(smallest)} (a billionth of the bounds' size; a smaller step "
-            f"moves nothing that shows), got {fmt(step)}",
-        )
+        why = "a billionth of the bounds' size; a smaller step moves nothing that shows"
+        report("step", f"must be >= {fmt(smallest)} ({why}), got {fmt(step)}")
     big_step = got.get("big_step", 10 * step)
     if "big_step" in got and step > 0 and big_step < step:
-        check.error(fields["big_step"], where["big_step"], f"must be >= step ({fmt(step)})")
+        report("big_step", f"must be >= step ({fmt(step)})")
     if len(check.errors) > errors:
         return None
     return ParamSpec(name, label, start, low, high, step, big_step)

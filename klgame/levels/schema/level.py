@@ -20,11 +20,13 @@ from klgame.levels.schema.nodes import (
     Kind,
     boolean,
     choice,
+    entry,
     fmt,
     ident,
     listing,
     mapping,
     number,
+    per,
     section,
     text,
     then,
@@ -57,15 +59,9 @@ def record(fields: Sequence[Field], make: Callable[..., Any]) -> Kind:
     return kind
 
 
-def _is_shared(node: Node | None) -> bool:
-    """``target: {same_as: ID}``: the target of another level."""
-    return isinstance(node, MappingNode) and any(
-        isinstance(key, ScalarNode) and key.value == "same_as" for key, _ in node.value
-    )
-
-
 def _target(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
-    if not _is_shared(node):
+    """A target entry, or ``{same_as: ID}``: the target of another level."""
+    if entry(node, "same_as") is None:
         return families.target(check, node, path)
     shared = section(check, node, path, _SHARED)
     if shared is None or shared["same_as"] is MISSING or shared["family"] is MISSING:
@@ -78,11 +74,11 @@ def _target(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
     else:
         found = lookup(other)
     if isinstance(found, str):
-        return check.fail(nodes["same_as"], f"{path}.same_as", found)
+        return check.error(nodes["same_as"], f"{path}.same_as", found)
     kind, family = found.target.kind, shared["family"]
     if family is not None and family != kind:
         message = f"the target of '{other}' is a {kind}, not a {family}"
-        return check.fail(nodes["family"], f"{path}.family", message)
+        return check.error(nodes["family"], f"{path}.family", message)
     got["@target_from"] = other
     got["@hash"] = hashlib.sha256(f"{got['@hash']}+{found.content_hash}".encode()).hexdigest()
     return found.target
@@ -122,21 +118,17 @@ def _view(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
         if not x_min < x_max:
             check.error(node, f"{path}.x_min", f"must be < x_max ({fmt(x_min)} >= {fmt(x_max)})")
         elif x_max - x_min < narrowest:
-            check.error(
-                node,
-                f"{path}.x_max",
-                f"the view must be at least {limits.short(narrowest)} wide (a millionth of "
-                f"the largest of 1 and its ends' sizes), got {limits.short(x_max - x_min)}",
-            )
+            why = "a millionth of the largest of 1 and its ends' sizes"
+            width, got_width = limits.short(narrowest), limits.short(x_max - x_min)
+            message = f"the view must be at least {width} wide ({why}), got {got_width}"
+            check.error(node, f"{path}.x_max", message)
     target, at, where = got["target"], view["@nodes"].get("labels"), f"{path}.labels"
     if labels is None or target is MISSING:
         pass
     elif not target.is_discrete:
         check.error(at, where, "only discrete targets have labels")
     elif labels is not MISSING and len(labels) != len(target.support):
-        count = len(target.support)
-        message = f"must have one label per support value ({count}), got {len(labels)}"
-        check.error(at, where, message)
+        check.error(at, where, per("support value", len(target.support), labels, "label"))
     if len(check.errors) > errors or MISSING in (x_min, x_max, y_max, labels):
         return MISSING
     return View(x_min, x_max, y_max, labels)
@@ -180,9 +172,8 @@ def _not_a_letter(check: Checker, node: Node, path: str, key: str, allowed: Any)
 
 def _choices(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
     errors, what = len(check.errors), "keys to texts, like {a: 'One peak', b: 'Both'}"
-    given = mapping(
-        check, node, path, tuple(QUESTION_KEYS), what, _letter, _not_a_letter, "appears twice"
-    )
+    keys, again = tuple(QUESTION_KEYS), "appears twice"
+    given = mapping(check, node, path, keys, what, _letter, _not_a_letter, again)
     if given is None:
         return MISSING
     as_text = text(True, _TITLE_MAX * 2)
@@ -190,7 +181,7 @@ def _choices(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
     if len(check.errors) > errors or MISSING in choices.values():
         return MISSING
     if len(choices) < 2:
-        return check.fail(node, path, f"needs at least 2 choices, got {len(choices)}")
+        return check.error(node, path, f"needs at least 2 choices, got {len(choices)}")
     return tuple(choices.items())
 
 
@@ -216,7 +207,7 @@ def _reveal(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
     models, params = got["guess"], None  # unknown while the guesses have errors
     if models is not MISSING:
         params = list(dict.fromkeys(spec.name for model in models for spec in model.params))
-    shared = _is_shared(got["@nodes"].get("target"))
+    shared = entry(got["@nodes"].get("target"), "same_as") is not None
     if not isinstance(node, SequenceNode):
         value = text()(check, node, path, got)
         if value is MISSING or not _placeholders_ok(check, node, path, value, params, 0):
@@ -237,12 +228,8 @@ def _part(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
         part = section(check, node, path, _PART, got)
         if part is None or "text" not in part["@nodes"]:
             return MISSING
-        value, when, text_node, where = (
-            part["text"],
-            part["when"],
-            part["@nodes"]["text"],
-            f"{path}.text",
-        )
+        value, when, where = part["text"], part["when"], f"{path}.text"
+        text_node = part["@nodes"]["text"]
         column = next(k.start_mark.column for k, _ in node.value if k.value == "text")
     else:
         value = text()(check, node, path, got)
@@ -260,13 +247,13 @@ def _when(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
     if given is None:
         return MISSING
     if not given:
-        return check.fail(node, path, "must name at least one condition")
+        return check.error(node, path, "must name at least one condition")
     out = []
     for key, item in given.items():
         value = choice(CONDITIONS[key])(check, item, f"{path}.{key}", got)
         if value is not MISSING and key == "other_fit" and not got["@shared"]:
             message = "only a level with target: {same_as: ID} has another fit"
-            value = check.fail(item, f"{path}.{key}", message)
+            value = check.error(item, f"{path}.{key}", message)
         out.append((key, value))
     return MISSING if any(value is MISSING for _, value in out) else tuple(out)
 
@@ -286,7 +273,7 @@ def _placeholders_ok(
             before = text[:offset]
             line = mark.line + 2 + before.count("\n")
             column = key_column + 3 + len(before) - (before.rfind("\n") + 1)
-        check.at((line, column), path, message)
+        check.error((line, column), path, message)
     return not found
 
 

@@ -112,6 +112,20 @@ def is_number(node: Node) -> bool:
     )
 
 
+def entry(node: Node | None, key: str) -> tuple[Node, Node] | None:
+    """The (key, value) nodes of ``key`` in a mapping node, unchecked; else None."""
+    if isinstance(node, MappingNode):
+        return next(
+            ((k, v) for k, v in node.value if isinstance(k, ScalarNode) and k.value == key), None
+        )
+    return None
+
+
+def per(what: str, count: int, values: Sequence[Any], entry: str = "entry") -> str:
+    """The message for a list of ``values`` that needs one ``entry`` per ``what``."""
+    return f"must have one {entry} per {what} ({count}), got {len(values)}"
+
+
 def support_value(value: float) -> Hashable:
     """Whole numbers as ``int`` so that 3 and 3.0 name the same support value."""
     return int(value) if float(value).is_integer() else value
@@ -132,22 +146,15 @@ class Checker:
     def full(self) -> bool:
         return len(self.errors) >= MAX_PROBLEMS
 
-    def error(self, node: Node, path: str, message: str) -> None:
-        """Report ``message`` at ``node``."""
-        self.at((node.start_mark.line + 1, node.start_mark.column + 1), path, message)
-
-    def at(self, place: tuple[int, int], path: str, message: str) -> None:
-        """Report ``message`` at (line, column)."""
+    def error(self, at: Node | tuple[int, int], path: str, message: str) -> Any:
+        """Report ``message`` at a node or a (line, column); return :data:`MISSING`."""
+        place = at if isinstance(at, tuple) else (at.start_mark.line + 1, at.start_mark.column + 1)
         if self.full:
             self.errors.append("…")  # counted, never shown
-            return
+            return MISSING
         where = f"{self.source}:{place[0]}:{place[1]}"
         self.errors.append(f"{where}: {path}: {message}" if path else f"{where}: {message}")
         self.places.append(place)
-
-    def fail(self, node: Node, path: str, message: str) -> Any:
-        """Report ``message`` and return :data:`MISSING`."""
-        self.error(node, path, message)
         return MISSING
 
     def in_file_order(self) -> list[str]:
@@ -197,11 +204,12 @@ def mapping(
         if name is None:
             continue
         if name in out:
-            again = (
-                duplicate
-                or f"duplicate field (first given on line {first[name].start_mark.line + 1})"
+            line = first[name].start_mark.line + 1
+            check.error(
+                key_node,
+                join(path, name),
+                duplicate or f"duplicate field (first given on line {line})",
             )
-            check.error(key_node, join(path, name), again)
         elif name not in allowed:
             unknown(check, key_node, path, name, allowed)
         else:
@@ -225,7 +233,7 @@ def then(kind: Kind, problem: Callable[[Any, dict[str, Any]], str | None]) -> Ki
     def checked(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
         value = kind(check, node, path, got)
         message = None if value is MISSING else problem(value, got)
-        return value if message is None else check.fail(node, path, message)
+        return value if message is None else check.error(node, path, message)
 
     return checked
 
@@ -237,20 +245,20 @@ def text(one_line: bool = False, max_len: int = TEXT_MAX) -> Kind:
     def kind(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
         if not isinstance(node, ScalarNode) or node.tag not in (STR, _Y + "timestamp"):
             hint = " (put it in quotes)" if isinstance(node, ScalarNode) else ""
-            return check.fail(node, path, f"must be text, got {describe(node)}{hint}")
+            return check.error(node, path, f"must be text, got {describe(node)}{hint}")
         value = node.value.replace("\r\n", "\n").replace("\r", "\n")
         value = value.strip() if one_line else value.rstrip()
         if not value:
-            return check.fail(node, path, "must not be empty")
+            return check.error(node, path, "must not be empty")
         if one_line and "\n" in value:
-            return check.fail(node, path, "must be a single line")
+            return check.error(node, path, "must be a single line")
         if refused := text_problems(value, multiline=not one_line):
             more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
-            return check.fail(node, path, f"{refused[0]}{more} (texts are shown as plain text)")
+            return check.error(node, path, f"{refused[0]}{more} (texts are shown as plain text)")
         value = sanitize(value, multiline=not one_line)
         if len(value) > max_len:
             message = f"is too long ({len(value)} characters, at most {max_len})"
-            return check.fail(node, path, message)
+            return check.error(node, path, message)
         return value
 
     return kind
@@ -271,10 +279,10 @@ def choice(options: Sequence[str]) -> Kind:
     def kind(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
         if not isinstance(node, ScalarNode) or node.tag != STR:
             message = f"must be one of {', '.join(options)}; got {describe(node)}"
-            return check.fail(node, path, message)
+            return check.error(node, path, message)
         if node.value not in options:
             hint = did_you_mean(node.value, options)
-            return check.fail(node, path, f"unknown value '{escape_unsafe(node.value, 40)}'{hint}")
+            return check.error(node, path, f"unknown value '{escape_unsafe(node.value, 40)}'{hint}")
         return node.value
 
     return kind
@@ -283,7 +291,7 @@ def choice(options: Sequence[str]) -> Kind:
 def boolean(check: Checker, node: Node, path: str, got: dict[str, Any]) -> bool | Any:
     """true or false."""
     if not isinstance(node, ScalarNode) or node.tag != BOOL:
-        return check.fail(node, path, f"must be true or false, got {describe(node)}")
+        return check.error(node, path, f"must be true or false, got {describe(node)}")
     return bool(_CONSTRUCT.construct_yaml_bool(node))
 
 
@@ -292,7 +300,7 @@ def _number(check: Checker, node: Any, path: str) -> float | Any:
         got = describe(node)
         if isinstance(node, ScalarNode) and node.tag == STR:
             got = f"text '{escape_unsafe(node.value, 40)}'"
-        return check.fail(node, path, f"must be a number, got {got}")
+        return check.error(node, path, f"must be a number, got {got}")
     try:
         if node.tag == STR:  # 1e-3: text to YAML 1.1, a number to everyone else
             value = float(node.value)
@@ -301,8 +309,8 @@ def _number(check: Checker, node: Any, path: str) -> float | Any:
         else:
             value = float(_CONSTRUCT.construct_yaml_int(node))
     except (ValueError, OverflowError):
-        return check.fail(node, path, "is not a number this game can use")
-    return value if math.isfinite(value) else check.fail(node, path, "must be a finite number")
+        return check.error(node, path, "is not a number this game can use")
+    return value if math.isfinite(value) else check.error(node, path, "must be a finite number")
 
 
 @functools.cache
@@ -325,7 +333,7 @@ def number(
         if value is MISSING:
             return value
         if whole and not value.is_integer():
-            return check.fail(node, path, f"must be a whole number, got {fmt(value)}")
+            return check.error(node, path, f"must be a whole number, got {fmt(value)}")
         if whole:
             if low is None or high is None or low <= value <= high:
                 return int(value)
@@ -337,16 +345,12 @@ def number(
             at = f"the random range ends at {fmt(hi)}" if is_range else f"got {fmt(hi)}"
             message = f"must be <= {fmt(high)}, {at}"
         elif shown is not None and not (shown.admits(lo) and shown.admits(hi)):
-            short = limits.short
-            at = (
-                f"the random range is [{short(lo)}, {short(hi)}]"
-                if is_range
-                else f"got {short(lo)}"
-            )
+            span, short = f"[{limits.short(lo)}, {limits.short(hi)}]", limits.short(lo)
+            at = f"the random range is {span}" if is_range else f"got {short}"
             message = f"must lie in {shown.describe()}, {at}"
         else:
             return value
-        return check.fail(node, path, message)
+        return check.error(node, path, message)
 
     return kind
 
@@ -358,7 +362,7 @@ def _random_range(check: Checker, node: Node, path: str) -> RandomRange | Any:
     low, high = fields["random"]
     if not low < high:
         message = f"empty random range: low ({fmt(low)}) must be < high ({fmt(high)})"
-        return check.fail(fields["@nodes"]["random"], f"{path}.random", message)
+        return check.error(fields["@nodes"]["random"], f"{path}.random", message)
     return RandomRange(low, high)
 
 
@@ -374,18 +378,18 @@ def listing(
 
     def kind(check: Checker, node: Node, path: str, got: dict[str, Any]) -> Any:
         if not isinstance(node, SequenceNode):
-            return check.fail(node, path, f"must be a list, got {describe(node)}")
+            return check.error(node, path, f"must be a list, got {describe(node)}")
         n = len(node.value)
         if n < min_len or (max_len is not None and n > max_len):
             bound = f"at least {min_len}" if n < min_len else f"at most {max_len}"
-            return check.fail(node, path, count or f"must have {bound} entries, got {n}")
+            return check.error(node, path, count or f"must have {bound} entries, got {n}")
         values: list[Any] = []
         seen: set[str] = set()
         for index, entry in enumerate(node.value):
             value = item(check, entry, f"{path}[{index}]", got)
             if distinct and value is not MISSING:
                 if str(value) in seen:
-                    value = check.fail(entry, f"{path}[{index}]", f"'{value}' is listed twice")
+                    value = check.error(entry, f"{path}[{index}]", f"'{value}' is listed twice")
                 else:
                     seen.add(str(value))
             values.append(value)
