@@ -32,6 +32,22 @@ def served(tmp_path: Path) -> Iterator[Served]:
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def one_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    server = Served(tmp_path_factory.mktemp("serve-page"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def page_server(one_server: Served) -> Served:
+    """One server for the tests that only fetch files (no game, nothing kept)."""
+    assert one_server.process.poll() is None, "the shared klgame serve has exited"
+    return one_server
+
+
 def _get(url: str) -> tuple[int, dict[str, str], str]:
     try:
         with urllib.request.urlopen(url, timeout=10) as reply:
@@ -53,7 +69,8 @@ async def _open_page(browser: Browser, url: str) -> tuple[list[str], list[str]]:
     return json.loads(loaded), json.loads(violations)
 
 
-def test_the_page_names_nothing_of_another_site(served: Served) -> None:
+def test_the_page_names_nothing_of_another_site(page_server: Served) -> None:
+    served = page_server
     status, headers, page = _get(served.url)
     assert status == 200
     # Every src= and href= is a path on the server, whatever address it was opened at.
@@ -107,7 +124,8 @@ def test_a_browser_loads_only_the_server_s_own_files(
         "/static/.",
     ],
 )
-def test_static_lists_no_directory(served: Served, path: str) -> None:
+def test_static_lists_no_directory(page_server: Served, path: str) -> None:
+    served = page_server
     status, _, body = _get(served.url + path)
     assert status == 404
     assert "textual.js" not in body and "Index of" not in body
@@ -122,7 +140,8 @@ def test_a_name_with_a_nul_is_not_found_and_not_an_error(served: Served, name: s
     assert "Traceback" not in output and "Error handling request" not in output, output
 
 
-def test_static_still_serves_its_files(served: Served) -> None:
+def test_static_still_serves_its_files(page_server: Served) -> None:
+    served = page_server
     for name in ("js/textual.js", "css/xterm.css", "fonts/RobotoMono-VariableFont_wght.ttf"):
         status, _, body = _get(f"{served.url}/static/{name}")
         assert status == 200 and body
