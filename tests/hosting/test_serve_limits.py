@@ -62,7 +62,8 @@ def one_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 @pytest.fixture
 def idle_served(one_server: Served) -> Iterator[Served]:
     """One server for the tests that start no game: each finds none running
-    when it starts (a game a test started anyway ends with it)."""
+    when it starts (a game a test started anyway ends with it). They are one
+    xdist group, so under ``--dist loadgroup`` one worker starts it once."""
     assert one_server.process.poll() is None, "the shared klgame serve has exited"
     assert games(one_server) == []
     try:
@@ -117,6 +118,7 @@ class Tab:
             await self.session.close()
 
 
+@pytest.mark.xdist_group("serve-limits-one-server")
 @pytest.mark.parametrize(
     "origin", ["http://evil.example", "null", None, "http://127.0.0.1:1", "https://127.0.0.1"]
 )
@@ -285,6 +287,7 @@ def test_a_full_server_keeps_saying_so_while_the_page_talks(tmp_path: Path) -> N
         server.stop()
 
 
+@pytest.mark.xdist_group("serve-limits-one-server")
 @pytest.mark.parametrize("path", ["/w%73", "/ws/", "//ws", "/WS"])
 def test_no_other_spelling_of_the_websocket_path_starts_a_game(
     idle_served: Served, path: str

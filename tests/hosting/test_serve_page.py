@@ -43,7 +43,8 @@ def one_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 @pytest.fixture
 def page_server(one_server: Served) -> Served:
-    """One server for the tests that only fetch files (no game, nothing kept)."""
+    """One server for the tests that only fetch files (no game, nothing kept);
+    they are one xdist group, so under ``--dist loadgroup`` it starts once."""
     assert one_server.process.poll() is None, "the shared klgame serve has exited"
     return one_server
 
@@ -69,6 +70,7 @@ async def _open_page(browser: Browser, url: str) -> tuple[list[str], list[str]]:
     return json.loads(loaded), json.loads(violations)
 
 
+@pytest.mark.xdist_group("serve-page-one-server")
 def test_the_page_names_nothing_of_another_site(page_server: Served) -> None:
     served = page_server
     status, headers, page = _get(served.url)
@@ -112,6 +114,7 @@ def test_a_browser_loads_only_the_server_s_own_files(
     wait_for(lambda: not _games(served), 30, "the game to end once its tab closed")
 
 
+@pytest.mark.xdist_group("serve-page-one-server")
 @pytest.mark.parametrize(
     "path",
     [
@@ -140,6 +143,7 @@ def test_a_name_with_a_nul_is_not_found_and_not_an_error(served: Served, name: s
     assert "Traceback" not in output and "Error handling request" not in output, output
 
 
+@pytest.mark.xdist_group("serve-page-one-server")
 def test_static_still_serves_its_files(page_server: Served) -> None:
     served = page_server
     for name in ("js/textual.js", "css/xterm.css", "fonts/RobotoMono-VariableFont_wght.ttf"):
