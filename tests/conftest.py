@@ -42,3 +42,13 @@ def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "default-klgame-home"
     monkeypatch.setenv("KLGAME_HOME", str(path))
     return path
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The tests marked ``slow`` first, each part in its own order.
+
+    They mostly wait on real programs (servers, terminals, browsers); with
+    ``--dist loadgroup`` the workers take them first, so their waits run
+    beside the other tests instead of after them. Every worker sorts alike.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

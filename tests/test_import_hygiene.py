@@ -29,6 +29,9 @@ import pytest
 import klgame
 import klgame.engine
 
+#: One worker runs them all, so the probe (``loaded``) runs once.
+pytestmark = pytest.mark.xdist_group("import-hygiene")
+
 ENGINE_DIR = Path(klgame.engine.__file__).resolve().parent
 SOURCES = sorted(ENGINE_DIR.glob("*.py"))
 

@@ -14,7 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import aiohttp
@@ -50,6 +50,29 @@ def served(tmp_path: Path) -> Iterator[Served]:
             os.kill(pid, 9)
 
 
+@pytest.fixture(scope="module")
+def one_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    server = Served(tmp_path_factory.mktemp("serve-limits"), "web", "--max-sessions", "3")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def idle_served(one_server: Served) -> Iterator[Served]:
+    """One server for the tests that start no game: each finds none running
+    when it starts (a game a test started anyway ends with it). They are one
+    xdist group, so under ``--dist loadgroup`` one worker starts it once."""
+    assert one_server.process.poll() is None, "the shared klgame serve has exited"
+    assert games(one_server) == []
+    try:
+        yield one_server
+    finally:
+        for pid in games(one_server):
+            os.kill(pid, 9)
+
+
 class Tab:
     """One browser tab's websocket to the game, as textual-serve's page opens it."""
 
@@ -78,6 +101,15 @@ class Tab:
                 break
         return self.output
 
+    async def read_until(self, done: Callable[[bytes], bool], seconds: float) -> bytes:
+        """Read until ``done(output)`` holds, the socket closes, or ``seconds`` pass."""
+        deadline = time.monotonic() + seconds
+        while not done(self.output) and (left := deadline - time.monotonic()) > 0:
+            if self.socket is None or self.socket.closed:
+                break
+            await self.read(min(left, 0.5))
+        return self.output
+
     async def close(self) -> None:
         if self.socket is not None:
             with contextlib.suppress(aiohttp.ClientError):  # the server may have closed it
@@ -86,10 +118,13 @@ class Tab:
             await self.session.close()
 
 
+@pytest.mark.xdist_group("serve-limits-one-server")
 @pytest.mark.parametrize(
     "origin", ["http://evil.example", "null", None, "http://127.0.0.1:1", "https://127.0.0.1"]
 )
-def test_a_foreign_origin_starts_no_game(served: Served, origin: str | None) -> None:
+def test_a_foreign_origin_starts_no_game(idle_served: Served, origin: str | None) -> None:
+    served = idle_served
+
     async def attempt() -> int:
         tab = Tab(served, origin)
         try:
@@ -106,20 +141,25 @@ def test_a_foreign_origin_starts_no_game(served: Served, origin: str | None) -> 
 
 
 def test_six_tabs_run_at_most_three_games_and_none_is_left(served: Served) -> None:
+    def answered(output: bytes) -> bool:
+        return (
+            b"klgame is full" in output or b"Match a hidden" in output or b"One Gaussian" in output
+        )
+
     async def six_tabs() -> tuple[list[bytes], int, int]:
         tabs = [Tab(served, served.url) for _ in range(6)]
         most = 0
         try:
             for tab in tabs:
                 await tab.open()
-            outputs = []
-            for tab in tabs:
-                outputs.append(await tab.read(2))
+            # Every tab reads at once until it shows a game or the full
+            # message; meanwhile the games are counted every 0.1 s.
+            reading = asyncio.gather(*(tab.read_until(answered, 30) for tab in tabs))
+            while not reading.done():
                 most = max(most, len(games(served)))
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and not all(b"klgame" in out for out in outputs):
-                outputs = [await tab.read(0.5) for tab in tabs]
-                most = max(most, len(games(served)))
+                await asyncio.wait([reading], timeout=0.1)
+            outputs = reading.result()
+            most = max(most, len(games(served)))
             with urllib.request.urlopen(served.url, timeout=5) as reply:
                 index_status = reply.status
         except urllib.error.HTTPError as error:
@@ -138,8 +178,17 @@ def test_six_tabs_run_at_most_three_games_and_none_is_left(served: Served) -> No
     assert most == 3
     assert index_status == 503  # while full, the page itself says so
     wait_for(lambda: not games(served), 20, "every game to end once its tab closed")
-    with urllib.request.urlopen(served.url, timeout=5) as reply:
-        assert reply.status == 200  # room again
+    # The server counts a game until it has reaped its process, a moment
+    # after the process left /proc: room again, once it has.
+    wait_for(lambda: index_page_status(served) == 200, 20, "the page to have room again")
+
+
+def index_page_status(served: Served) -> int:
+    try:
+        with urllib.request.urlopen(served.url, timeout=5) as reply:
+            return int(reply.status)
+    except urllib.error.HTTPError as error:
+        return error.code
 
 
 def test_a_huge_screen_is_clamped(served: Served) -> None:
@@ -147,7 +196,7 @@ def test_a_huge_screen_is_clamped(served: Served) -> None:
         tab = Tab(served, served.url, width=10000, height=10000)
         try:
             await tab.open()
-            await tab.read(3)
+            await tab.read_until(lambda output: b"klgame" in output, 40)
             (pid,) = wait_for(lambda: games(served), 20, "the game to start")  # type: ignore[misc]
             env = environ(pid)
             assert tab.socket is not None
@@ -218,7 +267,7 @@ def test_a_full_server_keeps_saying_so_while_the_page_talks(tmp_path: Path) -> N
         first, second = Tab(server, server.url), Tab(server, server.url)
         try:
             await first.open()
-            await first.read(3)
+            await first.read_until(lambda output: b"One Gaussian" in output, 40)  # its game runs
             await second.open()
             assert second.socket is not None
             await second.socket.send_json(["resize", {"width": 90, "height": 30}])
@@ -238,8 +287,13 @@ def test_a_full_server_keeps_saying_so_while_the_page_talks(tmp_path: Path) -> N
         server.stop()
 
 
+@pytest.mark.xdist_group("serve-limits-one-server")
 @pytest.mark.parametrize("path", ["/w%73", "/ws/", "//ws", "/WS"])
-def test_no_other_spelling_of_the_websocket_path_starts_a_game(served: Served, path: str) -> None:
+def test_no_other_spelling_of_the_websocket_path_starts_a_game(
+    idle_served: Served, path: str
+) -> None:
+    served = idle_served
+
     async def attempt() -> int:
         async with aiohttp.ClientSession() as session:
             try:

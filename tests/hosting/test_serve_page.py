@@ -32,6 +32,23 @@ def served(tmp_path: Path) -> Iterator[Served]:
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def one_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    server = Served(tmp_path_factory.mktemp("serve-page"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def page_server(one_server: Served) -> Served:
+    """One server for the tests that only fetch files (no game, nothing kept);
+    they are one xdist group, so under ``--dist loadgroup`` it starts once."""
+    assert one_server.process.poll() is None, "the shared klgame serve has exited"
+    return one_server
+
+
 def _get(url: str) -> tuple[int, dict[str, str], str]:
     try:
         with urllib.request.urlopen(url, timeout=10) as reply:
@@ -53,7 +70,9 @@ async def _open_page(browser: Browser, url: str) -> tuple[list[str], list[str]]:
     return json.loads(loaded), json.loads(violations)
 
 
-def test_the_page_names_nothing_of_another_site(served: Served) -> None:
+@pytest.mark.xdist_group("serve-page-one-server")
+def test_the_page_names_nothing_of_another_site(page_server: Served) -> None:
+    served = page_server
     status, headers, page = _get(served.url)
     assert status == 200
     # Every src= and href= is a path on the server, whatever address it was opened at.
@@ -95,6 +114,7 @@ def test_a_browser_loads_only_the_server_s_own_files(
     wait_for(lambda: not _games(served), 30, "the game to end once its tab closed")
 
 
+@pytest.mark.xdist_group("serve-page-one-server")
 @pytest.mark.parametrize(
     "path",
     [
@@ -107,7 +127,8 @@ def test_a_browser_loads_only_the_server_s_own_files(
         "/static/.",
     ],
 )
-def test_static_lists_no_directory(served: Served, path: str) -> None:
+def test_static_lists_no_directory(page_server: Served, path: str) -> None:
+    served = page_server
     status, _, body = _get(served.url + path)
     assert status == 404
     assert "textual.js" not in body and "Index of" not in body
@@ -122,7 +143,9 @@ def test_a_name_with_a_nul_is_not_found_and_not_an_error(served: Served, name: s
     assert "Traceback" not in output and "Error handling request" not in output, output
 
 
-def test_static_still_serves_its_files(served: Served) -> None:
+@pytest.mark.xdist_group("serve-page-one-server")
+def test_static_still_serves_its_files(page_server: Served) -> None:
+    served = page_server
     for name in ("js/textual.js", "css/xterm.css", "fonts/RobotoMono-VariableFont_wght.ttf"):
         status, _, body = _get(f"{served.url}/static/{name}")
         assert status == 200 and body
