@@ -17,6 +17,8 @@ from textual.strip import Strip
 from textual.visual import Visual
 from textual.widget import Widget
 
+from klgame.ui.ready import ready_lines
+
 
 class LinesWidget(Widget):
     """Shows ``show(lines)``: one :class:`Content` per row, top-left aligned.
@@ -88,6 +90,10 @@ class LinesWidget(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # each row is a finished strip: no copy through the styles cache
+        return ready_lines(self, crop) or super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
