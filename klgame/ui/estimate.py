@@ -100,7 +100,10 @@ class EstimatePanel(Static):
     EstimatePanel.-shown { display: block; }
     """
 
-    state: reactive[GameState | None] = reactive(None, always_update=True, init=False)
+    # hidden, there is nothing to repaint; shown, update() repaints it
+    state: reactive[GameState | None] = reactive(
+        None, always_update=True, init=False, repaint=False
+    )
 
     def __init__(self, **kwargs) -> None:
         super().__init__("", markup=False, **kwargs)

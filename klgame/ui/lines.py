@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.segment import Segment
 from textual.app import RenderResult
 from textual.content import Content
 from textual.geometry import Region
 from textual.strip import Strip
+from textual.style import Style as VisualStyle
 from textual.visual import Visual
 from textual.widget import Widget
+
+from klgame.ui.ready import ready_lines
 
 
 class LinesWidget(Widget):
@@ -89,6 +93,10 @@ class LinesWidget(Widget):
         super().notify_style_update()
         self._strips.clear()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # each row is a finished strip: no copy through the styles cache
+        return ready_lines(self, crop) or super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if self.text_selection is not None or not self._fits(width):
@@ -102,9 +110,42 @@ class LinesWidget(Widget):
         kept = self._strips.get(y)
         if kept is not None and kept[1] == width and kept[2] == style and kept[0] == line:
             return kept[3]
-        strips = Visual.to_strips(self, line, width, 1, style)
-        strip = strips[0] if strips else Strip.blank(width, style.rich_style)
-        if y:  # where each cell sits in the whole text (text selection reads it)
-            strip = strip.apply_offsets(0, y)
+        if self._plain_layout() and _simple(line):
+            strip = self._line_strip(line, y, style)
+        else:
+            strips = Visual.to_strips(self, line, width, 1, style)
+            strip = strips[0] if strips else Strip.blank(width, style.rich_style)
+            if y:  # where each cell sits in the whole text (text selection reads it)
+                strip = strip.apply_offsets(0, y)
         self._strips[y] = (line, width, style, strip)
         return strip
+
+    def _plain_layout(self) -> bool:
+        """Left-aligned at the top, no line padding: a line that fits is drawn as it is."""
+        styles = self.styles
+        return (
+            styles.text_align in ("left", "start")
+            and not styles.line_pad
+            and styles.content_align == ("left", "top")
+        )
+
+    def _line_strip(self, line: Content, y: int, style: VisualStyle) -> Strip:
+        """Row ``y``: what ``Visual.to_strips`` makes of a line that fits the
+        width, has no tab and no link (no wrapping, truncating or aligning to
+        do), built straight from its styled pieces; each piece carries its
+        place in the whole text, as there (text selection reads it)."""
+        segments = []
+        x = 0
+        for text, text_style in line.render(style, end="", parse_style=self._get_style):
+            segments.append(Segment(text, (style + text_style).rich_style_with_offset(x, y)))
+            x += len(text)
+        return Strip(segments, line.cell_length)
+
+
+def _simple(line: Content) -> bool:
+    """No tab to expand and only style names and colours in its spans (an
+    action or a link is styled differently on screen)."""
+    return "\t" not in line.plain and all(
+        isinstance(span.style, str) and "@" not in span.style and "link" not in span.style
+        for span in line.spans
+    )

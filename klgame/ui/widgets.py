@@ -31,6 +31,7 @@ from klgame.ui.format import big_number, direction_label, number, param_value
 from klgame.ui.lines import LinesWidget
 from klgame.ui.messages import ParamPicked, ParamSet, ParamWheel
 from klgame.ui.readout import Readout
+from klgame.ui.ready import ready_lines
 from klgame.ui.steering import slider_cell, slider_value, snap
 
 #: ∞ in the 3-row style of :class:`~textual.widgets.Digits`.
@@ -72,6 +73,10 @@ class BigNumber(Digits):
         if self.value == "∞":
             return Content(_BIG_INFINITY)
         return super().render()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # its rows are finished strips: no copy through the styles cache
+        return ready_lines(self, crop) or super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         if self.value == "∞" or self.text_selection is not None or not 0 <= y < 3:

@@ -98,3 +98,7 @@ async def test_a_nudge_renders_only_the_widgets_it_changes(make_app: MakeApp) ->
     # nothing of the rows above and below the changes: Textual renders them all
     for outside in ("heading", "message", "intro", "intro-text", "KeyFooter"):
         assert outside not in rendered
+    # nor the containers under the changes, whose children cover every changed
+    # cell (the plot's own region is its view's: "figure" is counted with it)
+    for under in ("PlayScreen", "body", "side", "divergence", "knobs"):
+        assert under not in rendered

@@ -88,3 +88,33 @@ async def test_a_line_too_wide_wraps_as_the_whole_text_would() -> None:
         rows = [panel.render_line(y) for y in range(panel.size.height)]
         assert rows == whole(panel)
         assert rows[2].text.rstrip() == "next"
+
+
+async def test_lines_drawn_from_their_pieces_are_the_rows_of_the_whole_text(monkeypatch) -> None:
+    from textual.style import Style
+
+    lines = [
+        *LINES,
+        Content("overlapping spans").stylize("bold", 0, 11).stylize("$text-accent", 5, 17),
+        Content.assemble(("dim ", "dim"), ("italic", "italic $warning"), " plain", (" ", "u")),
+        Content.assemble(("a style object", Style(bold=True))),  # not a name: Textual's way
+        Content("a\ttab"),  # a tab to expand: Textual's way
+        Content.styled("", "bold"),
+    ]
+    app = Host()
+    async with app.run_test(size=(40, 14)) as pilot:
+        panel = app.query_one(Panel)
+        panel.show(lines)
+        await pilot.pause()
+        drawn: list[int] = []
+        original = Panel._line_strip
+
+        def counted(self: Panel, line: Content, y: int, style: object) -> object:
+            drawn.append(y)
+            return original(self, line, y, style)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Panel, "_line_strip", counted)
+        panel._strips.clear()
+        rows = [panel.render_line(y) for y in range(len(lines))]
+        assert rows == whole(panel)
+        assert drawn == [y for y in range(len(lines)) if y not in (len(LINES) + 2, len(LINES) + 3)]

@@ -34,6 +34,7 @@ from klgame.ui.plotting.series import (
     role_kind,
 )
 from klgame.ui.plotting.ticks import nice_ticks, overlay_floor, right_axis, zero_on_a_row
+from klgame.ui.ready import ready_lines
 
 _MIN_WIDTH = 16
 _MIN_HEIGHT = 5
@@ -433,7 +434,8 @@ class LayeredPlot(Widget):
             self._strips = []
         if not self._strips and self._chars:
             self._strips = [self._make_strip(y) for y in range(len(self._chars))]
-        return super().render_lines(crop)
+        # the rows are finished strips: no copy through the styles cache
+        return ready_lines(self, crop) or super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         if 0 <= y < len(self._strips):
