@@ -390,29 +390,37 @@ class ParamPanel(LinesWidget):
         self._wheel(event, -1)
 
 
-class IdentityPanel(Widget):
-    """H(p, q) = H(p) + KL(p‖q), with its three numbers (discrete levels)."""
+class IdentityPanel(LinesWidget):
+    """H(p, q) = H(p) + KL(p‖q), with its three numbers (discrete levels);
+    a nudge repaints only the row of numbers."""
 
-    readout: reactive[Readout | None] = reactive(None, always_update=True, init=False)
+    readout: reactive[Readout | None] = reactive(
+        None, always_update=True, init=False, repaint=False
+    )
 
-    def render(self) -> RenderResult:
-        identity = self.readout.identity if self.readout is not None else None
-        if identity is None:
-            return ""
-        units = self.readout.units if self.readout is not None else ""
-        return Content.assemble(
-            ("H(p,q)", "bold"),
-            " = ",
-            ("H(p)", "bold"),
-            " + ",
-            ("KL(p‖q)", f"bold {_DIRECTION_STYLE['forward']}"),
-            "\n",
-            number(identity.cross_entropy, 3),
-            " = ",
-            number(identity.entropy, 3),
-            " + ",
-            (number(identity.kl, 3), _DIRECTION_STYLE["forward"]),
-            f" {units}",
+    def watch_readout(self, readout: Readout | None) -> None:
+        identity = readout.identity if readout is not None else None
+        if readout is None or identity is None:
+            self.show([Content("")])
+            return
+        self.show(
+            [
+                Content.assemble(
+                    ("H(p,q)", "bold"),
+                    " = ",
+                    ("H(p)", "bold"),
+                    " + ",
+                    ("KL(p‖q)", f"bold {_DIRECTION_STYLE['forward']}"),
+                ),
+                Content.assemble(
+                    number(identity.cross_entropy, 3),
+                    " = ",
+                    number(identity.entropy, 3),
+                    " + ",
+                    (number(identity.kl, 3), _DIRECTION_STYLE["forward"]),
+                    f" {readout.units}",
+                ),
+            ]
         )
 
 
