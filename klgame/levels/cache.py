@@ -286,16 +286,18 @@ class LevelCache:
         index_names, columns = self._columns_now()
         return {
             index_names[i]: [column[i] for column in columns]
-            for i in self._unchanged(directory, list(names))
+            for i in self._unchanged(directory, list(names), index_names, columns)
         }
 
-    def _unchanged(self, directory: str, names: list[str]) -> list[int]:
-        """The places in ``names`` of the files unchanged since they were checked
-        (same size, time and inode; a regular file), as places in the index's
+    @staticmethod
+    def _unchanged(
+        directory: str, names: list[str], index_names: list[str], columns: list[list[Any]]
+    ) -> list[int]:
+        """The files of ``names`` unchanged since they were checked (same size,
+        time and inode; a regular file), as places in the index's names and
         columns. One pass for the whole directory, a ``stat`` a file relative
         to the directory: a host may have thousands of files, and this runs
         at every start."""
-        index_names, columns = self._columns_now()
         if index_names == names:  # the usual start: the files the index lists
             at: Iterable[int | None] = range(len(names))
         else:
@@ -332,8 +334,8 @@ class LevelCache:
     ) -> dict[str, Heading]:
         """For each of ``names`` unchanged since it was checked, its heading
         (whose level ``load`` gives), built a column at a time."""
-        rows = self._unchanged(directory, names)
         index_names, columns = self._columns_now()
+        rows = self._unchanged(directory, names, index_names, columns)
         if len(rows) == len(index_names):  # every row: the columns as they are
             found, picked = index_names, columns[3:]
         elif rows:
@@ -418,7 +420,7 @@ class LevelCache:
         that are gone.
         """
         if keep is not None:
-            gone = set(self._columns_now()[0]) - keep
+            gone = set(self._read_rows[0] if self._files is None else self._files) - keep
             for name in gone:
                 del self.files[name]
             broken_gone = set(self.broken) - keep

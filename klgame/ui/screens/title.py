@@ -70,8 +70,7 @@ def level_prompt(
 class LaidOut(Content):
     """Content already cut into lines: at a width they all fit in, its height
     is its number of lines. (Content would wrap it again to find out, and an
-    option list asks the height of every entry: up to 200 in a hosted list,
-    a third of the title's first frame.)"""
+    option list asks the height of every entry: up to 200 in a hosted list.)"""
 
     def __init__(self, content: Content) -> None:
         super().__init__(content.plain, list(content.spans), strip_control_codes=False)
